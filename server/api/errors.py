@@ -1,0 +1,66 @@
+"""Every API failure is JSON {"error", "message", "fields"} with the right status, never an HTML page or a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, jsonify, request
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from server.api import api_bp
+from server.db import db
+from server.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: ("bad_request", "请求格式不正确"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "无权访问"),
+    404: ("not_found", "资源不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "数据已被他人修改"),
+    413: ("payload_too_large", "提交的内容过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+    422: ("validation_failed", "提交的数据不符合要求"),
+    429: ("too_many_requests", "请求过于频繁"),
+}
+
+
+def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
+    resp = jsonify({"error": code, "message": message, "fields": fields or {}})
+    resp.status_code = status
+    return resp
+
+
+def http_error(status: int, message: str | None = None, fields: dict[str, str] | None = None) -> Response:
+    code, default = _HTTP_CODES.get(status, ("error", "请求失败"))
+    return error_response(status, code, message or _(default), fields)
+
+
+@api_bp.errorhandler(ServiceError)
+def _service_error(err: ServiceError) -> Response:
+    db.session.rollback()
+    return error_response(err.status, err.code, err.message, err.fields)
+
+
+@api_bp.errorhandler(ValidationError)
+def _schema_error(err: ValidationError) -> Response:
+    messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+    fields = {k: "；".join(v) if isinstance(v, list) else str(v) for k, v in messages.items()}
+    return http_error(422, _("提交的数据不符合要求"), fields)
+
+
+@api_bp.errorhandler(HTTPException)
+def _http_exception(err: HTTPException) -> Response:
+    return http_error(err.code or 500)
+
+
+@api_bp.errorhandler(Exception)
+def _unexpected(err: Exception) -> Response:
+    # Logged with the traceback for operators; the client gets a JSON body without internals.
+    db.session.rollback()
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error", _("服务器内部错误，请稍后再试"))

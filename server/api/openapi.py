@@ -1,0 +1,93 @@
+"""GET /api/openapi.json: the v1 contract, generated from the marshmallow schemas."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import jsonify
+
+from server.api import api_bp, schemas
+from server.api.projects import ProjectOut
+
+_ERR = {"$ref": "#/components/responses/Error"}
+_JSON = "application/json"
+
+
+def _op(summary: str, ok: str | None, *, body: str | None = None, status: int = 200,
+        errors: tuple[int, ...] = (401,), params: list[dict[str, Any]] | None = None,
+        many: bool = False) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {}}
+    if ok:
+        ref: dict[str, Any] = {"$ref": f"#/components/schemas/{ok}"}
+        op["responses"][str(status)] = {
+            "description": "OK",
+            "content": {_JSON: {"schema": {"type": "array", "items": ref} if many else ref}},
+        }
+    else:
+        op["responses"][str(status)] = {"description": "OK"}
+    for code in errors:
+        op["responses"][str(code)] = _ERR
+    if body:
+        op["requestBody"] = {"required": True, "content": {_JSON: {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+@cache
+def build_spec() -> dict[str, Any]:
+    spec = APISpec(title="Jixiao 绩效 API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut"):
+        spec.components.schema(name, schema=getattr(schemas, name))
+    spec.components.schema("ProjectOut", schema=ProjectOut)
+    spec.components.response("Error", {"description": "错误", "content": {_JSON: {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    task_id, inst_id = [_id("task_id")], [_id("instance_id")]
+    paths: dict[str, dict[str, Any]] = {
+        "/api/v1/session": {
+            "post": _op("登录，返回令牌", "UserOut", body="LoginIn", status=201, errors=(401, 422)),
+            "delete": _op("退出登录", None, status=204),
+        },
+        "/api/v1/me": {"get": _op("当前用户", "UserOut")},
+        "/api/v1/process-models": {"get": _op("流程列表", "ProcessModelOut", many=True)},
+        "/api/v1/process-models/{key}/versions": {
+            "post": {
+                **_op("部署新版本（multipart：.bpmn/.dmn/.json 文件）", None, status=201, errors=(401, 403, 413, 422),
+                      params=[{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}]),
+                "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
+            }
+        },
+        "/api/v1/process-instances": {"post": _op("发起流程", "InstanceOut", body="StartIn", status=201, errors=(401, 403, 404, 422))},
+        "/api/v1/process-instances/{instance_id}": {"get": _op("流程实例详情", "InstanceOut", errors=(401, 404), params=inst_id)},
+        "/api/v1/process-instances/{instance_id}/cancel": {"post": _op("撤销流程", "InstanceOut", errors=(401, 403, 404, 422), params=inst_id)},
+        "/api/v1/tasks": {"get": _op("任务列表", None, params=[
+            {"name": "view", "in": "query", "schema": {"type": "string", "enum": ["mine", "claimable", "done"]}},
+            {"name": "q", "in": "query", "schema": {"type": "string"}},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+        ], errors=(401, 422))},
+        "/api/v1/tasks/{task_id}": {"get": _op("任务详情（含表单）", "TaskOut", errors=(401, 404), params=task_id)},
+        "/api/v1/tasks/{task_id}/claim": {"post": _op("认领任务", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
+        "/api/v1/tasks/{task_id}/unclaim": {"post": _op("退回认领", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
+        "/api/v1/tasks/{task_id}/complete": {"post": _op("办理任务", None, body="CompleteIn", errors=(401, 403, 404, 409, 422), params=task_id)},
+        "/api/v1/projects": {"get": _op("项目库", None)},
+        "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectOut", errors=(401, 404), params=[_id("project_id")])},
+    }
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    out = spec.to_dict()
+    out["security"] = [{"bearer": []}]
+    return out
+
+
+@api_bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(build_spec())

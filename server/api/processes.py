@@ -1,0 +1,41 @@
+"""Process models and deploying versions."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from server.api import api_bp
+from server.api.errors import http_error
+from server.api.guard import login_required, me
+from server.api.schemas import ProcessModelOut
+from server.db import db
+from server.models import ProcessModel, Role
+from server.services.deployment import deploy_version
+from server.services.errors import ValidationFailed
+
+
+@api_bp.get("/v1/process-models")
+@login_required
+def list_process_models():
+    models = db.session.scalars(select(ProcessModel).order_by(ProcessModel.key)).all()
+    return jsonify(ProcessModelOut(many=True).dump(models))
+
+
+@api_bp.post("/v1/process-models/<key>/versions")
+@login_required
+def create_version(key: str):
+    if Role.ADMIN not in me().roles:
+        return http_error(403, _("只有系统管理员可以部署流程"))
+    uploads = request.files.getlist("files") or list(request.files.values())
+    if not uploads:
+        raise ValidationFailed(_("没有上传文件"), fields={"files": _("请以 multipart 表单上传 .bpmn、.dmn 和表单 .json 文件")})
+    files: dict[str, bytes] = {}
+    for upload in uploads:
+        name = (upload.filename or "").strip()
+        if name in files:
+            raise ValidationFailed(_("文件名重复"), fields={name: _("同名文件只能上传一次")})
+        files[name] = upload.read()
+    version = deploy_version(key, files, actor=me(), name=request.form.get("name") or None)
+    return jsonify({"key": key, "version": version.number, "process_id": version.process_id}), 201

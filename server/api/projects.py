@@ -1,0 +1,45 @@
+"""The project library, read-only over the API."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from server.api import api_bp
+from server.api.guard import login_required, me
+from server.services.projects import get_project, list_projects
+
+
+class ProjectOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    organisation = fields.Function(lambda p: p.organisation.name)
+    sector = fields.String(allow_none=True)
+    amount = fields.Decimal(as_string=True)
+    status = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ProjectQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+@api_bp.get("/v1/projects")
+@login_required
+def projects():
+    args = ProjectQuery().load(request.args)
+    rows, total = list_projects(me(), q=args["q"], page=args["page"], per_page=args["per_page"])
+    return jsonify({"items": ProjectOut(many=True).dump(rows), "total": total})
+
+
+@api_bp.get("/v1/projects/<int:project_id>")
+@login_required
+def project(project_id: int):
+    return jsonify(ProjectOut().dump(get_project(project_id, me())))

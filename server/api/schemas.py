@@ -1,0 +1,106 @@
+"""Marshmallow schemas for API input and output (also the source of the OpenAPI components)."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+
+class LoginIn(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class OrganisationOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    sector = fields.String(allow_none=True)
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    organisation = fields.Nested(OrganisationOut)
+    roles = fields.Function(lambda u: sorted(u.roles))
+    sectors = fields.Function(lambda u: sorted(u.sectors))
+
+
+class ProcessModelOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    current_version = fields.Function(lambda m: m.current_version.number if m.current_version else None)
+
+
+class StartIn(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    data = fields.Dict(keys=fields.String(validate=validate.Length(max=100)), load_default=dict)
+
+
+class CompleteIn(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    data = fields.Dict(keys=fields.String(validate=validate.Length(max=100)), required=True)
+
+
+class TaskOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    process_key = fields.String()
+    instance_id = fields.Integer()
+    role = fields.String()
+    assignee = fields.String(allow_none=True)
+    status = fields.String()
+    due_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    project_name = fields.String(allow_none=True)
+    project_code = fields.String(allow_none=True)
+    amount = fields.Decimal(as_string=True, allow_none=True)
+
+
+class TaskListQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    view = fields.String(load_default="mine", validate=validate.OneOf(["mine", "claimable", "done"]))
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class HistoryOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    action = fields.String()
+    actor = fields.String(allow_none=True)
+    task_id = fields.Integer(allow_none=True)
+    task_title = fields.String(allow_none=True)
+    data = fields.Dict(allow_none=True)
+
+
+class InstanceOut(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    title = fields.String(allow_none=True)
+    error_message = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskOut))
+    history = fields.List(fields.Nested(HistoryOut))
+
+
+class ErrorOut(Schema):
+    error = fields.String()
+    message = fields.String()
+    fields = fields.Dict(keys=fields.String(), values=fields.String())

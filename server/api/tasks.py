@@ -1,0 +1,53 @@
+"""The task inbox over JSON: list, read with form, claim, unclaim, complete."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from server.api import api_bp
+from server.api.guard import json_body, login_required, me
+from server.api.schemas import CompleteIn, TaskListQuery
+from server.api.views import instance_json, task_json, tasks_json
+from server.services import tasks as task_service
+
+
+@api_bp.get("/v1/tasks")
+@login_required
+def list_tasks():
+    args = TaskListQuery().load(request.args)
+    page = task_service.list_tasks(me(), args["view"], q=args["q"], page=args["page"], per_page=args["per_page"])
+    return jsonify({"items": [task_json(t, name) for t, name in page.items], "total": page.total})
+
+
+@api_bp.get("/v1/tasks/<int:task_id>")
+@login_required
+def read_task(task_id: int):
+    task = task_service.get_task(task_id, me())
+    schema, ui_schema = task_service.task_form(task)
+    body = tasks_json([task])[0]
+    body.update(
+        instructions=task.instructions,
+        form={"schema": schema, "ui_schema": ui_schema},
+        data=task_service.task_data(task),
+    )
+    return jsonify(body)
+
+
+@api_bp.post("/v1/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id: int):
+    return jsonify(tasks_json([task_service.claim(task_id, me())])[0])
+
+
+@api_bp.post("/v1/tasks/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id: int):
+    return jsonify(tasks_json([task_service.unclaim(task_id, me())])[0])
+
+
+@api_bp.post("/v1/tasks/<int:task_id>/complete")
+@login_required
+def complete(task_id: int):
+    body = CompleteIn().load(json_body())
+    instance = task_service.complete(task_id, me(), body["data"])
+    return jsonify({"instance": instance_json(instance, with_history=False)})

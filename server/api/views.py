@@ -1,0 +1,62 @@
+"""Turning rows into the API's JSON shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from server.api.schemas import HistoryOut, InstanceOut, TaskOut
+from server.db import db
+from server.models import HumanTask, ProcessInstance, User
+from server.services.instances import history, open_tasks
+
+_task_out = TaskOut()
+_instance_out = InstanceOut()
+_history_out = HistoryOut()
+
+
+def task_json(task: HumanTask, assignee: str | None = None) -> dict[str, Any]:
+    row = {c: getattr(task, c) for c in ("id", "title", "process_key", "instance_id", "role", "status",
+                                          "due_at", "created_at", "completed_at", "project_name",
+                                          "project_code", "amount")}
+    row["assignee"] = assignee
+    return _task_out.dump(row)
+
+
+def usernames(ids: set[int | None]) -> dict[int, str]:
+    """One query for all the user names a response shows."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all())
+
+
+def tasks_json(tasks: list[HumanTask]) -> list[dict[str, Any]]:
+    names = usernames({t.assignee_id for t in tasks})
+    return [task_json(t, names.get(t.assignee_id)) for t in tasks]
+
+
+def instance_json(instance: ProcessInstance, *, with_history: bool = True) -> dict[str, Any]:
+    events = history(instance) if with_history else []
+    names = usernames({e.actor_id for e in events})
+    return _instance_out.dump(
+        {
+            "id": instance.id,
+            "process_key": instance.process_key,
+            "version": instance.version.number,
+            "status": instance.status,
+            "title": instance.title,
+            "error_message": instance.error_message,
+            "created_at": instance.created_at,
+            "completed_at": instance.completed_at,
+            "open_tasks": [],
+            "history": [
+                {
+                    "id": e.id, "at": e.at, "action": e.action, "actor": names.get(e.actor_id),
+                    "task_id": e.task_id, "task_title": e.task_title, "data": e.data,
+                }
+                for e in events
+            ],
+        }
+    ) | {"open_tasks": tasks_json(open_tasks(instance))}

@@ -1,0 +1,77 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, has_request_context, request
+
+from server.clock import Clock, SystemClock
+from server.config import load_config
+from server.db import db
+from server.engine.operators import default_registry
+from server.engine.runtime import Engine
+from server.extensions import babel, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _locale() -> str | None:
+    """The browser's choice among Chinese and English; outside a request (CLI, worker) the default."""
+    if not has_request_context():
+        return None
+    return request.accept_languages.best_match(["zh_Hans_CN", "zh", "en"]) or "zh_Hans_CN"
+
+
+def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    instance_path = Path(os.environ.get("JIXIAO_INSTANCE_PATH", ROOT / "instance")).resolve()
+    app = Flask(__name__, instance_path=str(instance_path))
+    app.config.from_mapping(load_config(instance_path))
+    app.config.update(overrides or {})
+    app.json.ensure_ascii = False  # Chinese stays readable in JSON responses
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+
+    import server.models  # noqa: F401  (register tables)
+    from server.services.operators import register_domain_operators
+
+    operators = default_registry()
+    register_domain_operators(operators)
+    app.extensions["jixiao.clock"] = clock or SystemClock()
+    app.extensions["jixiao.operators"] = operators
+    app.extensions["jixiao.engine"] = Engine(
+        operators=operators,
+        clock=app.extensions["jixiao.clock"],
+        script_timeout=app.config["SCRIPT_TIMEOUT_SECONDS"],
+        loop_limit=app.config["LOOP_LIMIT"],
+    )
+
+    from server.api import api_bp
+    from server.auth import init_auth
+    from server.cli import register_cli
+    from server.web import web_bp
+
+    init_auth(app)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    _api_errors_as_json(app)
+    register_cli(app)
+    return app
+
+
+def _api_errors_as_json(app: Flask) -> None:
+    """Routing errors happen before any blueprint is chosen; keep them JSON under /api too."""
+    from werkzeug.exceptions import HTTPException
+
+    from server.api.errors import http_error
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        if request.path.startswith("/api/"):
+            return http_error(err.code or 500)
+        return err

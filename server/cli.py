@@ -1,0 +1,280 @@
+"""The `jixiao` command: init, run, worker, deploy (plus Flask's `db`, `shell` and `routes`).
+
+The same commands are registered on the app's Flask CLI, so `flask --app server init` works as well.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS_DIR = ROOT / "workflows"
+FORMS_DIR = ROOT / "forms"
+DEPLOYABLE = (".bpmn", ".dmn", ".json")
+FORM_PROPERTIES = {"formJsonSchemaFilename", "formUiSchemaFilename"}
+
+
+# ---------------------------------------------------------------- what to deploy
+
+
+@dataclass
+class Package:
+    """One process model's files, as `deploy_version` takes them."""
+
+    key: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # forms the BPMN names but nobody could find
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _references(bpmn: bytes) -> tuple[set[str], set[str]]:
+    """(form filenames, decision ids) a BPMN file refers to through spiff extensions."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(bpmn)
+    except Exception:  # unparsable XML: deploy-time validation reports it properly
+        return set(), set()
+    forms: set[str] = set()
+    decisions: set[str] = set()
+    for el in root.iter():
+        name = _local(el.tag)
+        if name == "property" and el.get("name") in FORM_PROPERTIES and el.get("value"):
+            forms.add(el.get("value", ""))
+        elif name == "calledDecisionId" and (el.text or "").strip():
+            decisions.add(el.text.strip().strip("'\""))
+    return forms, decisions
+
+
+def _decision_ids(dmn: bytes) -> set[str]:
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        return {el.get("id", "") for el in fromstring(dmn).iter() if _local(el.tag) == "decision"}
+    except Exception:
+        return set()
+
+
+def _add_referenced(package: Package, search: Iterable[Path]) -> None:
+    """Add the forms and DMN tables the package's BPMN files name, from `search` folders in order."""
+    dirs = [d for d in search if d.is_dir()]
+    for name in [n for n in package.files if n.endswith(".bpmn")]:
+        forms, decisions = _references(package.files[name])
+        for form in sorted(forms - package.files.keys()):
+            found = next((d / form for d in dirs if (d / form).is_file()), None)
+            if found is None:
+                package.missing.append(form)
+            else:
+                package.files[form] = found.read_bytes()
+        for d in dirs[:1]:  # decision tables live beside their diagram
+            for dmn in sorted(d.glob("*.dmn")):
+                if dmn.name not in package.files and _decision_ids(dmn.read_bytes()) & decisions:
+                    package.files[dmn.name] = dmn.read_bytes()
+
+
+def package_from_dir(folder: Path, key: str | None = None) -> Package:
+    """A folder is one flow: every .bpmn/.dmn/.json in it, plus forms it names from forms/."""
+    package = Package(key or folder.name)
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() in DEPLOYABLE:
+            package.files[path.name] = path.read_bytes()
+    _add_referenced(package, [folder, FORMS_DIR])
+    return package
+
+
+def package_from_files(paths: list[Path], key: str | None = None) -> Package:
+    """Loose files are one flow named after its (first) BPMN; named forms and DMN come from its folder
+    and forms/."""
+    bpmns = [p for p in paths if p.suffix.lower() == ".bpmn"]
+    package = Package(key or (bpmns[0].stem if bpmns else paths[0].stem))
+    for path in paths:
+        package.files[path.name] = path.read_bytes()
+    _add_referenced(package, [(bpmns or paths)[0].parent, FORMS_DIR])
+    return package
+
+
+def shipped_packages(root: Path = WORKFLOWS_DIR) -> list[Package]:
+    """The flows shipped under workflows/: each subfolder with a BPMN, and each top-level BPMN file."""
+    if not root.is_dir():
+        return []
+    packages = [package_from_dir(d) for d in sorted(root.iterdir()) if d.is_dir() and any(d.glob("*.bpmn"))]
+    packages += [package_from_files([f]) for f in sorted(root.glob("*.bpmn"))]
+    return packages
+
+
+def deploy_package(package: Package) -> bool:
+    """Deploy one package, reporting in Chinese; False when validation refused it."""
+    from server.scheduler import default_locale
+
+    with default_locale(current_app):
+        return _deploy(package)
+
+
+def _deploy(package: Package) -> bool:
+    from sqlalchemy import select
+
+    from server.db import db
+    from server.models import ProcessModel
+    from server.services.deployment import deploy_version
+    from server.services.errors import ValidationFailed
+
+    if package.missing:
+        click.echo(f"✗ {package.key}：找不到表单文件 {', '.join(package.missing)}", err=True)
+        return False
+    before = db.session.scalar(select(ProcessModel.current_version_id).where(ProcessModel.key == package.key))
+    try:
+        version = deploy_version(package.key, package.files)
+    except ValidationFailed as err:
+        db.session.rollback()
+        click.echo(f"✗ {package.key}：{err.message}", err=True)
+        for name, message in err.fields.items():
+            click.echo(f"    {name}：{message}", err=True)
+        return False
+    if version.id == before:
+        click.echo(f"· {package.key}：内容未变化，仍为第 {version.number} 版")
+    else:
+        click.echo(f"✓ {package.key}：已部署第 {version.number} 版（{len(package.files)} 个文件）")
+    return True
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _migrate() -> None:
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+@click.command("init")
+@click.option("--demo", is_flag=True, help="同时创建演示县的组织和用户（密码 demo）。")
+@with_appcontext
+def init_command(demo: bool) -> None:
+    """迁移数据库到最新版本，部署 workflows/ 下的流程，可选创建演示数据。"""
+    _migrate()
+    click.echo("✓ 数据库已迁移到最新版本")
+    if demo:
+        from server.services.demo import seed_demo
+
+        seed_demo()
+        click.echo("✓ 演示县的组织和用户已就绪（密码均为 demo）")
+    packages = shipped_packages()
+    results = [deploy_package(p) for p in packages]
+    if not packages:
+        click.echo("· workflows/ 下还没有流程，跳过部署")
+    if not all(results):
+        raise SystemExit(1)
+
+
+@click.command("deploy")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--key", help="流程标识（默认：文件夹名或 BPMN 文件名）。")
+@with_appcontext
+def deploy_command(paths: tuple[Path, ...], key: str | None) -> None:
+    """部署一个流程：一个文件夹，或若干 .bpmn/.dmn/.json 文件。"""
+    if len(paths) == 1 and paths[0].is_dir():
+        package = package_from_dir(paths[0], key)
+    elif any(p.is_dir() for p in paths):
+        raise click.UsageError("请给出一个文件夹，或若干文件，不要混用")
+    else:
+        package = package_from_files(list(paths), key)
+    if not deploy_package(package):
+        raise SystemExit(1)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=5000, show_default=True, type=int, help="监听端口。")
+@click.option("--threads", default=8, show_default=True, type=int, help="处理请求的线程数。")
+@with_appcontext
+def run_command(host: str, port: int, threads: int) -> None:
+    """启动网页和接口服务，并在进程内定时唤醒到期的计时器。"""
+    from waitress import serve
+
+    from server.scheduler import TimerScheduler
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    _migrate()
+    scheduler = TimerScheduler(app).start()
+    # SIGTERM (systemd, docker stop) stops as cleanly as Ctrl+C: the scheduler finishes its pass first.
+    signal.signal(signal.SIGTERM, _interrupt)
+    click.echo(f"绩效 Jixiao 正在运行：http://{host}:{port}/ （按 Ctrl+C 停止）")
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="jixiao")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.stop()
+    click.echo("绩效 Jixiao 已停止")
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="只运行一轮，打印唤醒的实例数后退出。")
+@click.option("--poll", type=float, default=None, help="两轮之间等待的秒数（默认 TIMER_POLL_SECONDS，即 5）。")
+@with_appcontext
+def worker_command(once: bool, poll: float | None) -> None:
+    """唤醒计时器到期的流程实例，直到收到 SIGTERM/SIGINT。可与其他 worker 并行运行。"""
+    from server.scheduler import poll_seconds, run_pass
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        click.echo(f"已唤醒 {run_pass(app)} 个流程实例")
+        return
+    interval = poll if poll is not None else poll_seconds(app)
+    stop = threading.Event()
+
+    def _request_stop(signum: int, _frame: object) -> None:
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _request_stop)
+    click.echo(f"worker 已启动，每 {interval:g} 秒检查一次到期计时器")
+    while not stop.is_set():
+        try:
+            woken = run_pass(app)
+            if woken:
+                click.echo(f"已唤醒 {woken} 个流程实例")
+        except Exception as err:  # keep serving other instances; the next pass retries
+            click.echo(f"本轮失败：{err}", err=True)
+        stop.wait(interval)
+    click.echo("收到停止信号，worker 已退出")
+
+
+COMMANDS = (init_command, deploy_command, run_command, worker_command)
+
+
+def register_cli(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from server import create_app
+
+    return create_app()
+
+
+# Flask's own `run` (the debug server) is left out: `jixiao run` serves with waitress plus the scheduler.
+cli = FlaskGroup(create_app=_create_app, add_default_commands=False, help="绩效 Jixiao：预算绩效管理工作流。")
+for _command in (*COMMANDS, shell_command, routes_command):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    cli.main(prog_name="jixiao", args=sys.argv[1:])

@@ -1,0 +1,45 @@
+"""Configuration from the environment, with embedded defaults under instance/."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def database_url(url: str) -> str:
+    """Plain postgres URLs mean psycopg 3 here (the driver we ship), not SQLAlchemy's psycopg2 default."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(instance_path: Path) -> dict:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    default_db = f"sqlite:///{instance_path / 'jixiao.sqlite3'}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL", default_db)),
+        "TIMER_POLL_SECONDS": float(os.environ.get("TIMER_POLL_SECONDS", 5.0)),
+        "SECRET_KEY": _secret_key(instance_path),
+        # Uploaded packages (BPMN + forms) and API payloads stay small; anything bigger is refused with 413.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("JIXIAO_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        "SCRIPT_TIMEOUT_SECONDS": float(os.environ.get("JIXIAO_SCRIPT_TIMEOUT", 2.0)),
+        "LOOP_LIMIT": int(os.environ.get("JIXIAO_LOOP_LIMIT", 20)),
+        "TOKEN_TTL_HOURS": int(os.environ.get("JIXIAO_TOKEN_TTL_HOURS", 12)),
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "PAGE_SIZE": 20,
+    }

@@ -1,0 +1,220 @@
+"""Run one process instance a step at a time: start, load, complete a user task, fire timers, dump.
+
+Concurrency, permissions and "is this task still open for this user" are the service layer's job
+(`task.run()` checks nothing). On ScriptError/LoopLimitError the in-memory workflow is in an undefined
+state: do not dump it; keep the previous blob and mark the instance as failed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from copy import deepcopy
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from server.clock import Clock
+from server.engine import serializer, timers
+from server.engine.errors import EngineError, LoopLimitError, ScriptError, TaskNotReady
+from server.engine.operators import OperatorRegistry
+from server.engine.sandbox import SandboxTimeout
+from server.engine.scripting import CURRENT_CONTEXT, SandboxScriptEngine, describe, element_of
+from server.engine.tasks import UserTaskView, check_loops, reach_key, stamp_ready, view
+
+__all__ = ["Engine", "UserTaskView", "Workflow"]
+
+Status = Literal["running", "waiting", "completed"]
+_SPEC_CACHE_SIZE = 256
+_MAX_ENGINE_STEPS = 5000  # automatic steps per call; a loop with no user task would spin forever
+
+timers.install()
+
+
+def _as_script_error(exc: BaseException) -> EngineError:
+    """Find our own error inside SpiffWorkflow's wrappers, or wrap the root cause naming the element."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, EngineError):
+            return cur
+        seen.add(id(cur))
+        cur = getattr(cur, "exception", None) or cur.__cause__ or cur.__context__
+    task = getattr(exc, "task", None)
+    element = element_of(task) if task is not None else None
+    where = f"（元素 {element}）" if element else ""
+    return ScriptError(f"流程运行出错{where}：{describe(exc)}", element)
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        operators: OperatorRegistry,
+        clock: Clock,
+        script_timeout: float = 2.0,
+        loop_limit: int = 20,
+    ) -> None:
+        self.operators = operators
+        self.clock = clock
+        self.loop_limit = loop_limit
+        self.script_engine = SandboxScriptEngine(operators, script_timeout)
+        self._specs: OrderedDict[str, serializer.Specs] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def specs(self, version_key: str, spec_json: str) -> serializer.Specs:
+        """Deserialized specs, cached per version (versions are immutable)."""
+        with self._lock:
+            cached = self._specs.get(version_key)
+            if cached is not None:
+                self._specs.move_to_end(version_key)
+                return cached
+        specs = serializer.load_spec(spec_json)
+        with self._lock:
+            self._specs[version_key] = specs
+            while len(self._specs) > _SPEC_CACHE_SIZE:
+                self._specs.popitem(last=False)
+        return specs
+
+    def start(
+        self, version_key: str, spec_json: str, data: dict[str, Any] | None = None, *, context: Any = None
+    ) -> Workflow:
+        spec, subprocess_specs = self.specs(version_key, spec_json)
+        bpmn = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        if data:
+            bpmn.task_tree.data.update(deepcopy(data))
+        wf = Workflow(self, version_key, bpmn)
+        with wf._running(context):
+            wf._advance()
+        return wf
+
+    def load(self, version_key: str, spec_json: str, state: str) -> Workflow:
+        specs = self.specs(version_key, spec_json)
+        return Workflow(self, version_key, serializer.load_state(state, specs, self.script_engine))
+
+
+class Workflow:
+    """One instance; wraps a BpmnWorkflow."""
+
+    def __init__(self, engine: Engine, version_key: str, bpmn: BpmnWorkflow) -> None:
+        self._engine = engine
+        self.version_key = version_key
+        self.bpmn = bpmn
+
+    @contextmanager
+    def _running(self, context: Any) -> Iterator[None]:
+        token = CURRENT_CONTEXT.set(context)
+        try:
+            with timers.using_clock(self._engine.clock):
+                yield
+        finally:
+            CURRENT_CONTEXT.reset(token)
+
+    def _ready_tasks(self) -> list[Any]:
+        return self.bpmn.get_tasks(state=TaskState.READY, manual=True)
+
+    def _advance(self) -> None:
+        runs: Counter[str] = Counter()
+        limit = self._engine.loop_limit
+
+        def counted(task: Any) -> None:
+            # A loop without a user task would spin here until SpiffWorkflow's iterators stop seeing
+            # the deepening tree (max_depth=1000); stop it while it is still shallow.
+            key = reach_key(task)
+            runs[key] += 1
+            if runs[key] > limit or runs.total() > _MAX_ENGINE_STEPS:
+                raise LoopLimitError(
+                    f"自动步骤“{key}”在一次推进中运行超过 {limit} 次，流程可能陷入无人工任务的循环（元素 {element_of(task)}）",
+                    element_of(task),
+                )
+
+        try:
+            self.bpmn.do_engine_steps(did_complete_task=counted)
+            ready = self._ready_tasks()
+            now = self._engine.clock.now()
+            for task in ready:
+                stamp_ready(task, self._engine.script_engine, now)
+        except (Exception, SandboxTimeout) as exc:
+            err = _as_script_error(exc)
+            if err is exc:
+                raise
+            raise err from exc
+        check_loops(self.bpmn, ready, self._engine.loop_limit)
+
+    def user_tasks(self) -> list[UserTaskView]:
+        """READY user and manual tasks."""
+        return [view(t) for t in self._ready_tasks()]
+
+    def complete(self, task_id: str, data: dict[str, Any], *, context: Any = None) -> None:
+        try:
+            task = self.bpmn.get_task_from_id(UUID(str(task_id)))
+        except Exception as exc:  # malformed id or TaskNotFoundException
+            raise TaskNotReady(f"任务 {task_id} 不存在") from exc
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(f"任务 {task_id} 不是待办的人工任务")
+        with self._running(context):
+            try:
+                form = deepcopy(data or {})
+                variable = getattr(task.task_spec, "variable", None)  # spiffworkflow:variableName
+                if variable:
+                    task.data[variable] = form
+                else:
+                    # Top-level replace, not SpiffWorkflow's DeepMerge: its list merge de-duplicates
+                    # and keeps old items ([1, 2] merged with [5, 5] gives [1, 2]).
+                    task.data.update(form)
+                task.run()
+            except (Exception, SandboxTimeout) as exc:
+                err = _as_script_error(exc)
+                if err is exc:
+                    raise
+                raise err from exc
+            self._advance()
+
+    def refresh(self, *, context: Any = None) -> None:
+        """Fire timers that are due at clock.now() and run what follows."""
+        with self._running(context):
+            try:
+                self.bpmn.refresh_timers()
+            except (Exception, SandboxTimeout) as exc:
+                raise _as_script_error(exc) from exc
+            self._advance()
+
+    def next_timer_due(self) -> datetime | None:
+        dues = [d for t in self.bpmn.event_manager.tasks.values() if (d := timers.timer_due(t)) is not None]
+        return min(dues) if dues else None
+
+    @property
+    def status(self) -> Status:
+        if self.bpmn.is_completed():
+            return "completed"
+        return "running" if self._ready_tasks() else "waiting"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """Process data at the end; while running, the data of the last completed task."""
+        if self.bpmn.is_completed() or self.bpmn.last_task is None:
+            return dict(self.bpmn.data)
+        return dict(self.bpmn.last_task.data)
+
+    def dump(self) -> str:
+        return serializer.dump_state(self.bpmn)
+
+    def completed_task_names(self) -> list[str]:
+        """BPMN ids of completed diagram elements, in completion order (for highlighting)."""
+        done = [
+            t
+            for wf in (self.bpmn, *self.bpmn.subprocesses.values())
+            for t in wf.tasks.values()
+            if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)
+        ]
+        done.sort(key=lambda t: t.last_state_change)
+        names: list[str] = []
+        for t in done:
+            if not names or names[-1] != t.task_spec.bpmn_id:
+                names.append(t.task_spec.bpmn_id)
+        return names

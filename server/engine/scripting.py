@@ -1,0 +1,112 @@
+"""The SpiffWorkflow script engine: every expression and script goes through the Sandbox.
+
+SpiffWorkflow calls both `script_engine.evaluate/execute` (with a task) and, for a few features,
+`script_engine.environment.evaluate` directly, so the sandbox sits in the environment and the engine
+only adds error reporting that names the BPMN element.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from contextvars import ContextVar
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from server.engine.errors import EngineError, OperatorError, ScriptError
+from server.engine.guards import SandboxViolation
+from server.engine.operators import OperatorRegistry
+from server.engine.sandbox import Sandbox, SandboxSyntaxError, SandboxTimeout, compile_source
+from server.engine.timers import clock_now
+
+# The opaque object the caller passed to start/complete/refresh(context=...), for operators.
+CURRENT_CONTEXT: ContextVar[Any] = ContextVar("jixiao_operator_context", default=None)
+
+
+def element_of(task: Any) -> str | None:
+    spec = getattr(task, "task_spec", None)
+    return getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+
+
+def _label(task: Any) -> str:
+    spec = getattr(task, "task_spec", None)
+    name = getattr(spec, "bpmn_name", None)
+    ident = element_of(task)
+    return f"“{name}”（元素 {ident}）" if name else f"元素 {ident}"
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, SandboxTimeout):
+        return str(exc) or "脚本运行超时"
+    if isinstance(exc, SandboxSyntaxError):
+        return f"脚本不符合安全规则：{exc.msg}"
+    if isinstance(exc, SandboxViolation):
+        return f"脚本被安全沙箱拒绝：{exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    def __init__(self, sandbox: Sandbox) -> None:
+        super().__init__({})
+        self.sandbox = sandbox
+
+    def evaluate(self, expression: str, context: Mapping[str, Any], external_context: Any = None) -> Any:
+        return self.sandbox.evaluate(expression, context, external_context)
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        self.sandbox.execute(script, context, external_context)
+        return True
+
+    def call_service(self, context: Any, **kwargs: Any) -> Any:  # pragma: no cover - engine overrides
+        raise NotImplementedError
+
+
+class SandboxScriptEngine(PythonScriptEngine):
+    def __init__(self, operators: OperatorRegistry, timeout: float = 2.0) -> None:
+        self.sandbox = Sandbox(timeout, extra_globals={"now": clock_now})
+        super().__init__(environment=SandboxEnvironment(self.sandbox))
+        self.operators = operators
+
+    def validate(self, expression: str) -> None:
+        # DMN relies on a SyntaxError here to decide whether to prefix the input (`>= 5`).
+        compile_source(expression, "eval")
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except EngineError:
+            raise
+        except (Exception, SandboxTimeout) as exc:
+            raise ScriptError(
+                f"{_label(task)} 的表达式“{expression}”出错：{describe(exc)}", element_of(task)
+            ) from exc
+
+    def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
+        try:
+            return self.environment.execute(script, task.data, external_context or {})
+        except EngineError:
+            raise
+        except (Exception, SandboxTimeout) as exc:
+            raise ScriptError(f"{_label(task)} 的脚本出错：{describe(exc)}", element_of(task)) from exc
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        name: str = kwargs["operation_name"]
+        params = {key: p["value"] for key, p in kwargs.get("operation_params", {}).items()}
+        try:
+            result = self.operators.call(
+                name, params, task.data, context=CURRENT_CONTEXT.get(), element_id=element_of(task) or ""
+            )
+        except EngineError:
+            raise
+        except (Exception, SandboxTimeout) as exc:
+            raise OperatorError(
+                f"{_label(task)} 调用操作“{name}”失败：{describe(exc)}", element_of(task)
+            ) from exc
+        try:
+            return json.dumps(result, ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            raise OperatorError(
+                f"{_label(task)} 的操作“{name}”返回了无法保存的结果：{exc}", element_of(task)
+            ) from exc

@@ -1,0 +1,222 @@
+"""Deploy-time checks that refuse a version which would fail later, naming file and element.
+
+Documents are checked on the XML (namespace-agnostic by local name, so DMN 1.1-1.3 all work) because
+that keeps element ids and file names at hand; the lane rule for user tasks is checked on the parsed
+specs, where SpiffWorkflow has already given tasks inside embedded subprocesses their parent's lane.
+Rule: every user/manual task must be in a lane whose name is a known role code.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+
+from server.engine import timers
+from server.engine.errors import Problem
+from server.engine.operators import OperatorRegistry
+from server.engine.sandbox import SandboxSyntaxError, compile_source
+
+Docs = dict[str, tuple[str, etree._Element]]
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+_EXEC = {"script", "preScript", "postScript"}
+_EVAL = {
+    "conditionExpression",
+    "loopCardinality",
+    "completionCondition",
+    "loopCondition",
+    "condition",
+    "messagePayload",
+    "formalExpression",
+    "messagePath",
+}
+_TIMERS = {"timeDate", "timeDuration", "timeCycle"}
+_RESERVED = {"Start", "End", "Root"}
+_RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
+_UI_SUFFIXES = (".ui.json", "uischema.json", "-ui.json", "_ui.json")
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _iter(root: etree._Element, *names: str) -> Iterator[etree._Element]:
+    wanted = set(names)
+    for el in root.iter(etree.Element):
+        if _local(el) in wanted:
+            yield el
+
+
+def _owner(el: etree._Element) -> str | None:
+    """Id of the nearest diagram element (self or ancestor) that has one.
+
+    Spiff extension elements (whose `id` is an operator or parameter name) and event definitions
+    are skipped so the message names the task or event a modeller can click on.
+    """
+    cur: etree._Element | None = el
+    while cur is not None:
+        skip = etree.QName(cur).namespace == SPIFF_NS or _local(cur).endswith("EventDefinition")
+        if cur.get("id") and not skip:
+            return cur.get("id")
+        cur = cur.getparent()
+    return None
+
+
+def _properties(root: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
+    for prop in _iter(root, "property"):
+        yield prop, prop.get("name") or "", prop.get("value") or ""
+
+
+def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    ui_names = {
+        v for _, root in docs.values() for _, n, v in _properties(root) if n == "formUiSchemaFilename"
+    }
+    forms: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for name, raw in raw_json.items():
+        try:
+            value = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            problems.append(Problem(name, None, f"表单文件不是有效的 JSON：{exc}"))
+            continue
+        if not isinstance(value, dict):
+            problems.append(Problem(name, None, "表单文件必须是 JSON 对象"))
+            continue
+        if name not in ui_names and not name.lower().endswith(_UI_SUFFIXES):
+            try:
+                Draft202012Validator.check_schema(value)
+            except SchemaError as exc:
+                problems.append(Problem(name, None, f"不是有效的 JSON Schema（2020-12）：{exc.message}"))
+                continue
+        forms[name] = value
+    return forms, problems
+
+
+def _compile_problem(file: str, el: etree._Element, source: str, mode: str, what: str) -> Problem | None:
+    try:
+        compile_source(source, mode)  # type: ignore[arg-type]
+    except SandboxSyntaxError as exc:
+        return Problem(file, _owner(el), f"{what}无法通过安全沙箱编译：{exc.msg}（元素 {_owner(el)}）")
+    return None
+
+
+def _timer_problem(file: str, el: etree._Element, text: str) -> Problem | None:
+    kind, owner = _local(el), _owner(el)
+    found = _compile_problem(file, el, text, "eval", "定时器表达式")
+    if found is not None:
+        return Problem(file, owner, found.message)
+    node = ast.parse(text.strip(), mode="eval").body
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        message = timers.check_timer_literal(kind, node.value)
+        if message:
+            return Problem(file, owner, f"{message}（元素 {owner}）")
+    elif isinstance(node, ast.Name) and timers.check_timer_literal(kind, node.id) is None:
+        return Problem(
+            file, owner, f'定时器表达式是 Python 表达式，请写成 "{node.id}"（带引号）（元素 {owner}）'
+        )
+    return None
+
+
+def _dmn_entry_problem(file: str, el: etree._Element, text: str) -> Problem | None:
+    # Mirrors DMNEngine: `?` stands for the input; a bare comparison like `>= 5` gets a left operand.
+    if text.strip() in ("", "-"):
+        return None
+    src = text.replace("?", "dmninputexpr")
+    try:
+        compile_source(src, "eval")
+        return None
+    except SandboxSyntaxError:
+        return _compile_problem(file, el, f"v {src}", "eval", "决策表条件")
+
+
+def _expression_problems(file: str, root: etree._Element, kind: str) -> Iterator[Problem | None]:
+    for el in _iter(root, *_EXEC):
+        if (el.text or "").strip():
+            yield _compile_problem(file, el, el.text or "", "exec", "脚本")
+    for el in _iter(root, *_EVAL):
+        if (el.text or "").strip():
+            yield _compile_problem(file, el, el.text or "", "eval", "表达式")
+    for el in _iter(root, *_TIMERS):
+        if (el.text or "").strip():
+            yield _timer_problem(file, el, el.text or "")
+    for el in _iter(root, "parameter"):
+        if el.get("value"):
+            yield _compile_problem(file, el, el.get("value") or "", "eval", f"服务参数“{el.get('id')}”")
+    for el, name, value in _properties(root):
+        if name in ("assignee", "dueAt") and value:
+            yield _compile_problem(file, el, value, "eval", f"属性 {name} ")
+        elif name == "dueIn" and timers.check_timer_literal("timeDuration", value.strip()):
+            yield Problem(file, _owner(el), f"dueIn“{value}”不是 ISO-8601 时长（元素 {_owner(el)}）")
+    if kind == "dmn":
+        for el in _iter(root, "inputExpression", "outputEntry"):
+            text = next((c.text for c in el if _local(c) == "text"), None)
+            if text and text.strip():
+                yield _compile_problem(file, el, text, "eval", "决策表表达式")
+        for el in _iter(root, "inputEntry"):
+            text = next((c.text for c in el if _local(c) == "text"), None)
+            if text:
+                yield _dmn_entry_problem(file, el, text)
+
+
+def _reserved_ids(file: str, root: etree._Element) -> Iterator[Problem]:
+    # SpiffWorkflow names its own task specs Start, End, Root and <process>.EndJoin / <task>.Boundary*;
+    # a diagram element with such an id silently replaces them and the process loses its tasks.
+    for el in root.iter(etree.Element):
+        ident = el.get("id") or ""
+        if ident in _RESERVED or ident.endswith(_RESERVED_SUFFIXES):
+            yield Problem(file, ident, f"元素 id“{ident}”与引擎内部名称冲突，请改名（元素 {ident}）")
+
+
+def check_documents(
+    docs: Docs, *, known_roles: set[str], operators: OperatorRegistry, forms: dict[str, Any]
+) -> list[Problem]:
+    found: list[Problem | None] = []
+    decisions = {
+        d.get("id") for kind, root in docs.values() if kind == "dmn" for d in _iter(root, "decision")
+    }
+    for file, (kind, root) in docs.items():
+        if kind == "bpmn":
+            found.extend(_reserved_ids(file, root))
+        for lane in _iter(root, "lane"):
+            name = lane.get("name")
+            if name not in known_roles:
+                found.append(
+                    Problem(file, lane.get("id"), f"泳道“{name or ''}”不是已知角色（元素 {lane.get('id')}）")
+                )
+        for el, name, value in _properties(root):
+            if name in ("formJsonSchemaFilename", "formUiSchemaFilename") and value and value not in forms:
+                found.append(Problem(file, _owner(el), f"表单文件“{value}”未上传（元素 {_owner(el)}）"))
+        for op in _iter(root, "serviceTaskOperator"):
+            if op.get("id") not in operators:
+                found.append(
+                    Problem(file, _owner(op), f"未知的服务操作“{op.get('id')}”（元素 {_owner(op)}）")
+                )
+        for el in _iter(root, "calledDecisionId"):
+            ref = (el.text or "").strip()
+            if ref not in decisions:
+                found.append(
+                    Problem(file, _owner(el), f"决策“{ref}”不在上传的 DMN 文件中（元素 {_owner(el)}）")
+                )
+        found.extend(_expression_problems(file, root, kind))
+    return [p for p in found if p is not None]
+
+
+def check_specs(specs: list[BpmnProcessSpec]) -> list[Problem]:
+    problems: list[Problem] = []
+    for spec in specs:
+        for ts in spec.task_specs.values():
+            if isinstance(ts, (UserTask, ManualTask)) and not ts.lane:
+                ident = ts.bpmn_id or ts.name
+                title = ts.bpmn_name or ident
+                problems.append(
+                    Problem(spec.file or "", ident, f"用户任务“{title}”不在任何泳道中（元素 {ident}）")
+                )
+    return problems

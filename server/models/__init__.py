@@ -1,0 +1,28 @@
+"""Typed SQLAlchemy models; importing this package registers every table on the metadata."""
+
+from server.models.audit import AuditEvent
+from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
+from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
+from server.models.process import ProcessModel, ProcessVersion
+from server.models.project import Project, ProjectStatus
+from server.models.task import HumanTask, TaskStatus
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "HumanTask",
+    "InstanceParticipant",
+    "InstanceStatus",
+    "OrgKind",
+    "Organisation",
+    "ProcessInstance",
+    "ProcessModel",
+    "ProcessVersion",
+    "Project",
+    "ProjectStatus",
+    "Role",
+    "TaskStatus",
+    "User",
+    "UserRole",
+    "UserSector",
+]

@@ -1,0 +1,63 @@
+"""Human tasks: the indexed mirror of every open or done user task, so lists never load a workflow."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base
+from server.models.common import UTCDateTime, utcnow, value_enum
+from server.models.identity import User
+from server.models.instance import ProcessInstance
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"  # the flow moved on without it (timer interrupt, instance cancelled)
+
+
+class HumanTask(Base):
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        # One index per inbox query shape: claimable by role + scope, mine, done by me, per instance.
+        Index("ix_human_tasks_role_org", "status", "role", "organisation_id", "created_at"),
+        Index("ix_human_tasks_role_dept", "status", "role", "department_id", "created_at"),
+        Index("ix_human_tasks_role_sector", "status", "role", "sector", "created_at"),
+        Index("ix_human_tasks_assignee", "assignee_id", "status", "created_at"),
+        Index("ix_human_tasks_done_by", "completed_by_id", "completed_at"),
+        Index("ix_human_tasks_instance", "instance_id", "status"),
+        Index("ix_human_tasks_spiff", "instance_id", "spiff_task_id"),
+        Index("ix_human_tasks_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    task_name: Mapped[str] = mapped_column(String(200))  # BPMN element id
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str | None] = mapped_column(Text)
+    form_schema: Mapped[str | None] = mapped_column(String(200))
+    ui_schema: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    sector: Mapped[str | None] = mapped_column(String(32))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[TaskStatus] = mapped_column(value_enum(TaskStatus, 16))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Business fields copied from the instance so lists sort, filter and search without joins to workflow state.
+    process_key: Mapped[str] = mapped_column(String(64))
+    project_name: Mapped[str | None] = mapped_column(String(200))
+    project_code: Mapped[str | None] = mapped_column(String(100))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    instance: Mapped[ProcessInstance] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

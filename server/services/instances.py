@@ -1,0 +1,118 @@
+"""Starting, reading and cancelling process instances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from server.db import db
+from server.engine.errors import EngineError
+from server.extensions import get_clock, get_engine
+from server.models import (
+    AuditEvent,
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ProcessModel,
+    Role,
+    TaskStatus,
+    User,
+)
+from server.services import audit
+from server.services.errors import Forbidden, NotFound, ValidationFailed
+from server.services.operators import OperatorContext
+from server.services.persistence import save_workflow
+from server.services.scope import may_view_instance
+
+MAX_START_DATA_KEYS = 200
+
+
+def start_instance(process_key: str, actor: User, data: dict[str, Any] | None = None) -> ProcessInstance:
+    model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == process_key))
+    if model is None or model.current_version is None:
+        raise NotFound(_("流程“%(key)s”不存在或尚未部署", key=process_key))
+    version = model.current_version
+    if version.start_role and version.start_role not in actor.roles:
+        raise Forbidden(_("您的角色不能发起此流程"))
+    if data is not None and not isinstance(data, dict):
+        raise ValidationFailed(_("启动数据必须是对象"), fields={"data": _("应为对象")})
+    if data and len(data) > MAX_START_DATA_KEYS:
+        raise ValidationFailed(_("启动数据字段过多"), fields={"data": _("字段过多")})
+
+    now = get_clock().now()
+    org = actor.organisation
+    instance = ProcessInstance(
+        version_id=version.id,
+        version=version,
+        process_key=model.key,
+        status=InstanceStatus.RUNNING,
+        state="",
+        organisation_id=org.id,
+        department_id=org.department_id,
+        sector=org.sector,
+        title=model.name,
+        started_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(instance)
+    db.session.flush()
+    try:
+        wf = get_engine().start(
+            version.cache_key, version.spec_json, dict(data or {}), context=OperatorContext(instance, actor)
+        )
+    except EngineError as err:
+        db.session.rollback()
+        raise ValidationFailed(_("流程无法启动：%(err)s", err=str(err))) from err
+    save_workflow(instance, wf)
+    audit.record("start", actor=actor, instance=instance, data=data or None)
+    db.session.commit()
+    return instance
+
+
+def get_instance(instance_id: int, actor: User) -> ProcessInstance:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or not may_view_instance(actor, instance):
+        raise NotFound(_("流程实例不存在"))
+    return instance
+
+
+def open_tasks(instance: ProcessInstance) -> list[HumanTask]:
+    return list(
+        db.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
+            .order_by(HumanTask.id)
+        )
+    )
+
+
+def history(instance: ProcessInstance) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id)
+        )
+    )
+
+
+def cancel_instance(instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
+    instance = get_instance(instance_id, actor)
+    if not ({Role.ADMIN, Role.PERFORMANCE_OFFICE} & actor.roles or instance.started_by_id == actor.id):
+        raise Forbidden(_("您无权撤销此流程"))
+    if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
+        raise ValidationFailed(_("流程已结束，不能撤销"))
+    now = get_clock().now()
+    instance.status = InstanceStatus.CANCELLED
+    instance.next_timer_at = None
+    instance.completed_at = now
+    instance.updated_at = now
+    db.session.execute(
+        update(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
+        .values(status=TaskStatus.CANCELLED, completed_at=now)
+    )
+    audit.record("cancel", actor=actor, instance=instance, data={"reason": reason[:500]} if reason else None)
+    db.session.commit()
+    return instance

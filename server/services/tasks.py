@@ -1,0 +1,179 @@
+"""Task use cases: the inbox lists, reading a task with its form, claiming and completing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from server.db import db
+from server.engine.errors import EngineError, ScriptError, TaskNotReady
+from server.extensions import get_clock
+from server.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus, User
+from server.services import audit
+from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from server.services.forms import validate_submission
+from server.services.operators import OperatorContext
+from server.services.persistence import load_workflow, save_workflow
+from server.services.scope import claimable_clause, may_act_on_task, may_view_task
+
+View = Literal["mine", "claimable", "done"]
+MAX_PAGE_SIZE = 100
+
+
+class WorkflowFailed(ServiceError):
+    """A script or rule in the flow failed; the instance is marked as in error for an administrator."""
+
+    status = 422
+    code = "workflow_error"
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    items: list[tuple[HumanTask, str | None]]  # task and its assignee's username
+    total: int
+
+
+def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page: int = 20) -> TaskPage:
+    per_page = max(1, min(per_page, MAX_PAGE_SIZE))
+    page = max(1, page)
+    if view == "mine":
+        where = [HumanTask.assignee_id == actor.id, HumanTask.status == TaskStatus.OPEN]
+        order = HumanTask.created_at.desc()
+    elif view == "claimable":
+        where = [HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None), claimable_clause(actor)]
+        order = HumanTask.created_at.desc()
+    elif view == "done":
+        where = [HumanTask.completed_by_id == actor.id]
+        order = HumanTask.completed_at.desc()
+    else:
+        raise ValidationFailed(_("未知的列表视图"), fields={"view": _("取值必须是 mine、claimable 或 done")})
+    if q := q.strip()[:100]:
+        like = f"%{q}%"
+        where.append(
+            or_(HumanTask.title.ilike(like), HumanTask.project_name.ilike(like), HumanTask.project_code.ilike(like))
+        )
+    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
+    stmt = (
+        select(HumanTask, User.username)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(*where)
+        .order_by(order, HumanTask.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return TaskPage(items=list(db.session.execute(stmt).tuples()), total=total)
+
+
+def get_task(task_id: int, actor: User) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None or not may_view_task(actor, task):
+        raise NotFound(_("任务不存在"))
+    return task
+
+
+def task_form(task: HumanTask) -> tuple[dict | None, dict | None]:
+    forms = task.instance.version.forms
+    return forms.get(task.form_schema or ""), forms.get(task.ui_schema or "")
+
+
+def task_data(task: HumanTask) -> dict[str, Any]:
+    """The data the task's form starts from; only open tasks load their workflow."""
+    if task.status != TaskStatus.OPEN:
+        return {}
+    wf = load_workflow(task.instance)
+    view = next((v for v in wf.user_tasks() if v.task_id == task.spiff_task_id), None)
+    return dict(view.data) if view else {}
+
+
+def _open_task_for(task_id: int, actor: User) -> HumanTask:
+    task = get_task(task_id, actor)
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(_("任务已办结或已取消"))
+    return task
+
+
+def claim(task_id: int, actor: User) -> HumanTask:
+    task = _open_task_for(task_id, actor)
+    if task.assignee_id == actor.id:
+        return task
+    if task.assignee_id is not None:
+        raise Conflict(_("任务已被他人认领"))
+    if not may_act_on_task(actor, task):
+        raise Forbidden(_("您无权认领此任务"))
+    # Conditional update: of two simultaneous claims exactly one changes the row.
+    done = db.session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task.id, HumanTask.assignee_id.is_(None), HumanTask.status == TaskStatus.OPEN)
+        .values(assignee_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        db.session.rollback()
+        raise Conflict(_("任务已被他人认领"))
+    audit.record("claim", actor=actor, instance=task.instance, task=task)
+    db.session.commit()
+    db.session.refresh(task)
+    return task
+
+
+def unclaim(task_id: int, actor: User) -> HumanTask:
+    task = _open_task_for(task_id, actor)
+    if task.assignee_id != actor.id:
+        raise Forbidden(_("只能退回自己认领的任务"))
+    task.assignee_id = None
+    audit.record("unclaim", actor=actor, instance=task.instance, task=task)
+    db.session.commit()
+    return task
+
+
+def complete(task_id: int, actor: User, data: Any) -> ProcessInstance:
+    """Validate, run the step, save everything in one transaction; a lost race is a Conflict."""
+    task = _open_task_for(task_id, actor)
+    if not may_act_on_task(actor, task):
+        raise Forbidden(_("您无权办理此任务"))
+    schema, _ui = task_form(task)
+    clean = validate_submission(schema, data)
+    instance = task.instance
+    if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING):
+        raise Conflict(_("流程当前状态不能办理任务"))
+    now = get_clock().now()
+    try:
+        wf = load_workflow(instance)
+        wf.complete(task.spiff_task_id, clean, context=OperatorContext(instance, actor))
+    except TaskNotReady as err:
+        raise Conflict(_("任务已不在办理状态")) from err
+    except (ScriptError, EngineError) as err:
+        _mark_error(instance.id, actor, task.id, str(err))
+        raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=str(err))) from err
+    task.status = TaskStatus.COMPLETED
+    task.assignee_id = actor.id
+    task.completed_by_id = actor.id
+    task.completed_at = now
+    try:
+        save_workflow(instance, wf)
+        audit.record("complete", actor=actor, instance=instance, task=task, data=clean)
+        db.session.commit()
+    except (StaleDataError, OperationalError) as err:
+        # Someone saved this instance first (or SQLite refused our stale snapshot): nothing of ours is kept.
+        db.session.rollback()
+        raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
+    return instance
+
+
+def _mark_error(instance_id: int, actor: User | None, task_id: int | None, message: str) -> None:
+    """Keep the last good state, flag the instance, and record why — in a transaction of its own."""
+    db.session.rollback()
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        return
+    instance.status = InstanceStatus.ERROR
+    instance.error_message = message[:2000]
+    instance.updated_at = get_clock().now()
+    task = db.session.get(HumanTask, task_id) if task_id else None
+    audit.record("error", actor=actor, instance=instance, task=task, data={"message": message[:2000]})
+    db.session.commit()

@@ -1,0 +1,39 @@
+"""Workflow-level helpers for API tests, on top of tests.support.api's logged-in callers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.api import ApiUser
+
+FLOWS = Path(__file__).resolve().parent.parent / "flows"
+
+
+def tasks(user: ApiUser, view: str = "mine", **params) -> list[dict]:
+    resp = user.get("/api/v1/tasks", query_string={"view": view, **params})
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["items"]
+
+
+def start(user: ApiUser, process_key: str, data: dict | None = None) -> dict:
+    resp = user.post("/api/v1/process-instances", json={"process_key": process_key, "data": data or {}})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def complete(user: ApiUser, task_id: int, data: dict, expect: int = 200) -> dict:
+    resp = user.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data})
+    assert resp.status_code == expect, resp.get_json()
+    return resp.get_json()
+
+
+def upload(admin: ApiUser, key: str, paths: list[Path], names: list[str] | None = None):
+    """POST the files as multipart, the way the admin page and outside tools upload a package."""
+    from io import BytesIO
+
+    files = [(BytesIO(p.read_bytes()), name) for p, name in zip(paths, names or [p.name for p in paths], strict=True)]
+    return admin.post(f"/api/v1/process-models/{key}/versions", data={"files": files}, content_type="multipart/form-data")
+
+
+def deploy_folder(admin: ApiUser, key: str, folder: Path):
+    return upload(admin, key, sorted(p for p in folder.iterdir() if p.suffix in (".bpmn", ".dmn", ".json")))

@@ -1,0 +1,63 @@
+"""Two clients completing the same task at the same moment: one wins, the other gets 409, nothing is doubled."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from server.db import db
+from server.models import AuditEvent, HumanTask, TaskStatus
+from tests.api.helpers import FLOWS, deploy_folder, start
+
+ROUNDS = 200
+
+
+def test_simultaneous_completion_has_exactly_one_winner(app, login_as):
+    assert deploy_folder(login_as("admin"), "simple", FLOWS / "simple").status_code == 201
+    starter = login_as("school1")
+    racers = [login_as("school1"), login_as("school1")]
+    outcomes: Counter[tuple[int, ...]] = Counter()
+    task_ids = []
+    for _ in range(ROUNDS):
+        task_id = start(starter, "simple")["open_tasks"][0]["id"]
+        task_ids.append(task_id)
+        barrier = threading.Barrier(2)
+        codes: list[int] = []
+
+        def race(user, value: int) -> None:
+            barrier.wait()
+            resp = user.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": value}})
+            codes.append(resp.status_code)
+            if resp.status_code == 409:
+                assert resp.get_json()["error"] == "conflict"
+
+        threads = [threading.Thread(target=race, args=(u, v)) for u, v in zip(racers, (20, 30), strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        outcomes[tuple(sorted(codes))] += 1
+
+    assert outcomes == Counter({(200, 409): ROUNDS})
+    with app.app_context():
+        # Every raced task was completed exactly once, and each instance moved on to exactly one task B.
+        completed = db.session.scalar(
+            select(func.count()).select_from(HumanTask).where(
+                HumanTask.id.in_(task_ids), HumanTask.status == TaskStatus.COMPLETED
+            )
+        )
+        assert completed == ROUNDS
+        per_task = db.session.execute(
+            select(AuditEvent.task_id, func.count()).where(
+                AuditEvent.action == "complete", AuditEvent.task_id.in_(task_ids)
+            ).group_by(AuditEvent.task_id)
+        ).all()
+        assert len(per_task) == ROUNDS and {n for _, n in per_task} == {1}
+        open_b = db.session.execute(
+            select(HumanTask.instance_id, func.count()).where(
+                HumanTask.task_name == "task_b", HumanTask.status == TaskStatus.OPEN
+            ).group_by(HumanTask.instance_id)
+        ).all()
+        assert len(open_b) == ROUNDS and {n for _, n in open_b} == {1}

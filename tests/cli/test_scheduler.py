@@ -1,0 +1,59 @@
+"""The in-process timer scheduler that `jixiao run` starts."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from server.scheduler import TimerScheduler, poll_seconds
+from tests.conftest import make_app
+
+DATA = Path(__file__).parent / "data"
+
+
+def wait_for(predicate, timeout: float = 15.0, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def test_scheduler_fires_a_due_timer_without_anyone_asking(app, clock, login_as):
+    assert app.test_cli_runner().invoke(args=["deploy", str(DATA / "timer_demo")]).exit_code == 0
+    school1 = login_as("school1")
+    instance_id = school1.post("/api/v1/process-instances", json={"process_key": "timer_demo"}).get_json()["id"]
+
+    def open_titles() -> list[str]:
+        body = school1.get(f"/api/v1/process-instances/{instance_id}").get_json()
+        return [t["title"] for t in body["open_tasks"]]
+
+    scheduler = TimerScheduler(app, interval=0.05).start()
+    try:
+        assert wait_for(lambda: scheduler.passes >= 2)
+        assert open_titles() == []  # not due yet: the scheduler must not fire early
+        clock.advance(timedelta(hours=1, seconds=1))
+        assert wait_for(lambda: open_titles() == ["填写说明"])
+    finally:
+        scheduler.stop()
+    assert not scheduler.running
+
+
+def test_scheduler_survives_a_failing_pass(instance_path, tmp_path):
+    # A database that cannot be opened: every pass fails, and the thread must keep trying.
+    app = make_app(f"sqlite:///{tmp_path / 'missing' / 'dir' / 'jixiao.sqlite3'}")
+    scheduler = TimerScheduler(app, interval=0.01).start()
+    try:
+        assert wait_for(lambda: scheduler.passes >= 3)
+        assert scheduler.running
+    finally:
+        scheduler.stop()
+
+
+def test_poll_interval_comes_from_config(app, monkeypatch):
+    monkeypatch.delenv("TIMER_POLL_SECONDS", raising=False)
+    assert poll_seconds(app) == 5.0
+    app.config["TIMER_POLL_SECONDS"] = 2
+    assert poll_seconds(app) == 2.0

@@ -1,0 +1,1 @@
+"""Engine tests: real SpiffWorkflow, in memory, ManualClock."""

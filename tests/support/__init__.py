@@ -1,0 +1,1 @@
+"""Shared test helpers: throwaway databases (SQLite files, PostgreSQL databases) and an API client."""
