@@ -14,6 +14,14 @@ from tests.api.helpers import FLOWS, deploy_folder, start
 ROUNDS = 200
 
 
+def _race(user, task_id: int, value: int, barrier: threading.Barrier, codes: list[int]) -> None:
+    barrier.wait()
+    resp = user.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": value}})
+    codes.append(resp.status_code)
+    if resp.status_code == 409:
+        assert resp.get_json()["error"] == "conflict"
+
+
 def test_simultaneous_completion_has_exactly_one_winner(app, login_as):
     assert deploy_folder(login_as("admin"), "simple", FLOWS / "simple").status_code == 201
     starter = login_as("school1")
@@ -25,15 +33,10 @@ def test_simultaneous_completion_has_exactly_one_winner(app, login_as):
         task_ids.append(task_id)
         barrier = threading.Barrier(2)
         codes: list[int] = []
-
-        def race(user, value: int) -> None:
-            barrier.wait()
-            resp = user.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": value}})
-            codes.append(resp.status_code)
-            if resp.status_code == 409:
-                assert resp.get_json()["error"] == "conflict"
-
-        threads = [threading.Thread(target=race, args=(u, v)) for u, v in zip(racers, (20, 30), strict=True)]
+        threads = [
+            threading.Thread(target=_race, args=(u, task_id, v, barrier, codes))
+            for u, v in zip(racers, (20, 30), strict=True)
+        ]
         for t in threads:
             t.start()
         for t in threads:

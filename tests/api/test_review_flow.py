@@ -11,10 +11,19 @@ from server.services.timers import wake_due_instances
 from tests.api.helpers import FLOWS, complete, deploy_folder, start, tasks
 
 
+class Users:
+    """Logs in afresh on each use: tokens expire on the same clock the test moves by days."""
+
+    def __init__(self, login_as) -> None:
+        self.login_as = login_as
+
+    def __getitem__(self, name: str):
+        return self.login_as(name)
+
+
 @pytest.fixture
 def users(login_as):
-    names = ["admin", "school1", "fin_edu", "fin_agri", "expert1", "expert2", "perf", "water1", "edu_head"]
-    return {name: login_as(name) for name in names}
+    return Users(login_as)
 
 
 @pytest.fixture
@@ -41,7 +50,7 @@ def travel(app, **delta) -> None:
 
 
 def test_major_project_walks_experts_send_back_escalation_and_approval(app, users, review):
-    school, fin, perf = users["school1"], users["fin_edu"], users["perf"]
+    school = users["school1"]
     inst = start(school, "review", {"experts": ["expert1", "expert2"]})
     apply_task = only(inst["open_tasks"], "申报")
     # The unit's own staff see it as claimable; nobody else does.
@@ -53,21 +62,23 @@ def test_major_project_walks_experts_send_back_escalation_and_approval(app, user
     e1, e2 = tasks(users["expert1"]), tasks(users["expert2"])
     assert [t["title"] for t in e1] == ["专家评分"] and [t["title"] for t in e2] == ["专家评分"]
     assert e1[0]["project_name"] == "智慧校园建设"
-    assert tasks(fin, "claimable") == []
+    assert tasks(users["fin_edu"], "claimable") == []
     complete(users["expert1"], e1[0]["id"], {"score": 80})
     complete(users["expert2"], e2[0]["id"], {"score": 90})
 
-    review_task = only(tasks(fin, "claimable"), "审核")
+    only(tasks(users["fin_edu"], "claimable"), "审核")
     assert tasks(users["fin_agri"], "claimable") == []
     # Four days: nothing escalates yet.
     travel(app, days=4)
     assert wake(app) == 0
-    assert tasks(perf, "claimable") == []
+    assert tasks(users["perf"], "claimable") == []
     travel(app, days=2)
     assert wake(app) == 1
+    perf = users["perf"]
     escalation = only(tasks(perf, "claimable"), "督办")
     complete(perf, escalation["id"], {"note": "请尽快审核"})
 
+    school, fin = users["school1"], users["fin_edu"]
     review_task = only(tasks(fin, "claimable"), "审核")
     assert fin.post(f"/api/v1/tasks/{review_task['id']}/claim").status_code == 200
     assert [t["id"] for t in tasks(fin, "mine")] == [review_task["id"]]
