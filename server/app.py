@@ -60,6 +60,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     _api_errors_as_json(app)
+    _server_timing(app)
     register_cli(app)
     return app
 
@@ -75,3 +76,21 @@ def _api_errors_as_json(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return http_error(err.code or 500)
         return err
+
+
+def _server_timing(app: Flask) -> None:
+    """Every answer says how long the app spent on it (Server-Timing), so latency can be split from transport."""
+    from time import perf_counter
+
+    from flask import g
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.request_started = perf_counter()
+
+    @app.after_request
+    def _add_timing(response):
+        started = g.get("request_started")
+        if started is not None:
+            response.headers["Server-Timing"] = f"app;dur={(perf_counter() - started) * 1000:.2f}"
+        return response

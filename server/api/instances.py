@@ -15,8 +15,8 @@ from server.services.instances import cancel_instance, get_instance, start_insta
 @login_required
 def create_instance():
     body = StartIn().load(json_body())
-    instance = start_instance(body["process_key"], me(), body["data"])
-    return jsonify(instance_json(instance, with_history=False)), 201
+    outcome = start_instance(body["process_key"], me(), body["data"])
+    return jsonify(instance_json(outcome.instance, open_rows=outcome.open_tasks)), 201
 
 
 @api_bp.get("/v1/process-instances/<int:instance_id>")

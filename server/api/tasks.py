@@ -49,5 +49,5 @@ def unclaim(task_id: int):
 @login_required
 def complete(task_id: int):
     body = CompleteIn().load(json_body())
-    instance = task_service.complete(task_id, me(), body["data"])
-    return jsonify({"instance": instance_json(instance, with_history=False)})
+    outcome = task_service.complete(task_id, me(), body["data"])
+    return jsonify({"instance": instance_json(outcome.instance, open_rows=outcome.open_tasks)})

@@ -37,7 +37,12 @@ def tasks_json(tasks: list[HumanTask]) -> list[dict[str, Any]]:
     return [task_json(t, names.get(t.assignee_id)) for t in tasks]
 
 
-def instance_json(instance: ProcessInstance, *, with_history: bool = True) -> dict[str, Any]:
+def instance_json(
+    instance: ProcessInstance, *, open_rows: list[HumanTask] | None = None, with_history: bool = True
+) -> dict[str, Any]:
+    """The instance as the API shows it; after a step, pass the open rows just saved and skip the history."""
+    if open_rows is not None:
+        with_history = False
     events = history(instance) if with_history else []
     names = usernames({e.actor_id for e in events})
     return _instance_out.dump(
@@ -59,4 +64,4 @@ def instance_json(instance: ProcessInstance, *, with_history: bool = True) -> di
                 for e in events
             ],
         }
-    ) | {"open_tasks": tasks_json(open_tasks(instance))}
+    ) | {"open_tasks": tasks_json(open_tasks(instance) if open_rows is None else open_rows)}

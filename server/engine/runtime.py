@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from datetime import datetime
@@ -30,6 +30,7 @@ from server.engine.tasks import UserTaskView, check_loops, reach_key, stamp_read
 __all__ = ["Engine", "UserTaskView", "Workflow"]
 
 Status = Literal["running", "waiting", "completed"]
+SpecSource = str | Callable[[], str]
 _SPEC_CACHE_SIZE = 256
 _MAX_ENGINE_STEPS = 5000  # automatic steps per call; a loop with no user task would spin forever
 
@@ -67,14 +68,17 @@ class Engine:
         self._specs: OrderedDict[str, serializer.Specs] = OrderedDict()
         self._lock = threading.Lock()
 
-    def specs(self, version_key: str, spec_json: str) -> serializer.Specs:
-        """Deserialized specs, cached per version (versions are immutable)."""
+    def specs(self, version_key: str, spec_json: SpecSource) -> serializer.Specs:
+        """Deserialized specs, cached per version (versions are immutable).
+
+        `spec_json` may be a callable so callers only fetch the (large) text on a cache miss.
+        """
         with self._lock:
             cached = self._specs.get(version_key)
             if cached is not None:
                 self._specs.move_to_end(version_key)
                 return cached
-        specs = serializer.load_spec(spec_json)
+        specs = serializer.load_spec(spec_json() if callable(spec_json) else spec_json)
         with self._lock:
             self._specs[version_key] = specs
             while len(self._specs) > _SPEC_CACHE_SIZE:
@@ -82,7 +86,7 @@ class Engine:
         return specs
 
     def start(
-        self, version_key: str, spec_json: str, data: dict[str, Any] | None = None, *, context: Any = None
+        self, version_key: str, spec_json: SpecSource, data: dict[str, Any] | None = None, *, context: Any = None
     ) -> Workflow:
         spec, subprocess_specs = self.specs(version_key, spec_json)
         bpmn = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
@@ -93,7 +97,7 @@ class Engine:
             wf._advance()
         return wf
 
-    def load(self, version_key: str, spec_json: str, state: str) -> Workflow:
+    def load(self, version_key: str, spec_json: SpecSource, state: str) -> Workflow:
         specs = self.specs(version_key, spec_json)
         return Workflow(self, version_key, serializer.load_state(state, specs, self.script_engine))
 

@@ -44,9 +44,10 @@ class ProcessVersion(Base):
     number: Mapped[int]
     process_id: Mapped[str] = mapped_column(String(200))  # the executable BPMN process id
     start_role: Mapped[str | None] = mapped_column(String(32))  # lane of the start event: who may start it
-    sources: Mapped[dict[str, str]] = mapped_column(JSON)  # filename -> BPMN/DMN XML
+    # Large columns load only when asked for: running a step needs the cached spec, not the XML.
+    sources: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)  # filename -> BPMN/DMN XML
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)  # filename -> JSON Schema / UI schema
-    spec_json: Mapped[str] = mapped_column(Text)  # serialized spec, referenced by every instance state
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)  # serialized spec, referenced by instance states
     checksum: Mapped[str] = mapped_column(String(64))
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

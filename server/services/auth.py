@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.db import db
@@ -55,7 +56,14 @@ def issue_token(user: User) -> str:
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    # Every API request comes through here: token, user, organisation, roles and sectors in one query.
+    user_path = joinedload(ApiToken.user)
+    stmt = (
+        select(ApiToken)
+        .where(ApiToken.token_hash == _digest(token))
+        .options(user_path.joinedload(User.role_rows), user_path.joinedload(User.sector_rows))
+    )
+    row = db.session.execute(stmt).unique().scalar_one_or_none()
     if row is None or row.revoked or row.expires_at <= get_clock().now() or not row.user.active:
         return None
     return row.user

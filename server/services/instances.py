@@ -23,13 +23,13 @@ from server.models import (
 from server.services import audit
 from server.services.errors import Forbidden, NotFound, ValidationFailed
 from server.services.operators import OperatorContext
-from server.services.persistence import save_workflow
+from server.services.persistence import Outcome, save_workflow
 from server.services.scope import may_view_instance
 
 MAX_START_DATA_KEYS = 200
 
 
-def start_instance(process_key: str, actor: User, data: dict[str, Any] | None = None) -> ProcessInstance:
+def start_instance(process_key: str, actor: User, data: dict[str, Any] | None = None) -> Outcome:
     model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == process_key))
     if model is None or model.current_version is None:
         raise NotFound(_("流程“%(key)s”不存在或尚未部署", key=process_key))
@@ -61,15 +61,15 @@ def start_instance(process_key: str, actor: User, data: dict[str, Any] | None = 
     db.session.flush()
     try:
         wf = get_engine().start(
-            version.cache_key, version.spec_json, dict(data or {}), context=OperatorContext(instance, actor)
+            version.cache_key, lambda: version.spec_json, dict(data or {}), context=OperatorContext(instance, actor)
         )
     except EngineError as err:
         db.session.rollback()
         raise ValidationFailed(_("流程无法启动：%(err)s", err=str(err))) from err
-    save_workflow(instance, wf)
+    open_rows = save_workflow(instance, wf)
     audit.record("start", actor=actor, instance=instance, data=data or None)
     db.session.commit()
-    return instance
+    return Outcome(instance, open_rows)
 
 
 def get_instance(instance_id: int, actor: User) -> ProcessInstance:

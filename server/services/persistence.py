@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from server.db import db
 from server.engine.runtime import Workflow
 from server.extensions import get_clock, get_engine
-from server.models import InstanceStatus, ProcessInstance
+from server.models import HumanTask, InstanceStatus, ProcessInstance
 from server.services.task_sync import sync_tasks
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An instance after a step, with its open tasks as saved (so the answer needs no second look)."""
+
+    instance: ProcessInstance
+    open_tasks: list[HumanTask]
+
 
 _STATUS = {
     "running": InstanceStatus.RUNNING,
@@ -19,7 +29,7 @@ _STATUS = {
 
 def load_workflow(instance: ProcessInstance) -> Workflow:
     version = instance.version
-    return get_engine().load(version.cache_key, version.spec_json, instance.state)
+    return get_engine().load(version.cache_key, lambda: version.spec_json, instance.state)
 
 
 def business_data(wf: Workflow, ready: list) -> dict[str, Any]:
@@ -27,8 +37,10 @@ def business_data(wf: Workflow, ready: list) -> dict[str, Any]:
     return ready[-1].data if ready else wf.data
 
 
-def save_workflow(instance: ProcessInstance, wf: Workflow) -> None:
-    """Write state, status and next timer, and mirror the ready user tasks. Flushes; the caller commits.
+def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[HumanTask]:
+    """Write state, status and next timer, mirror the ready user tasks and return the open ones.
+
+    Flushes; the caller commits.
 
     The flush is where a stale lock_version is detected (StaleDataError), before anything is committed.
     """
@@ -41,5 +53,6 @@ def save_workflow(instance: ProcessInstance, wf: Workflow) -> None:
     if instance.status == InstanceStatus.COMPLETED:
         instance.completed_at = now
     instance.error_message = None
-    sync_tasks(instance, ready, business_data(wf, ready), now)
+    open_rows = sync_tasks(instance, ready, business_data(wf, ready), now)
     db.session.flush()
+    return open_rows

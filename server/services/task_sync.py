@@ -40,11 +40,24 @@ def _user_ids(usernames: set[str]) -> dict[str, int]:
     return dict(rows.tuples().all())
 
 
-def sync_tasks(instance: ProcessInstance, ready: list[UserTaskView], data: dict[str, Any], now: datetime) -> None:
-    """Open rows for new ready tasks, cancel rows whose task the flow left behind, refresh business fields."""
-    open_rows = db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
-    ).all()
+def sync_tasks(
+    instance: ProcessInstance, ready: list[UserTaskView], data: dict[str, Any], now: datetime
+) -> list[HumanTask]:
+    """Open rows for new ready tasks, cancel rows whose task the flow left behind, refresh business fields.
+
+    Returns the instance's open rows in the order the flow made them ready.
+    """
+    with db.session.no_autoflush:
+        # Rows this request already completed are still 'open' in the database; skip them by their new status.
+        open_rows = [
+            row
+            for row in db.session.scalars(
+                select(HumanTask).where(
+                    HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN
+                )
+            )
+            if row.status == TaskStatus.OPEN
+        ]
     by_spiff = {row.spiff_task_id: row for row in open_rows}
     ready_ids = {view.task_id for view in ready}
 
@@ -65,8 +78,9 @@ def sync_tasks(instance: ProcessInstance, ready: list[UserTaskView], data: dict[
     ids = _user_ids(wanted)
     _sync_participants(instance, owners, ids, new_views)
 
+    created: list[HumanTask] = []
     for view in new_views:
-        db.session.add(
+        created.append(
             HumanTask(
                 instance_id=instance.id,
                 spiff_task_id=view.task_id,
@@ -89,9 +103,12 @@ def sync_tasks(instance: ProcessInstance, ready: list[UserTaskView], data: dict[
                 created_at=now,
             )
         )
-    for row in open_rows:
-        if row.status == TaskStatus.OPEN:
+    db.session.add_all(created)
+    still_open = [row for row in open_rows if row.status == TaskStatus.OPEN]
+    for row in still_open:
+        if (row.project_name, row.project_code, row.amount) != (name, code, amount):
             row.project_name, row.project_code, row.amount = name, code, amount
+    return still_open + created
 
 
 def _sync_participants(

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.db import db
@@ -18,7 +19,7 @@ from server.services import audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.operators import OperatorContext
-from server.services.persistence import load_workflow, save_workflow
+from server.services.persistence import Outcome, load_workflow, save_workflow
 from server.services.scope import claimable_clause, may_act_on_task, may_view_task
 
 View = Literal["mine", "claimable", "done"]
@@ -70,7 +71,7 @@ def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page:
 
 
 def get_task(task_id: int, actor: User) -> HumanTask:
-    task = db.session.get(HumanTask, task_id)
+    task = db.session.get(HumanTask, task_id, options=[joinedload(HumanTask.instance)])
     if task is None or not may_view_task(actor, task):
         raise NotFound(_("任务不存在"))
     return task
@@ -131,7 +132,7 @@ def unclaim(task_id: int, actor: User) -> HumanTask:
     return task
 
 
-def complete(task_id: int, actor: User, data: Any) -> ProcessInstance:
+def complete(task_id: int, actor: User, data: Any) -> Outcome:
     """Validate, run the step, save everything in one transaction; a lost race is a Conflict."""
     task = _open_task_for(task_id, actor)
     if not may_act_on_task(actor, task):
@@ -155,14 +156,14 @@ def complete(task_id: int, actor: User, data: Any) -> ProcessInstance:
     task.completed_by_id = actor.id
     task.completed_at = now
     try:
-        save_workflow(instance, wf)
+        open_rows = save_workflow(instance, wf)
         audit.record("complete", actor=actor, instance=instance, task=task, data=clean)
         db.session.commit()
     except (StaleDataError, OperationalError) as err:
         # Someone saved this instance first (or SQLite refused our stale snapshot): nothing of ours is kept.
         db.session.rollback()
         raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
-    return instance
+    return Outcome(instance, open_rows)
 
 
 def _mark_error(instance_id: int, actor: User | None, task_id: int | None, message: str) -> None:
