@@ -1,0 +1,37 @@
+"""A service-task operator writes the project library; the library is read within each user's scope."""
+
+from __future__ import annotations
+
+import io
+
+from tests.api.bpmn_text import PROJECT_FORM, admit_flow
+from tests.api.helpers import complete, start
+
+
+def test_admitted_project_appears_in_the_library_for_its_scope_only(login_as):
+    admin = login_as("admin")
+    files = [(io.BytesIO(admit_flow().encode()), "admit.bpmn"), (io.BytesIO(PROJECT_FORM.encode()), "p.json")]
+    resp = admin.post("/api/v1/process-models/admit/versions", data={"files": files},
+                      content_type="multipart/form-data")
+    assert resp.status_code == 201, resp.get_json()
+
+    school = login_as("school1")
+    inst = start(school, "admit")
+    done = complete(school, inst["open_tasks"][0]["id"], {"project_name": "县一中食堂改造", "amount": 350000.5})
+    assert done["instance"]["status"] == "completed"
+
+    listing = school.get("/api/v1/projects").get_json()
+    assert listing["total"] == 1
+    (project,) = listing["items"]
+    assert project["name"] == "县一中食堂改造" and project["amount"] == "350000.50"
+    assert project["organisation"] == "县第一中学" and project["sector"] == "教育"
+    assert project["instance_id"] == inst["id"] and project["status"] == "in_library"
+
+    for reader in ("edu_head", "fin_edu", "perf", "admin"):
+        assert login_as(reader).get(f"/api/v1/projects/{project['id']}").status_code == 200
+    for outsider in ("water1", "water_head", "fin_agri", "expert1"):
+        assert login_as(outsider).get("/api/v1/projects").get_json() == {"items": [], "total": 0}
+        assert login_as(outsider).get(f"/api/v1/projects/{project['id']}").status_code == 404
+    assert school.get("/api/v1/projects", query_string={"q": "食堂"}).get_json()["total"] == 1
+    assert school.get("/api/v1/projects", query_string={"q": "水库"}).get_json()["total"] == 0
+    assert school.get("/api/v1/projects", query_string={"per_page": 0}).status_code == 422
