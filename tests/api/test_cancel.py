@@ -1,0 +1,34 @@
+"""Cancelling an instance: who may, what happens to its open tasks and timers."""
+
+from __future__ import annotations
+
+from tests.api.helpers import FLOWS, deploy_folder, start, tasks
+
+
+def test_starter_cancels_and_open_tasks_disappear(login_as):
+    assert deploy_folder(login_as("admin"), "review", FLOWS / "review").status_code == 201
+    school = login_as("school1")
+    inst = start(school, "review", {"experts": []})
+    task_id = inst["open_tasks"][0]["id"]
+    url = f"/api/v1/process-instances/{inst['id']}/cancel"
+
+    assert login_as("water1").post(url).status_code == 404  # outside scope: not even visible
+    assert login_as("edu_head").post(url).status_code == 403  # visible, but not theirs to cancel
+
+    resp = school.post(url)
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["status"] == "cancelled" and body["open_tasks"] == []
+    assert body["history"][-1]["action"] == "cancel"
+    assert tasks(school, "claimable") == []
+    late = school.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"project_name": "x", "amount": 1}})
+    assert late.status_code == 409
+    again = school.post(url)
+    assert again.status_code == 422 and again.get_json()["message"]
+
+
+def test_performance_office_may_cancel_any_instance(login_as):
+    assert deploy_folder(login_as("admin"), "review", FLOWS / "review").status_code == 201
+    inst = start(login_as("water1"), "review", {"experts": []})
+    resp = login_as("perf").post(f"/api/v1/process-instances/{inst['id']}/cancel")
+    assert resp.status_code == 200 and resp.get_json()["status"] == "cancelled"
