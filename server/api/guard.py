@@ -14,13 +14,13 @@ from flask_login import current_user
 from server.api.errors import http_error
 from server.auth import bearer_token
 from server.models import User
-from server.services.auth import user_for_token
+from server.services.auth import Principal, user_for_token
 from server.services.errors import ValidationFailed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _resolve_user() -> User | None:
+def _resolve_user() -> User | Principal | None:
     """A bearer token, when sent, decides alone: a stale token never falls back to a cookie's session."""
     token = bearer_token(request)
     if token is not None:
@@ -49,6 +49,7 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def me() -> User:
+    """The caller: a Principal for bearer tokens (duck-types User), the ORM User for browser sessions."""
     return g.api_user
 
 

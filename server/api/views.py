@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
 from server.api.schemas import HistoryOut, InstanceOut, TaskOut
 from server.db import db
-from server.models import HumanTask, ProcessInstance, User
+from server.models import AuditEvent, HumanTask, ProcessInstance, User
 from server.services.instances import history, open_tasks
+from server.services.persistence import InstanceSummary, Outcome, summary
+from server.services.task_sync import TaskRow
 
 _task_out = TaskOut()
 _instance_out = InstanceOut()
 _history_out = HistoryOut()
 
 
-def task_json(task: HumanTask, assignee: str | None = None) -> dict[str, Any]:
+def task_json(task: HumanTask | TaskRow, assignee: str | None = None) -> dict[str, Any]:
     row = {c: getattr(task, c) for c in ("id", "title", "process_key", "instance_id", "role", "status",
                                           "due_at", "created_at", "completed_at", "project_name",
                                           "project_code", "amount")}
@@ -32,24 +35,18 @@ def usernames(ids: set[int | None]) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all())
 
 
-def tasks_json(tasks: list[HumanTask]) -> list[dict[str, Any]]:
+def tasks_json(tasks: Sequence[HumanTask | TaskRow]) -> list[dict[str, Any]]:
     names = usernames({t.assignee_id for t in tasks})
     return [task_json(t, names.get(t.assignee_id)) for t in tasks]
 
 
-def instance_json(
-    instance: ProcessInstance, *, open_rows: list[HumanTask] | None = None, with_history: bool = True
-) -> dict[str, Any]:
-    """The instance as the API shows it; after a step, pass the open rows just saved and skip the history."""
-    if open_rows is not None:
-        with_history = False
-    events = history(instance) if with_history else []
+def _instance_body(instance: InstanceSummary, events: list[AuditEvent], open_rows: list) -> dict[str, Any]:
     names = usernames({e.actor_id for e in events})
     return _instance_out.dump(
         {
             "id": instance.id,
             "process_key": instance.process_key,
-            "version": instance.version.number,
+            "version": instance.version,
             "status": instance.status,
             "title": instance.title,
             "error_message": instance.error_message,
@@ -64,4 +61,14 @@ def instance_json(
                 for e in events
             ],
         }
-    ) | {"open_tasks": tasks_json(open_tasks(instance) if open_rows is None else open_rows)}
+    ) | {"open_tasks": tasks_json(open_rows)}
+
+
+def instance_json(instance: ProcessInstance) -> dict[str, Any]:
+    """The instance as the API shows it, with its open tasks and history."""
+    return _instance_body(summary(instance), history(instance), open_tasks(instance))
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    """The instance after a step: the open rows just saved, no history (the answer needs no second look)."""
+    return _instance_body(outcome.instance, [], outcome.open_tasks)

@@ -109,6 +109,8 @@ class Workflow:
         self._engine = engine
         self.version_key = version_key
         self.bpmn = bpmn
+        # READY manual tasks as of the last step: a tree walk each, and a request asks several times.
+        self._ready: list[Any] | None = None
 
     @contextmanager
     def _running(self, context: Any) -> Iterator[None]:
@@ -120,7 +122,9 @@ class Workflow:
             CURRENT_CONTEXT.reset(token)
 
     def _ready_tasks(self) -> list[Any]:
-        return self.bpmn.get_tasks(state=TaskState.READY, manual=True)
+        if self._ready is None:
+            self._ready = self.bpmn.get_tasks(state=TaskState.READY, manual=True)
+        return self._ready
 
     def _advance(self) -> None:
         runs: Counter[str] = Counter()
@@ -138,6 +142,7 @@ class Workflow:
                 )
 
         try:
+            self._ready = None
             self.bpmn.do_engine_steps(did_complete_task=counted)
             ready = self._ready_tasks()
             now = self._engine.clock.now()
@@ -161,6 +166,7 @@ class Workflow:
             raise TaskNotReady(f"任务 {task_id} 不存在") from exc
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(f"任务 {task_id} 不是待办的人工任务")
+        self._ready = None  # whatever happens next changes the tree
         with self._running(context):
             try:
                 form = deepcopy(data or {})
@@ -181,6 +187,7 @@ class Workflow:
 
     def refresh(self, *, context: Any = None) -> None:
         """Fire timers that are due at clock.now() and run what follows."""
+        self._ready = None
         with self._running(context):
             try:
                 self.bpmn.refresh_timers()

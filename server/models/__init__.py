@@ -1,14 +1,22 @@
 """Typed SQLAlchemy models; importing this package registers every table on the metadata."""
 
+from server.models.assessment import Assessment, AssessmentOpinion, AssessmentStatus, Conclusion, Stage
 from server.models.audit import AuditEvent
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
 from server.models.process import ProcessModel, ProcessVersion
-from server.models.project import Project, ProjectStatus
+from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
 from server.models.task import HumanTask, TaskStatus
 
 __all__ = [
     "ApiToken",
+    "Assessment",
+    "AssessmentOpinion",
+    "AssessmentStatus",
+    "Conclusion",
+    "GoalStatus",
+    "ProjectType",
+    "Stage",
     "AuditEvent",
     "HumanTask",
     "InstanceParticipant",

@@ -1,12 +1,18 @@
-"""The project library (项目库): projects admitted by a flow, the source of truth for project lists."""
+"""The project library (项目库): every project a unit applies for, and the source of truth for project lists.
+
+Money is in 元 (yuan), two decimals. A project is written only by the `library.*` service-task operators.
+Life cycle (先评估后入库): applied (已申报) → assessing (事前评估中) → in_library (已入库) | rejected (不予支持);
+a project that the rule table exempts from assessment goes from applied straight to in_library.
+"""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base
@@ -15,8 +21,22 @@ from server.models.identity import Organisation
 
 
 class ProjectStatus(enum.StrEnum):
+    APPLIED = "applied"  # 已申报（待评估或待入库）
+    ASSESSING = "assessing"  # 事前绩效评估中
     IN_LIBRARY = "in_library"  # 已入库
+    REJECTED = "rejected"  # 不予支持，不得安排预算
     WITHDRAWN = "withdrawn"  # 已退出
+
+
+class ProjectType(enum.StrEnum):
+    NEW = "new"  # 新增项目
+    CONTINUING = "continuing"  # 延续项目
+
+
+class GoalStatus(enum.StrEnum):
+    """Where the project stands in 绩效目标编审 (the goal flow comes after admission)."""
+
+    AWAITING = "awaiting"  # 已入库，待编制绩效目标
 
 
 class Project(Base):
@@ -24,6 +44,7 @@ class Project(Base):
     __table_args__ = (
         Index("ix_projects_org", "organisation_id", "created_at"),
         Index("ix_projects_sector", "sector", "created_at"),
+        Index("ix_projects_year_status", "fiscal_year", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,9 +53,22 @@ class Project(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     sector: Mapped[str | None] = mapped_column(String(32))
-    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))  # approved amount (元)
+    fiscal_year: Mapped[int | None]  # 预算年度
+    project_type: Mapped[ProjectType | None] = mapped_column(value_enum(ProjectType, 16))
+    start_year: Mapped[int | None]  # 实施期限：起始年度
+    end_year: Mapped[int | None]  # 实施期限：截止年度
+    requested_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # 申报金额（元）= 财政拨款 + 其他资金
+    fiscal_funds: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # 其中：财政拨款（元）
+    other_funds: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # 其中：其他资金（元）
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # 核定入库金额（元）; None until admitted
+    cut_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # 审减金额（元）= 申报 − 核定
     status: Mapped[ProjectStatus] = mapped_column(value_enum(ProjectStatus, 16))
+    goal_status: Mapped[GoalStatus | None] = mapped_column(value_enum(GoalStatus, 16))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    application: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # 申报书：必要性、实施方案、预算测算、材料清单
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # 入库时间
 
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id], lazy="joined")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
+
 from server.db import db
 from server.extensions import get_clock
 from server.models import AuditEvent, HumanTask, ProcessInstance, User
@@ -28,3 +30,29 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+_INSERT = insert(AuditEvent.__table__)
+
+
+def append(
+    action: str,
+    *,
+    actor_id: int | None,
+    instance_id: int | None,
+    task: Any = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """`record` as one Core INSERT, for the request hot path (no ORM object to flush)."""
+    db.session.connection().execute(
+        _INSERT,
+        {
+            "at": get_clock().now(),
+            "actor_id": actor_id,
+            "action": action,
+            "instance_id": instance_id,
+            "task_id": task.id if task is not None else None,
+            "task_title": task.title if task is not None else None,
+            "data": data,
+        },
+    )

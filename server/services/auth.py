@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.db import db
 from server.extensions import get_clock
-from server.models import ApiToken, User
+from server.models import ApiToken, Organisation, OrgKind, User, UserRole, UserSector
 from server.services.errors import ServiceError
 
 # Checked against when the username is unknown, so both failures take the same time.
@@ -53,20 +53,80 @@ def issue_token(user: User) -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
+@dataclass(frozen=True)
+class OrganisationRef:
+    """The organisation columns scope checks and API answers read (duck-types Organisation)."""
+
+    id: int
+    code: str
+    name: str
+    kind: OrgKind
+    sector: str | None
+    parent_id: int | None
+
+    @property
+    def department_id(self) -> int | None:
+        # Same rule as Organisation.department_id.
+        if self.kind == OrgKind.DEPARTMENT:
+            return self.id
+        return self.parent_id if self.kind == OrgKind.UNIT else None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A bearer token's user, read with one Core query per request; duck-types User for services and schemas."""
+
+    id: int
+    username: str
+    display_name: str
+    organisation_id: int
+    organisation: OrganisationRef
+    roles: frozenset[str]
+    sectors: frozenset[str]
+    active: bool = True
+
+
+_t, _u, _o = ApiToken.__table__, User.__table__, Organisation.__table__
+_r, _s = UserRole.__table__, UserSector.__table__
+# Token, user, organisation, roles and sectors in one round trip (a user has a handful of roles and sectors,
+# so the role x sector rows stay few). Built once: statement construction is a visible cost per request.
+_PRINCIPAL = (
+    select(
+        _t.c.expires_at, _t.c.revoked, _u.c.id, _u.c.username, _u.c.display_name, _u.c.active,
+        _o.c.id.label("org_id"), _o.c.code, _o.c.name, _o.c.kind, _o.c.sector.label("org_sector"), _o.c.parent_id,
+        _r.c.role, _s.c.sector,
+    )
+    .select_from(
+        _t.join(_u, _u.c.id == _t.c.user_id)
+        .join(_o, _o.c.id == _u.c.organisation_id)
+        .outerjoin(_r, _r.c.user_id == _u.c.id)
+        .outerjoin(_s, _s.c.user_id == _u.c.id)
+    )
+    .where(_t.c.token_hash == bindparam("token_hash"))
+)
+
+
+def user_for_token(token: str) -> Principal | None:
+    """The token's user, or None when unknown, expired, revoked or deactivated — checked on every request."""
     if not token or len(token) > 200:
         return None
-    # Every API request comes through here: token, user, organisation, roles and sectors in one query.
-    user_path = joinedload(ApiToken.user)
-    stmt = (
-        select(ApiToken)
-        .where(ApiToken.token_hash == _digest(token))
-        .options(user_path.joinedload(User.role_rows), user_path.joinedload(User.sector_rows))
-    )
-    row = db.session.execute(stmt).unique().scalar_one_or_none()
-    if row is None or row.revoked or row.expires_at <= get_clock().now() or not row.user.active:
+    rows = db.session.connection().execute(_PRINCIPAL, {"token_hash": _digest(token)}).all()
+    if not rows:
         return None
-    return row.user
+    first = rows[0]
+    if first.revoked or first.expires_at <= get_clock().now() or not first.active:
+        return None
+    org = OrganisationRef(first.org_id, first.code, first.name, first.kind, first.org_sector, first.parent_id)
+    return Principal(
+        id=first.id,
+        username=first.username,
+        display_name=first.display_name,
+        organisation_id=first.org_id,
+        organisation=org,
+        roles=frozenset(r.role for r in rows if r.role is not None),
+        sectors=frozenset(r.sector for r in rows if r.sector is not None),
+        active=True,
+    )
 
 
 def revoke_token(token: str) -> None:

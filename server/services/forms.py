@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from server.services.errors import ValidationFailed
+from server.services.form_rules import FormValidator
 
 _TYPE_NAMES = {
     "string": "文本",
@@ -53,6 +53,8 @@ def _message(err: ValidationError) -> str:
             return _("至少需要 %(v)s 项", v=v)
         case "maxItems":
             return _("最多 %(v)s 项", v=v)
+        case "x-rules":  # form_rules.KEYWORD: the rule wrote its own message
+            return err.message
         case "multipleOf":
             return _("必须是 %(v)s 的整数倍", v=v)
         case _:
@@ -77,7 +79,7 @@ def validate_submission(schema: dict[str, Any] | None, data: Any) -> dict[str, A
         raise ValidationFailed(_("提交的数据必须是对象"), fields={"data": _("应为对象")})
     if not schema:
         return {}
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = FormValidator(schema, format_checker=FormValidator.FORMAT_CHECKER)
     fields: dict[str, str] = {}
     for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         fields.setdefault(_field_path(err), _message(err))

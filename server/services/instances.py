@@ -23,7 +23,7 @@ from server.models import (
 from server.services import audit
 from server.services.errors import Forbidden, NotFound, ValidationFailed
 from server.services.operators import OperatorContext
-from server.services.persistence import Outcome, save_workflow
+from server.services.persistence import Outcome, save_workflow, summary
 from server.services.scope import may_view_instance
 
 MAX_START_DATA_KEYS = 200
@@ -69,7 +69,7 @@ def start_instance(process_key: str, actor: User, data: dict[str, Any] | None = 
     open_rows = save_workflow(instance, wf)
     audit.record("start", actor=actor, instance=instance, data=data or None)
     db.session.commit()
-    return Outcome(instance, open_rows)
+    return Outcome(summary(instance), open_rows)
 
 
 def get_instance(instance_id: int, actor: User) -> ProcessInstance:

@@ -1,23 +1,74 @@
-"""Loading an instance's workflow and saving it back, with its task rows, in the caller's transaction."""
+"""Loading an instance's workflow and saving it back, with its task rows, in the caller's transaction.
+
+Two ways in: `save_workflow` for an ORM-loaded instance (start, timers), and the task hot path's
+`load_step`/`save_step`, which read and write the same rows with plain Core statements and detect a lost
+race with a conditional UPDATE on lock_version.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.engine import Row
 
 from server.db import db
 from server.engine.runtime import Workflow
 from server.extensions import get_clock, get_engine
-from server.models import HumanTask, InstanceStatus, ProcessInstance
-from server.services.task_sync import sync_tasks
+from server.models import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
+from server.services.errors import Conflict
+from server.services.task_sync import TaskRow, business_fields, sync_tasks
+
+
+@dataclass(frozen=True)
+class InstanceSummary:
+    """The instance columns an API answer shows after a step."""
+
+    id: int
+    process_key: str
+    version: int  # the version's number
+    status: InstanceStatus
+    title: str | None
+    error_message: str | None
+    created_at: datetime
+    completed_at: datetime | None
 
 
 @dataclass(frozen=True)
 class Outcome:
     """An instance after a step, with its open tasks as saved (so the answer needs no second look)."""
 
-    instance: ProcessInstance
-    open_tasks: list[HumanTask]
+    instance: InstanceSummary
+    open_tasks: list[TaskRow]
+
+
+@dataclass(frozen=True)
+class InstanceRef:
+    """An instance row as the hot path reads it (duck-types ProcessInstance for scope, sync and operators)."""
+
+    id: int
+    process_key: str
+    status: InstanceStatus
+    state: str
+    lock_version: int
+    organisation_id: int
+    department_id: int | None
+    sector: str | None
+    title: str | None
+    started_by_id: int | None
+    created_at: datetime
+    version_id: int
+    version_number: int
+    checksum: str
+    open_tasks: int  # open task rows when read; their set only changes with lock_version
+
+    @property
+    def cache_key(self) -> str:
+        return f"{self.version_id}:{self.checksum}"  # as ProcessVersion.cache_key
 
 
 _STATUS = {
@@ -25,6 +76,13 @@ _STATUS = {
     "waiting": InstanceStatus.WAITING,
     "completed": InstanceStatus.COMPLETED,
 }
+
+
+def summary(instance: ProcessInstance) -> InstanceSummary:
+    return InstanceSummary(
+        instance.id, instance.process_key, instance.version.number, instance.status, instance.title,
+        instance.error_message, instance.created_at, instance.completed_at,
+    )
 
 
 def load_workflow(instance: ProcessInstance) -> Workflow:
@@ -37,15 +95,12 @@ def business_data(wf: Workflow, ready: list) -> dict[str, Any]:
     return ready[-1].data if ready else wf.data
 
 
-def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[HumanTask]:
-    """Write state, status and next timer, mirror the ready user tasks and return the open ones.
-
-    Flushes; the caller commits.
-
-    The flush is where a stale lock_version is detected (StaleDataError), before anything is committed.
-    """
+def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[TaskRow]:
+    """Write state, status and next timer of an ORM-loaded instance, mirror its ready user tasks and
+    return the open ones. Flushes (where a stale lock_version raises StaleDataError); the caller commits."""
     now = get_clock().now()
     ready = wf.user_tasks()
+    data = business_data(wf, ready)
     instance.state = wf.dump()
     instance.status = _STATUS[wf.status]
     instance.next_timer_at = wf.next_timer_due()
@@ -53,6 +108,120 @@ def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[HumanTask]:
     if instance.status == InstanceStatus.COMPLETED:
         instance.completed_at = now
     instance.error_message = None
-    open_rows = sync_tasks(instance, ready, business_data(wf, ready), now)
+    if name := business_fields(data).project_name:
+        instance.title = name
     db.session.flush()
-    return open_rows
+    return sync_tasks(instance, ready, data, now)
+
+
+# --- the task hot path: Core statements, built once -------------------------------------------------
+
+_h, _i, _v = HumanTask.__table__, ProcessInstance.__table__, ProcessVersion.__table__
+_o = _h.alias("open_rows")
+_TASK_COLUMNS = ("id", "instance_id", "spiff_task_id", "title", "form_schema", "role", "organisation_id",
+                 "department_id", "sector", "assignee_id", "completed_by_id", "status")
+_INSTANCE_COLUMNS = ("id", "process_key", "status", "state", "lock_version", "organisation_id", "department_id",
+                     "sector", "title", "started_by_id", "created_at", "version_id")
+_STEP = (
+    select(
+        *(_h.c[c] for c in _TASK_COLUMNS),
+        *(_i.c[c].label(f"i_{c}") for c in _INSTANCE_COLUMNS),
+        _v.c.number.label("i_version_number"),
+        _v.c.checksum.label("i_checksum"),
+        select(func.count())
+        .where(_o.c.instance_id == _h.c.instance_id, _o.c.status == TaskStatus.OPEN)
+        .scalar_subquery()
+        .label("i_open_tasks"),
+    )
+    .select_from(_h.join(_i, _i.c.id == _h.c.instance_id).join(_v, _v.c.id == _i.c.version_id))
+    .where(_h.c.id == bindparam("b_task"))
+)
+# Optimistic lock: of two saves of the same snapshot exactly one matches; the SET columns come from the parameters.
+_SAVE = update(_i).where(_i.c.id == bindparam("b_id"), _i.c.lock_version == bindparam("b_lock"))
+# Conditional too: a task finished meanwhile (by any path) is never finished twice.
+_FINISH = (
+    update(_h)
+    .where(_h.c.id == bindparam("b_id"), _h.c.status == TaskStatus.OPEN)
+    .values(
+        status=TaskStatus.COMPLETED,
+        assignee_id=bindparam("b_actor"),
+        completed_by_id=bindparam("b_actor"),
+        completed_at=bindparam("b_now"),
+    )
+)
+_SPEC = select(_v.c.spec_json).where(_v.c.id == bindparam("b_version"))
+_FORMS = select(_v.c.forms).where(_v.c.id == bindparam("b_version"))
+
+# Versions never change, so their forms are cached by cache key like the engine caches their specs.
+_FORMS_CACHE: dict[str, dict[str, Any]] = {}
+_FORMS_CACHE_SIZE = 256
+_forms_lock = threading.Lock()
+
+
+def load_step(task_id: int) -> tuple[Row, InstanceRef] | None:
+    """A task row (duck-types HumanTask for the scope checks) and its instance, in one query."""
+    row = db.session.connection().execute(_STEP, {"b_task": task_id}).first()
+    if row is None:
+        return None
+    values = row._mapping
+    instance = InstanceRef(
+        **{c: values[f"i_{c}"] for c in _INSTANCE_COLUMNS},
+        version_number=row.i_version_number,
+        checksum=row.i_checksum,
+        open_tasks=row.i_open_tasks,
+    )
+    return row, instance
+
+
+def version_forms(instance: InstanceRef) -> dict[str, Any]:
+    key = instance.cache_key
+    forms = _FORMS_CACHE.get(key)
+    if forms is None:
+        forms = db.session.connection().execute(_FORMS, {"b_version": instance.version_id}).scalar_one()
+        with _forms_lock:
+            if len(_FORMS_CACHE) >= _FORMS_CACHE_SIZE:
+                _FORMS_CACHE.clear()
+            _FORMS_CACHE[key] = forms
+    return forms
+
+
+def load_instance_workflow(instance: InstanceRef) -> Workflow:
+    def spec_json() -> str:
+        return db.session.connection().execute(_SPEC, {"b_version": instance.version_id}).scalar_one()
+
+    return get_engine().load(instance.cache_key, spec_json, instance.state)
+
+
+def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: int, actor_id: int) -> Outcome:
+    """Save the step that completed task `task_id`: the instance (Conflict when someone saved it since it
+    was read), the task as done by `actor_id`, and the mirror of the ready tasks. Nothing is committed here."""
+    ready = wf.user_tasks()
+    data = business_data(wf, ready)
+    status = _STATUS[wf.status]
+    values: dict[str, Any] = {
+        "state": wf.dump(),
+        "status": status,
+        "next_timer_at": wf.next_timer_due(),
+        "updated_at": now,
+        "error_message": None,
+        "lock_version": instance.lock_version + 1,
+    }
+    completed_at = now if status == InstanceStatus.COMPLETED else None
+    if completed_at is not None:
+        values["completed_at"] = completed_at
+    title = business_fields(data).project_name or instance.title
+    if title != instance.title:
+        values["title"] = title
+    conn = db.session.connection()
+    lost = _("流程已被他人更新，请刷新后重试")
+    if conn.execute(_SAVE, {"b_id": instance.id, "b_lock": instance.lock_version, **values}).rowcount != 1:
+        raise Conflict(lost)
+    if conn.execute(_FINISH, {"b_id": task_id, "b_actor": actor_id, "b_now": now}).rowcount != 1:
+        raise Conflict(lost)
+    # Our lock_version held, so the open rows are the ones counted at read time, less the one just finished.
+    open_rows = sync_tasks(instance, ready, data, now, others_open=instance.open_tasks > 1)
+    saved = InstanceSummary(
+        instance.id, instance.process_key, instance.version_number, status, title, None,
+        instance.created_at, completed_at,
+    )
+    return Outcome(saved, open_rows)

@@ -1,16 +1,22 @@
-"""Mirror a workflow's ready user tasks into the human task table after every engine step."""
+"""Mirror a workflow's ready user tasks into the human task table after every engine step.
+
+Plain Core statements: this runs on every request that moves a flow, and ORM units of work cost more than
+the SQL itself here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
 from server.db import db
 from server.engine.runtime import UserTaskView
-from server.models import HumanTask, InstanceParticipant, ProcessInstance, TaskStatus, User
+from server.models import HumanTask, InstanceParticipant, TaskStatus, User
 
 # Workflow data keys copied onto task rows so lists can show, sort and search them.
 PROJECT_NAME_KEY = "project_name"
@@ -18,6 +24,42 @@ PROJECT_CODE_KEY = "project_code"
 AMOUNT_KEY = "amount"
 # spiff-arena's convention for naming who works in a lane: {"expert": ["expert1", ...]}.
 LANE_OWNERS_KEY = "lane_owners"
+
+
+class InstanceScope(Protocol):
+    """What task rows copy from their instance (a ProcessInstance, or the hot path's InstanceRef)."""
+
+    id: int
+    process_key: str
+    organisation_id: int
+    department_id: int | None
+    sector: str | None
+
+
+@dataclass(frozen=True)
+class BusinessFields:
+    project_name: str | None
+    project_code: str | None
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """An open task row as saved: the columns API answers show."""
+
+    id: int
+    title: str
+    process_key: str
+    instance_id: int
+    role: str
+    status: TaskStatus
+    assignee_id: int | None
+    due_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+    project_name: str | None
+    project_code: str | None
+    amount: Decimal | None
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -33,6 +75,30 @@ def _text(value: Any, limit: int) -> str | None:
     return str(value)[:limit] if value not in (None, "") else None
 
 
+def business_fields(data: dict[str, Any]) -> BusinessFields:
+    return BusinessFields(
+        _text(data.get(PROJECT_NAME_KEY), 200), _text(data.get(PROJECT_CODE_KEY), 100), _amount(data.get(AMOUNT_KEY))
+    )
+
+
+_h = HumanTask.__table__
+_ROW_FIELDS = tuple(TaskRow.__dataclass_fields__)
+_ROW_COLUMNS = [_h.c[name] for name in _ROW_FIELDS]
+_OPEN_ROWS = (
+    select(*_ROW_COLUMNS, _h.c.spiff_task_id)
+    .where(_h.c.instance_id == bindparam("b_instance"), _h.c.status == TaskStatus.OPEN)
+    .order_by(_h.c.id)
+)
+_BY_IDS = _h.c.id.in_(bindparam("b_ids", expanding=True))
+_CANCEL = update(_h).where(_BY_IDS).values(status=TaskStatus.CANCELLED, completed_at=bindparam("b_now"))
+_REFRESH = update(_h).where(_BY_IDS)  # SET columns come from the parameters
+_INSERT = insert(_h)
+
+
+def _task_row(values: Mapping[str, Any], **override: Any) -> TaskRow:
+    return TaskRow(**{name: override.get(name, values.get(name)) for name in _ROW_FIELDS})
+
+
 def _user_ids(usernames: set[str]) -> dict[str, int]:
     if not usernames:
         return {}
@@ -41,78 +107,69 @@ def _user_ids(usernames: set[str]) -> dict[str, int]:
 
 
 def sync_tasks(
-    instance: ProcessInstance, ready: list[UserTaskView], data: dict[str, Any], now: datetime
-) -> list[HumanTask]:
+    instance: InstanceScope, ready: list[UserTaskView], data: dict[str, Any], now: datetime, *, others_open: bool = True
+) -> list[TaskRow]:
     """Open rows for new ready tasks, cancel rows whose task the flow left behind, refresh business fields.
 
-    Returns the instance's open rows in the order the flow made them ready.
+    Rows completed earlier in this request must already be marked so; `others_open=False` says the caller
+    knows no other row is open (skips a query). Returns the instance's open rows in the order the flow
+    made them ready.
     """
-    with db.session.no_autoflush:
-        # Rows this request already completed are still 'open' in the database; skip them by their new status.
-        open_rows = [
-            row
-            for row in db.session.scalars(
-                select(HumanTask).where(
-                    HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN
-                )
-            )
-            if row.status == TaskStatus.OPEN
-        ]
-    by_spiff = {row.spiff_task_id: row for row in open_rows}
+    conn = db.session.connection()
+    open_rows = conn.execute(_OPEN_ROWS, {"b_instance": instance.id}).all() if others_open else []
     ready_ids = {view.task_id for view in ready}
+    if gone := [row.id for row in open_rows if row.spiff_task_id not in ready_ids]:
+        conn.execute(_CANCEL, {"b_ids": gone, "b_now": now})
+    biz = business_fields(data)
+    fields = {"project_name": biz.project_name, "project_code": biz.project_code, "amount": biz.amount}
+    still_open = [_task_row(row._mapping, **fields) for row in open_rows if row.spiff_task_id in ready_ids]
+    stale = [row.id for row in open_rows if row.spiff_task_id in ready_ids
+             and (row.project_name, row.project_code, row.amount) != (biz.project_name, biz.project_code, biz.amount)]
+    if stale:
+        conn.execute(_REFRESH, {"b_ids": stale, **fields})
 
-    for row in open_rows:
-        if row.spiff_task_id not in ready_ids:
-            row.status = TaskStatus.CANCELLED
-            row.completed_at = now
-
-    name = _text(data.get(PROJECT_NAME_KEY), 200)
-    code = _text(data.get(PROJECT_CODE_KEY), 100)
-    amount = _amount(data.get(AMOUNT_KEY))
-    if name:
-        instance.title = name
-    new_views = [view for view in ready if view.task_id not in by_spiff]
+    known = {row.spiff_task_id for row in open_rows}
+    new_views = [view for view in ready if view.task_id not in known]
     owners = data.get(LANE_OWNERS_KEY) if isinstance(data.get(LANE_OWNERS_KEY), dict) else {}
     wanted = {v.assignee for v in new_views if v.assignee}
     wanted |= {u for users in owners.values() if isinstance(users, list) for u in users if isinstance(u, str)}
     ids = _user_ids(wanted)
     _sync_participants(instance, owners, ids, new_views)
+    if not new_views:
+        return still_open
 
-    created: list[HumanTask] = []
-    for view in new_views:
-        created.append(
-            HumanTask(
-                instance_id=instance.id,
-                spiff_task_id=view.task_id,
-                task_name=view.name,
-                title=view.title[:200],
-                instructions=view.instructions,
-                form_schema=view.form_schema,
-                ui_schema=view.ui_schema,
-                role=view.lane or "",
-                organisation_id=instance.organisation_id,
-                department_id=instance.department_id,
-                sector=instance.sector,
-                assignee_id=ids.get(view.assignee) if view.assignee else None,
-                status=TaskStatus.OPEN,
-                due_at=view.due_at,
-                process_key=instance.process_key,
-                project_name=name,
-                project_code=code,
-                amount=amount,
-                created_at=now,
-            )
-        )
-    db.session.add_all(created)
-    still_open = [row for row in open_rows if row.status == TaskStatus.OPEN]
-    for row in still_open:
-        if (row.project_name, row.project_code, row.amount) != (name, code, amount):
-            row.project_name, row.project_code, row.amount = name, code, amount
+    values = [
+        {
+            "instance_id": instance.id,
+            "spiff_task_id": view.task_id,
+            "task_name": view.name,
+            "title": view.title[:200],
+            "instructions": view.instructions,
+            "form_schema": view.form_schema,
+            "ui_schema": view.ui_schema,
+            "role": view.lane or "",
+            "organisation_id": instance.organisation_id,
+            "department_id": instance.department_id,
+            "sector": instance.sector,
+            "assignee_id": ids.get(view.assignee) if view.assignee else None,
+            "status": TaskStatus.OPEN,
+            "due_at": view.due_at,
+            "process_key": instance.process_key,
+            "created_at": now,
+            "completed_at": None,
+            "completed_by_id": None,
+            **fields,
+        }
+        for view in new_views
+    ]
+    # One INSERT per row: usually a single task, and cheaper than an executemany with RETURNING.
+    new_ids = [conn.execute(_INSERT, row).inserted_primary_key[0] for row in values]
+    created = [_task_row(row, id=new_id) for new_id, row in zip(new_ids, values, strict=True)]
     return still_open + created
 
 
 def _sync_participants(
-    instance: ProcessInstance, owners: dict, ids: dict[str, int], new_views: list[UserTaskView]
+    instance: InstanceScope, owners: dict, ids: dict[str, int], new_views: list[UserTaskView]
 ) -> None:
     """Record lane owners and pre-assigned users as participants, so experts see the instance they serve."""
     wanted: set[tuple[int, str]] = set()

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from server.db import db
 from server.engine.errors import EngineError, ScriptError, TaskNotReady
@@ -19,7 +18,14 @@ from server.services import audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.operators import OperatorContext
-from server.services.persistence import Outcome, load_workflow, save_workflow
+from server.services.persistence import (
+    Outcome,
+    load_instance_workflow,
+    load_step,
+    load_workflow,
+    save_step,
+    version_forms,
+)
 from server.services.scope import claimable_clause, may_act_on_task, may_view_task
 
 View = Literal["mine", "claimable", "done"]
@@ -133,37 +139,43 @@ def unclaim(task_id: int, actor: User) -> HumanTask:
 
 
 def complete(task_id: int, actor: User, data: Any) -> Outcome:
-    """Validate, run the step, save everything in one transaction; a lost race is a Conflict."""
-    task = _open_task_for(task_id, actor)
+    """Validate, run the step, save everything in one transaction; a lost race is a Conflict.
+
+    The hot path of the API: plain Core reads and writes (see persistence.load_step/save_step).
+    """
+    step = load_step(task_id)
+    if step is None or not may_view_task(actor, step[0]):
+        raise NotFound(_("任务不存在"))
+    task, instance = step
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(_("任务已办结或已取消"))
     if not may_act_on_task(actor, task):
         raise Forbidden(_("您无权办理此任务"))
-    schema, _ui = task_form(task)
-    clean = validate_submission(schema, data)
-    instance = task.instance
+    clean = validate_submission(version_forms(instance).get(task.form_schema or ""), data)
     if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING):
         raise Conflict(_("流程当前状态不能办理任务"))
     now = get_clock().now()
     try:
-        wf = load_workflow(instance)
+        wf = load_instance_workflow(instance)
         wf.complete(task.spiff_task_id, clean, context=OperatorContext(instance, actor))
     except TaskNotReady as err:
         raise Conflict(_("任务已不在办理状态")) from err
     except (ScriptError, EngineError) as err:
         _mark_error(instance.id, actor, task.id, str(err))
         raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=str(err))) from err
-    task.status = TaskStatus.COMPLETED
-    task.assignee_id = actor.id
-    task.completed_by_id = actor.id
-    task.completed_at = now
+
     try:
-        open_rows = save_workflow(instance, wf)
-        audit.record("complete", actor=actor, instance=instance, task=task, data=clean)
+        outcome = save_step(instance, wf, now, task_id=task.id, actor_id=actor.id)
+        audit.append("complete", actor_id=actor.id, instance_id=instance.id, task=task, data=clean)
         db.session.commit()
-    except (StaleDataError, OperationalError) as err:
-        # Someone saved this instance first (or SQLite refused our stale snapshot): nothing of ours is kept.
+    except Conflict:
+        db.session.rollback()
+        raise
+    except OperationalError as err:
+        # SQLite refused our stale snapshot, or a PostgreSQL deadlock: nothing of ours is kept.
         db.session.rollback()
         raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
-    return Outcome(instance, open_rows)
+    return outcome
 
 
 def _mark_error(instance_id: int, actor: User | None, task_id: int | None, message: str) -> None:

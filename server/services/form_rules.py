@@ -1,0 +1,74 @@
+"""Cross-field form rules JSON Schema cannot say, as one extension keyword `x-rules` on an object schema.
+
+    "x-rules": [
+      {"rule": "sum", "total": "amount", "parts": ["fiscal_funds", "other_funds"], "message": "..."},
+      {"rule": "sum", "total": "amount", "items": "budget_items", "field": "amount", "message": "..."},
+      {"rule": "gte", "field": "end_year", "than": "start_year", "message": "..."}
+    ]
+
+Money is compared to the cent. A rule whose inputs are missing or not numbers is skipped: `required`
+and `type` already report those fields. Each failure names its field, like any other schema error;
+`{expected}` in a message is replaced by the value the field should have.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
+
+KEYWORD = "x-rules"
+CENT = Decimal("0.01")
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return Decimal(str(value)).quantize(CENT)
+    except InvalidOperation:
+        return None
+
+
+def _parts(rule: dict[str, Any], instance: dict[str, Any]) -> list[Decimal] | None:
+    if "items" in rule:
+        rows = instance.get(rule["items"])
+        if not isinstance(rows, list):
+            return None
+        values = [_number(r.get(rule.get("field", ""))) if isinstance(r, dict) else None for r in rows]
+    else:
+        values = [_number(instance.get(name)) for name in rule.get("parts", [])]
+    return None if any(v is None for v in values) else values  # type: ignore[return-value]
+
+
+def _failure(rule: dict[str, Any], instance: dict[str, Any]) -> tuple[str, str] | None:
+    kind = rule.get("rule")
+    if kind == "sum":
+        total, parts = _number(instance.get(rule.get("total", ""))), _parts(rule, instance)
+        if total is None or parts is None:
+            return None
+        expected = sum(parts, Decimal(0))
+        if total != expected:
+            return rule["total"], str(rule.get("message", "应等于各项之和 {expected}")).format(expected=expected)
+    elif kind == "gte":
+        value, other = _number(instance.get(rule.get("field", ""))), _number(instance.get(rule.get("than", "")))
+        if value is not None and other is not None and value < other:
+            shown = instance.get(rule.get("than", ""))
+            return rule["field"], str(rule.get("message", "不能小于 {expected}")).format(expected=shown)
+    return None
+
+
+def check_rules(validator: Any, rules: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object") or not isinstance(rules, list):
+        return
+    for rule in rules:
+        if isinstance(rule, dict) and (found := _failure(rule, instance)):
+            field, message = found
+            yield ValidationError(message, path=deque([field]))
+
+
+FormValidator = validators.extend(Draft202012Validator, {KEYWORD: check_rules})

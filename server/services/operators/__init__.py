@@ -1,0 +1,29 @@
+"""Domain service-task operators: the only way a BPMN diagram changes the domain tables.
+
+Each runs inside the request's transaction, so a failing step later in the same request undoes it too.
+Money is in 元. The operators themselves live in one module per domain table beside this one.
+"""
+
+from __future__ import annotations
+
+from server.engine.operators import OperatorRegistry
+from server.services.operators import assessment, library
+from server.services.operators.support import OperatorContext
+
+__all__ = ["OperatorContext", "register_domain_operators"]
+
+DOMAIN_OPERATORS = {
+    "library.apply": library.apply_project,
+    "library.admit": library.admit_to_library,
+    "library.reject": library.reject_project,
+    "assessment.open": assessment.open_assessment,
+    "assessment.record": assessment.record_opinion,
+    "assessment.panel": assessment.choose_panel,
+    "assessment.record_experts": assessment.record_expert_scores,
+    "assessment.conclude": assessment.conclude,
+}
+
+
+def register_domain_operators(registry: OperatorRegistry) -> None:
+    for name, fn in DOMAIN_OPERATORS.items():
+        registry.register(name, fn)

@@ -1,0 +1,74 @@
+"""What every domain operator needs: the context the service layer passes, money parsing, the current project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from server.db import db
+from server.engine.operators import OperatorCall
+from server.models import Project, User
+
+CENT = Decimal("0.01")
+
+
+class InstanceLike(Protocol):
+    """A ProcessInstance, or the task hot path's InstanceRef: the columns operators read."""
+
+    id: int
+    organisation_id: int
+    department_id: int | None
+    sector: str | None
+
+
+@dataclass(frozen=True)
+class OperatorContext:
+    """What the service layer hands the engine for operators: the instance being run and who ran it."""
+
+    instance: InstanceLike
+    actor: User | None
+
+
+def context(call: OperatorCall) -> OperatorContext:
+    if not isinstance(call.context, OperatorContext):
+        raise RuntimeError("operator called outside the service layer")
+    return call.context
+
+
+def money(value: Any, what: str, *, allow_none: bool = False) -> Decimal | None:
+    """元, two decimals; refuses negatives, booleans and text that is not a number."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{what}“{value}”不是金额")
+    try:
+        amount = Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, ValueError) as err:
+        raise ValueError(f"{what}“{value}”不是数字") from err
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{what}不能为负数")
+    return amount
+
+
+def optional_int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    return int(value)
+
+
+def text(value: Any, limit: int) -> str | None:
+    return str(value)[:limit] if value not in (None, "") else None
+
+
+def instance_project(call: OperatorCall) -> Project:
+    """The project this flow applied for (written by library.apply)."""
+    instance = context(call).instance
+    project = db.session.scalar(
+        select(Project).where(Project.instance_id == instance.id).order_by(Project.id.desc()).limit(1)
+    )
+    if project is None:
+        raise ValueError("本流程还没有申报项目（缺少“library.apply”步骤）")
+    return project
