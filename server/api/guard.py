@@ -18,6 +18,8 @@ from server.services.auth import Principal, user_for_token
 from server.services.errors import ValidationFailed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Forms nest a few levels (indicator tables in rows); anything deeper is refused before it reaches the engine.
+MAX_JSON_DEPTH = 32
 
 
 def _resolve_user() -> User | Principal | None:
@@ -57,7 +59,25 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object; anything else is a 422 the caller can act on."""
     if not request.is_json:
         raise ValidationFailed(_("请求体必须是 JSON（Content-Type: application/json）"))
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        body = None  # nesting deep enough to exhaust the parser: hostile, not a form
     if not isinstance(body, dict):
         raise ValidationFailed(_("请求体不是有效的 JSON 对象"))
+    if _depth(body) > MAX_JSON_DEPTH:
+        raise ValidationFailed(_("请求体嵌套层级过深（最多 %(n)s 层）", n=MAX_JSON_DEPTH))
     return body
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth, counted without recursion so a hostile document cannot exhaust the stack here either."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest

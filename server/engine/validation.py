@@ -87,6 +87,9 @@ def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[
         except (UnicodeDecodeError, ValueError) as exc:
             problems.append(Problem(name, None, f"表单文件不是有效的 JSON：{exc}"))
             continue
+        except RecursionError:
+            problems.append(Problem(name, None, "表单文件嵌套层级过深"))
+            continue
         if not isinstance(value, dict):
             problems.append(Problem(name, None, "表单文件必须是 JSON 对象"))
             continue
@@ -95,6 +98,9 @@ def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[
                 Draft202012Validator.check_schema(value)
             except SchemaError as exc:
                 problems.append(Problem(name, None, f"不是有效的 JSON Schema（2020-12）：{exc.message}"))
+                continue
+            except RecursionError:
+                problems.append(Problem(name, None, "表单文件嵌套层级过深"))
                 continue
         forms[name] = value
     return forms, problems

@@ -139,3 +139,22 @@ def test_runaway_script_puts_the_instance_in_error_and_the_server_lives_on(app, 
     # The task stays open for an administrator to retry after fixing the flow; the server still answers.
     assert [t["id"] for t in shown["open_tasks"]] == [inst["open_tasks"][0]["id"]]
     assert school.get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.parametrize("depth", [40, 5000, 100_000])
+def test_deeply_nested_json_is_refused_not_crashed(app, login_as, simple, depth):
+    school = login_as("school1")
+    task_id = start(school, "simple")["open_tasks"][0]["id"]
+    nested = '{"data": {"x": 1, "deep": ' + "[" * depth + "]" * depth + "}}"
+    resp = school.post(f"/api/v1/tasks/{task_id}/complete", data=nested, content_type="application/json")
+    assert resp.status_code == 422 and resp.get_json()["error"] == "validation_failed"
+    login = app.test_client().post("/api/v1/session", data="[" * depth + "]" * depth, content_type="application/json")
+    assert login.status_code == 422
+    # The task is untouched and still completes normally.
+    assert school.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": 1}}).status_code == 200
+
+
+def test_deeply_nested_form_file_is_refused(app, login_as):
+    bomb = "[" * 100_000 + "]" * 100_000
+    resp = upload_texts(login_as("admin"), "nested", {"x.bpmn": one_step_flow("y = 1"), "f.json": bomb})
+    assert resp.status_code == 422 and "f.json" in resp.get_json()["fields"]
