@@ -7,6 +7,7 @@ import logging
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from server.api import api_bp
@@ -51,6 +52,18 @@ def _schema_error(err: ValidationError) -> Response:
     messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
     fields = {k: "；".join(v) if isinstance(v, list) else str(v) for k, v in messages.items()}
     return http_error(422, _("提交的数据不符合要求"), fields)
+
+
+@api_bp.errorhandler(OperationalError)
+def _database_busy(err: OperationalError) -> Response:
+    """SQLite refuses a writer whose snapshot went stale, and a database can be briefly away: neither is a
+    bug, and both leave nothing saved, so the client is told to retry."""
+    db.session.rollback()
+    text = str(err.orig).lower()
+    if "locked" in text or "busy" in text or "deadlock" in text or "could not serialize" in text:
+        return error_response(409, "conflict", _("数据正被他人修改，请稍后重试"))
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, err.orig)
+    return error_response(503, "unavailable", _("数据库暂时不可用，请稍后再试"))
 
 
 @api_bp.errorhandler(HTTPException)

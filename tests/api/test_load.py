@@ -1,0 +1,38 @@
+"""Many users starting and completing at once: every answer is a success or a clean 409, never a 500."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from tests.api.helpers import FLOWS, deploy_folder
+
+THREADS = 8
+ROUNDS = 10
+
+
+def _work(user, codes: Counter, lock: threading.Lock) -> None:
+    for _ in range(ROUNDS):
+        resp = user.post("/api/v1/process-instances", json={"process_key": "simple"})
+        seen = [resp.status_code]
+        if resp.status_code == 201:
+            task_id = resp.get_json()["open_tasks"][0]["id"]
+            seen.append(user.post(f"/api/v1/tasks/{task_id}/claim").status_code)
+            seen.append(user.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": 1}}).status_code)
+        seen.append(user.get("/api/v1/tasks", query_string={"view": "done"}).status_code)
+        with lock:
+            codes.update(seen)
+
+
+def test_concurrent_users_never_see_a_server_error(login_as):
+    assert deploy_folder(login_as("admin"), "simple", FLOWS / "simple").status_code == 201
+    users = [login_as("school1") for _ in range(THREADS)]
+    codes: Counter[int] = Counter()
+    lock = threading.Lock()
+    threads = [threading.Thread(target=_work, args=(u, codes, lock)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(codes) <= {200, 201, 409}, codes
+    assert codes[201] > THREADS * ROUNDS // 2  # contention is the exception, not the rule
