@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import Counter
 
@@ -36,3 +37,28 @@ def test_concurrent_users_never_see_a_server_error(login_as):
         t.join()
     assert set(codes) <= {200, 201, 409}, codes
     assert codes[201] > THREADS * ROUNDS // 2  # contention is the exception, not the rule
+
+
+
+def test_a_database_locked_by_someone_else_answers_409_not_500(sqlite_url, instance_path):
+    """SQLite's single writer: a backup or maintenance job holding the lock past the busy timeout."""
+    from server.services.demo import seed_demo
+    from tests.conftest import dispose, make_app
+    from tests.support.api import api_as
+
+    app = make_app(sqlite_url)
+    with app.app_context():
+        seed_demo()
+    client = app.test_client()
+    school = api_as(client, "school1")
+    assert deploy_folder(api_as(client, "admin"), "simple", FLOWS / "simple").status_code == 201
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        resp = school.post("/api/v1/process-instances", json={"process_key": "simple"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert resp.status_code == 409 and resp.get_json()["error"] == "conflict"
+    assert school.post("/api/v1/process-instances", json={"process_key": "simple"}).status_code == 201
+    dispose(app)
