@@ -108,8 +108,11 @@ def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[TaskRow]:
     if instance.status == InstanceStatus.COMPLETED:
         instance.completed_at = now
     instance.error_message = None
-    if name := business_fields(data).project_name:
-        instance.title = name
+    biz = business_fields(data)
+    if biz.project_name:
+        instance.title = biz.project_name
+    if biz.project_code:
+        instance.business_key = biz.project_code  # the project code, so outside systems can find the instance
     db.session.flush()
     return sync_tasks(instance, ready, data, now)
 
@@ -209,7 +212,10 @@ def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: in
     completed_at = now if status == InstanceStatus.COMPLETED else None
     if completed_at is not None:
         values["completed_at"] = completed_at
-    title = business_fields(data).project_name or instance.title
+    biz = business_fields(data)
+    if biz.project_code:
+        values["business_key"] = biz.project_code
+    title = biz.project_name or instance.title
     if title != instance.title:
         values["title"] = title
     conn = db.session.connection()

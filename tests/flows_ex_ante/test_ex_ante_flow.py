@@ -23,6 +23,15 @@ from tests.flows_ex_ante.conftest import (
     wake,
 )
 
+
+def instance_key(app, instance_id: int) -> str | None:
+    from server.db import db
+    from server.models import ProcessInstance
+
+    with app.app_context():
+        return db.session.get(ProcessInstance, instance_id).business_key
+
+
 JUNE = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)  # 入库申报 for next year's budget opens (09:00 in the county)
 
 
@@ -103,6 +112,7 @@ def test_major_project_escalation_send_back_expert_panel_and_adjusted_support(ap
     e1, e2 = tasks(users["expert1"]), tasks(users["expert2"])
     assert [t["title"] for t in e1] == ["专家评审打分"] == [t["title"] for t in e2]
     assert e1[0]["project_code"] == project_of(app, inst["id"]).code and e1[0]["amount"] == "1400000.00"
+    assert instance_key(app, inst["id"]) == project_of(app, inst["id"]).code  # the business key outside systems use
     assert e1[0]["due_at"] == (clock.now() + timedelta(days=10)).isoformat()
     assert tasks(users["fin_edu"], "claimable") == [] and tasks(users["perf"], "claimable") == []
     do(users["expert1"], "专家评审打分", review(18, "adjust", "设备单价偏高，建议核减"), view="mine")
