@@ -44,6 +44,8 @@ def describe(exc: BaseException) -> str:
         return f"脚本不符合安全规则：{exc.msg}"
     if isinstance(exc, SandboxViolation):
         return f"脚本被安全沙箱拒绝：{exc}"
+    if isinstance(exc, ValueError) and str(exc):
+        return str(exc)  # how operators refuse (e.g. 未找到本单位的项目): their message is written for users
     return f"{type(exc).__name__}: {exc}"
 
 

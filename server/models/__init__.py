@@ -2,6 +2,7 @@
 
 from server.models.assessment import Assessment, AssessmentOpinion, AssessmentStatus, Conclusion, Stage
 from server.models.audit import AuditEvent
+from server.models.goal import GoalIndicator, GoalKind, GoalReview, GoalStage, GoalVersion, GoalVersionStatus
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
 from server.models.process import ProcessModel, ProcessVersion
@@ -14,7 +15,13 @@ __all__ = [
     "AssessmentOpinion",
     "AssessmentStatus",
     "Conclusion",
+    "GoalIndicator",
+    "GoalKind",
+    "GoalReview",
+    "GoalStage",
     "GoalStatus",
+    "GoalVersion",
+    "GoalVersionStatus",
     "ProjectType",
     "Stage",
     "AuditEvent",

@@ -37,6 +37,11 @@ class GoalStatus(enum.StrEnum):
     """Where the project stands in 绩效目标编审 (the goal flow comes after admission)."""
 
     AWAITING = "awaiting"  # 已入库，待编制绩效目标
+    DRAFTING = "drafting"  # 编制中（含退回修改）
+    REVIEWING = "reviewing"  # 主管部门 / 财政审核中
+    APPROVED = "approved"  # 已批复，随预算公开
+    REFUSED = "refused"  # 审核为差（或修改轮次用尽），不得安排预算
+    ADJUSTING = "adjusting"  # 已批复，调整申请审核中
 
 
 class Project(Base):

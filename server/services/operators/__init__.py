@@ -7,7 +7,7 @@ Money is in 元. The operators themselves live in one module per domain table be
 from __future__ import annotations
 
 from server.engine.operators import OperatorRegistry
-from server.services.operators import assessment, library
+from server.services.operators import assessment, goals, library
 from server.services.operators.support import OperatorContext
 
 __all__ = ["OperatorContext", "register_domain_operators"]
@@ -21,6 +21,13 @@ DOMAIN_OPERATORS = {
     "assessment.panel": assessment.choose_panel,
     "assessment.record_experts": assessment.record_expert_scores,
     "assessment.conclude": assessment.conclude,
+    "goals.open": goals.open_goals,
+    "goals.open_adjustment": goals.open_adjustment,
+    "goals.draft": goals.save_draft,
+    "goals.submit": goals.submit,
+    "goals.review": goals.record_review,
+    "goals.approve": goals.approve,
+    "goals.refuse": goals.refuse,
 }
 
 
