@@ -10,6 +10,8 @@ from server.db import db
 from server.extensions import get_clock
 from server.models import AuditEvent, HumanTask, ProcessInstance, User
 
+_INSERT = insert(AuditEvent.__table__)
+
 
 def record(
     action: str,
@@ -18,21 +20,9 @@ def record(
     instance: ProcessInstance | None = None,
     task: HumanTask | None = None,
     data: dict[str, Any] | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        at=get_clock().now(),
-        actor_id=actor.id if actor else None,
-        action=action,
-        instance_id=instance.id if instance else None,
-        task_id=task.id if task else None,
-        task_title=task.title if task else None,
-        data=data,
-    )
-    db.session.add(event)
-    return event
-
-
-_INSERT = insert(AuditEvent.__table__)
+) -> None:
+    append(action, actor_id=actor.id if actor else None, instance_id=instance.id if instance else None,
+           task=task, data=data)
 
 
 def append(
@@ -43,7 +33,7 @@ def append(
     task: Any = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """`record` as one Core INSERT, for the request hot path (no ORM object to flush)."""
+    """One Core INSERT in the caller's transaction: cheaper than an ORM object, and nothing can update it later."""
     db.session.connection().execute(
         _INSERT,
         {
