@@ -5,6 +5,15 @@ from server.models.audit import AuditEvent
 from server.models.goal import GoalIndicator, GoalKind, GoalReview, GoalStage, GoalVersion, GoalVersionStatus
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
+from server.models.monitoring import (
+    Colour,
+    Correction,
+    CorrectionKind,
+    KeyAttention,
+    MonitoringIndicator,
+    MonitoringReport,
+    Notification,
+)
 from server.models.process import ProcessModel, ProcessVersion
 from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
 from server.models.task import HumanTask, TaskStatus
@@ -25,6 +34,13 @@ __all__ = [
     "ProjectType",
     "Stage",
     "AuditEvent",
+    "Colour",
+    "Correction",
+    "CorrectionKind",
+    "KeyAttention",
+    "MonitoringIndicator",
+    "MonitoringReport",
+    "Notification",
     "HumanTask",
     "InstanceParticipant",
     "InstanceStatus",

@@ -7,7 +7,7 @@ Money is in 元. The operators themselves live in one module per domain table be
 from __future__ import annotations
 
 from server.engine.operators import OperatorRegistry
-from server.services.operators import assessment, goals, library
+from server.services.operators import assessment, goals, library, monitoring
 from server.services.operators.support import OperatorContext
 
 __all__ = ["OperatorContext", "register_domain_operators"]
@@ -28,6 +28,14 @@ DOMAIN_OPERATORS = {
     "goals.review": goals.record_review,
     "goals.approve": goals.approve,
     "goals.refuse": goals.refuse,
+    "monitoring.open": monitoring.open_monitoring,
+    "monitoring.next": monitoring.next_round,
+    "monitoring.template": monitoring.template,
+    "monitoring.check": monitoring.check,
+    "monitoring.record": monitoring.record,
+    "monitoring.explain": monitoring.explain,
+    "monitoring.decide": monitoring.decide,
+    "monitoring.notify": monitoring.notify,
 }
 
 
