@@ -42,6 +42,14 @@ class OperatorError(ScriptError):
     """A service-task operator raised or is unknown; `__cause__` holds the original exception."""
 
 
+class OperatorRefused(OperatorError):
+    """An operator refused the step with a message written for the user (it raised ValueError).
+
+    Nothing is wrong with the flow: the caller keeps the previous state and shows the message, so the user
+    can correct the input and submit again.
+    """
+
+
 class LoopLimitError(EngineError):
     """A revision loop went round more often than the engine's loop limit."""
 

@@ -15,7 +15,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from server.engine.errors import EngineError, OperatorError, ScriptError
+from server.engine.errors import EngineError, OperatorError, OperatorRefused, ScriptError
 from server.engine.guards import SandboxViolation
 from server.engine.operators import OperatorRegistry
 from server.engine.sandbox import Sandbox, SandboxSyntaxError, SandboxTimeout, compile_source
@@ -102,6 +102,8 @@ class SandboxScriptEngine(PythonScriptEngine):
             )
         except EngineError:
             raise
+        except ValueError as exc:
+            raise OperatorRefused(str(exc) or f"{_label(task)} 调用操作“{name}”被拒绝", element_of(task)) from exc
         except (Exception, SandboxTimeout) as exc:
             raise OperatorError(
                 f"{_label(task)} 调用操作“{name}”失败：{describe(exc)}", element_of(task)

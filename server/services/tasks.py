@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
 from server.db import db
-from server.engine.errors import EngineError, ScriptError, TaskNotReady
+from server.engine.errors import EngineError, OperatorRefused, ScriptError, TaskNotReady
 from server.extensions import get_clock
 from server.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus, User
 from server.services import audit
@@ -160,6 +160,10 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
         wf.complete(task.spiff_task_id, clean, context=OperatorContext(instance, actor))
     except TaskNotReady as err:
         raise Conflict(_("任务已不在办理状态")) from err
+    except OperatorRefused as err:
+        # The flow said no to this input (e.g. an amount above the balance): keep the task open, explain why.
+        db.session.rollback()
+        raise ValidationFailed(_("无法办理：%(reason)s", reason=str(err))) from err
     except (ScriptError, EngineError) as err:
         _mark_error(instance.id, actor, task.id, str(err))
         raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=str(err))) from err

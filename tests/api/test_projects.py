@@ -35,3 +35,27 @@ def test_admitted_project_appears_in_the_library_for_its_scope_only(login_as):
     assert school.get("/api/v1/projects", query_string={"q": "食堂"}).get_json()["total"] == 1
     assert school.get("/api/v1/projects", query_string={"q": "水库"}).get_json()["total"] == 0
     assert school.get("/api/v1/projects", query_string={"per_page": 0}).status_code == 422
+
+
+def test_an_operator_refusing_the_input_keeps_the_task_open_with_the_reason(app, login_as):
+    """A service task that says no (here: a negative amount the form let through) is a 422 the user can fix,
+    not an instance in error."""
+    loose_form = PROJECT_FORM.replace('"minimum": 0', '"minimum": -1000000')
+    files = [(io.BytesIO(admit_flow().encode()), "admit.bpmn"), (io.BytesIO(loose_form.encode()), "p.json")]
+    admin = login_as("admin")
+    assert admin.post("/api/v1/process-models/admit/versions", data={"files": files},
+                      content_type="multipart/form-data").status_code == 201
+    school = login_as("school1")
+    inst = start(school, "admit")
+    task_id = inst["open_tasks"][0]["id"]
+
+    resp = school.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"project_name": "负数", "amount": -5}})
+    assert resp.status_code == 422, resp.get_json()
+    assert "负数" in resp.get_json()["message"]
+    shown = school.get(f"/api/v1/process-instances/{inst['id']}").get_json()
+    assert shown["status"] == "running" and [t["id"] for t in shown["open_tasks"]] == [task_id]
+    assert school.get("/api/v1/projects").get_json()["total"] == 0
+
+    fixed = complete(school, task_id, {"project_name": "校门改造", "amount": 5})
+    assert fixed["instance"]["status"] == "completed"
+    assert school.get("/api/v1/projects").get_json()["total"] == 1
