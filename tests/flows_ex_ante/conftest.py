@@ -13,6 +13,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import Assessment, Project
 from server.services.timers import wake_due_instances
+from tests.api import helpers
 from tests.api.helpers import complete, deploy_folder, start, tasks
 
 FLOW_DIR = Path(__file__).resolve().parents[2] / "workflows" / "ex_ante"
@@ -142,18 +143,5 @@ def wake(app) -> int:
 
 def deploy_variant(users, replace: dict[str, tuple[str, str]]) -> dict:
     """Deploy the shipped flow again with text replaced in some of its files (a new version of the model)."""
-    import io
-
-    files = []
-    for path in sorted(p for p in FLOW_DIR.iterdir() if p.suffix in (".bpmn", ".dmn", ".json")):
-        raw = path.read_text(encoding="utf-8")
-        if path.name in replace:
-            old, new = replace[path.name]
-            assert old in raw, f"{old!r} not in {path.name}"
-            raw = raw.replace(old, new)
-        files.append((io.BytesIO(raw.encode("utf-8")), path.name))
-    resp = users["admin"].post(f"/api/v1/process-models/{KEY}/versions", data={"files": files},
-                               content_type="multipart/form-data")
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
+    return helpers.deploy_variant(users["admin"], KEY, FLOW_DIR, {name: [pair] for name, pair in replace.items()})
 

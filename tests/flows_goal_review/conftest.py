@@ -4,7 +4,6 @@ over the HTTP API as the county's users. Projects enter the library through the 
 from __future__ import annotations
 
 import copy
-import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from server.db import db
 from server.models import GoalReview, GoalVersion, Project, User
+from tests.api import helpers
 from tests.api.helpers import complete, deploy_folder, start, tasks
 from tests.flows_ex_ante.conftest import KEY as EX_ANTE
 from tests.flows_ex_ante.conftest import Users, application, only
@@ -159,14 +159,4 @@ def status_of(users, instance_id: int) -> str:
 
 def deploy_variant(users, key: str, replace: dict[str, list[tuple[str, str]]]) -> dict:
     """Deploy the shipped flow again with text replaced in some of its files (a new version of the model)."""
-    files = []
-    for path in sorted(p for p in (ROOT / key).iterdir() if p.suffix in (".bpmn", ".dmn", ".json")):
-        raw = path.read_text(encoding="utf-8")
-        for old, new in replace.get(path.name, []):
-            assert old in raw, f"{old!r} not in {path.name}"
-            raw = raw.replace(old, new)
-        files.append((io.BytesIO(raw.encode("utf-8")), path.name))
-    resp = users["admin"].post(f"/api/v1/process-models/{key}/versions", data={"files": files},
-                               content_type="multipart/form-data")
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
+    return helpers.deploy_variant(users["admin"], key, ROOT / key, replace)
