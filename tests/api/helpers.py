@@ -27,30 +27,32 @@ def complete(user: ApiUser, task_id: int, data: dict, expect: int = 200) -> dict
     return resp.get_json()
 
 
-def upload(admin: ApiUser, key: str, paths: list[Path], names: list[str] | None = None):
-    """POST the files as multipart, the way the admin page and outside tools upload a package."""
+def upload(admin: ApiUser, key: str, files: dict[str, str | bytes]):
+    """POST a package as multipart (filename -> content), the way the admin page and outside tools upload it."""
     from io import BytesIO
 
-    files = [(BytesIO(p.read_bytes()), name) for p, name in zip(paths, names or [p.name for p in paths], strict=True)]
-    return admin.post(f"/api/v1/process-models/{key}/versions", data={"files": files}, content_type="multipart/form-data")
+    payload = [(BytesIO(v.encode() if isinstance(v, str) else v), name) for name, v in files.items()]
+    return admin.post(f"/api/v1/process-models/{key}/versions", data={"files": payload},
+                      content_type="multipart/form-data")
+
+
+def _package(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in (".bpmn", ".dmn", ".json"))
 
 
 def deploy_folder(admin: ApiUser, key: str, folder: Path):
-    return upload(admin, key, sorted(p for p in folder.iterdir() if p.suffix in (".bpmn", ".dmn", ".json")))
+    return upload(admin, key, {p.name: p.read_bytes() for p in _package(folder)})
 
 
 def deploy_variant(admin: ApiUser, key: str, folder: Path, replace: dict[str, list[tuple[str, str]]]) -> dict:
     """Deploy a flow's files again with text replaced in some of them (a new version, as an admin would)."""
-    from io import BytesIO
-
-    files = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix in (".bpmn", ".dmn", ".json")):
+    files = {}
+    for path in _package(folder):
         raw = path.read_text(encoding="utf-8")
         for old, new in replace.get(path.name, []):
             assert old in raw, f"{old!r} not in {path.name}"
             raw = raw.replace(old, new)
-        files.append((BytesIO(raw.encode("utf-8")), path.name))
-    resp = admin.post(f"/api/v1/process-models/{key}/versions", data={"files": files},
-                      content_type="multipart/form-data")
+        files[path.name] = raw
+    resp = upload(admin, key, files)
     assert resp.status_code == 201, resp.get_json()
     return resp.get_json()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import random
 import re
 
-from tests.api.helpers import FLOWS
+from tests.api.helpers import FLOWS, upload
 
 MUTATIONS = 40
 ATTRIBUTE_VALUES = ["", "x", "1", "Task_Apply", "P5D", "__import__", "unit_staff"]
@@ -37,9 +36,7 @@ def test_mangled_review_diagrams_never_crash_deploy_or_start(login_as):
     outcomes: dict[int, int] = {}
     for _ in range(MUTATIONS):
         mutated = dict(files, **{"review.bpmn": _mutate(lines, rnd).encode()})
-        payload = [(io.BytesIO(content), name) for name, content in mutated.items()]
-        resp = admin.post("/api/v1/process-models/mangled/versions", data={"files": payload},
-                          content_type="multipart/form-data")
+        resp = upload(admin, "mangled", mutated)
         assert resp.status_code in (201, 422), resp.get_data(as_text=True)
         if resp.status_code == 422:
             body = resp.get_json()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import time
 
 import pytest
@@ -11,13 +10,7 @@ from sqlalchemy import func, select
 from server.db import db
 from server.models import HumanTask, ProcessInstance, ProcessVersion
 from tests.api.bpmn_text import FORM, one_step_flow
-from tests.api.helpers import FLOWS, complete, deploy_folder, start, tasks
-
-
-def upload_texts(admin, key: str, files: dict[str, str | bytes]):
-    payload = [(io.BytesIO(v.encode() if isinstance(v, str) else v), name) for name, v in files.items()]
-    return admin.post(f"/api/v1/process-models/{key}/versions", data={"files": payload},
-                      content_type="multipart/form-data")
+from tests.api.helpers import FLOWS, complete, deploy_folder, start, tasks, upload
 
 
 def count(app, model) -> int:
@@ -60,7 +53,7 @@ BOMB = """<?xml version="1.0"?>
 )
 def test_bad_packages_are_refused_with_a_named_reason(app, login_as, files):
     before = count(app, ProcessVersion)
-    resp = upload_texts(login_as("admin"), "hostile", files)
+    resp = upload(login_as("admin"), "hostile", files)
     assert resp.status_code == 422, resp.get_data(as_text=True)
     body = resp.get_json()
     assert body["error"] == "validation_failed" and body["message"] and body["fields"]
@@ -69,7 +62,7 @@ def test_bad_packages_are_refused_with_a_named_reason(app, login_as, files):
 
 
 def test_oversized_upload_is_413(app, login_as):
-    resp = upload_texts(login_as("admin"), "big", {"x.bpmn": "x" * (3 * 1024 * 1024)})
+    resp = upload(login_as("admin"), "big", {"x.bpmn": "x" * (3 * 1024 * 1024)})
     assert resp.status_code == 413 and resp.get_json()["error"] == "payload_too_large"
 
 
@@ -126,7 +119,7 @@ def test_undeclared_fields_cannot_overwrite_workflow_variables(app, login_as):
 
 def test_runaway_script_puts_the_instance_in_error_and_the_server_lives_on(app, login_as):
     admin, school = login_as("admin"), login_as("school1")
-    resp = upload_texts(admin, "runaway", {"r.bpmn": one_step_flow("while True:\n    pass", "runaway"), "f.json": FORM})
+    resp = upload(admin, "runaway", {"r.bpmn": one_step_flow("while True:\n    pass", "runaway"), "f.json": FORM})
     assert resp.status_code == 201, resp.get_json()
     inst = start(school, "runaway")
     t0 = time.monotonic()
@@ -156,5 +149,5 @@ def test_deeply_nested_json_is_refused_not_crashed(app, login_as, simple, depth)
 
 def test_deeply_nested_form_file_is_refused(app, login_as):
     bomb = "[" * 100_000 + "]" * 100_000
-    resp = upload_texts(login_as("admin"), "nested", {"x.bpmn": one_step_flow("y = 1"), "f.json": bomb})
+    resp = upload(login_as("admin"), "nested", {"x.bpmn": one_step_flow("y = 1"), "f.json": bomb})
     assert resp.status_code == 422 and "f.json" in resp.get_json()["fields"]

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from tests.api.bpmn_text import PROJECT_FORM, admit_flow
-from tests.api.helpers import complete, start
+from tests.api.helpers import complete, start, upload
 
 
 def test_admitted_project_appears_in_the_library_for_its_scope_only(login_as):
-    admin = login_as("admin")
-    files = [(io.BytesIO(admit_flow().encode()), "admit.bpmn"), (io.BytesIO(PROJECT_FORM.encode()), "p.json")]
-    resp = admin.post("/api/v1/process-models/admit/versions", data={"files": files},
-                      content_type="multipart/form-data")
+    resp = upload(login_as("admin"), "admit", {"admit.bpmn": admit_flow(), "p.json": PROJECT_FORM})
     assert resp.status_code == 201, resp.get_json()
 
     school = login_as("school1")
@@ -41,10 +36,7 @@ def test_an_operator_refusing_the_input_keeps_the_task_open_with_the_reason(app,
     """A service task that says no (here: a negative amount the form let through) is a 422 the user can fix,
     not an instance in error."""
     loose_form = PROJECT_FORM.replace('"minimum": 0', '"minimum": -1000000')
-    files = [(io.BytesIO(admit_flow().encode()), "admit.bpmn"), (io.BytesIO(loose_form.encode()), "p.json")]
-    admin = login_as("admin")
-    assert admin.post("/api/v1/process-models/admit/versions", data={"files": files},
-                      content_type="multipart/form-data").status_code == 201
+    assert upload(login_as("admin"), "admit", {"admit.bpmn": admit_flow(), "p.json": loose_form}).status_code == 201
     school = login_as("school1")
     inst = start(school, "admit")
     task_id = inst["open_tasks"][0]["id"]

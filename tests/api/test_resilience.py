@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -12,15 +11,9 @@ from sqlalchemy import select
 from server.db import db
 from server.models import ProcessInstance
 from server.services.timers import wake_due_instances
-from tests.api.helpers import FLOWS, complete, deploy_folder, start, tasks
+from tests.api.helpers import FLOWS, complete, deploy_folder, start, tasks, upload
 
 TIMER_FLOW = Path(__file__).resolve().parent.parent / "cli" / "data" / "timer_demo"
-
-
-def _upload(admin, key: str, files: dict[str, str]):
-    payload = [(io.BytesIO(text.encode()), name) for name, text in files.items()]
-    return admin.post(f"/api/v1/process-models/{key}/versions", data={"files": payload},
-                      content_type="multipart/form-data")
 
 
 def _simple_files(task_b_title: str) -> dict[str, str]:
@@ -31,11 +24,11 @@ def _simple_files(task_b_title: str) -> dict[str, str]:
 
 def test_running_instances_keep_their_version_new_ones_take_the_newest(login_as):
     admin, school = login_as("admin"), login_as("school1")
-    assert _upload(admin, "simple", _simple_files("填写 B")).status_code == 201
+    assert upload(admin, "simple", _simple_files("填写 B")).status_code == 201
     old = start(school, "simple")
-    assert _upload(admin, "simple", _simple_files("填写 B（新版）")).json["version"] == 2
+    assert upload(admin, "simple", _simple_files("填写 B（新版）")).json["version"] == 2
     # Deploying identical content again makes no third version.
-    assert _upload(admin, "simple", _simple_files("填写 B（新版）")).json["version"] == 2
+    assert upload(admin, "simple", _simple_files("填写 B（新版）")).json["version"] == 2
     new = start(school, "simple")
 
     after_old = complete(school, old["open_tasks"][0]["id"], {"x": 50})["instance"]
@@ -68,7 +61,7 @@ def test_a_worker_survives_a_runaway_script_and_fires_the_other_timers(app, cloc
         bpmn,
         flags=re.S,
     )
-    assert _upload(admin, "timer_runaway", {"timer_runaway.bpmn": bpmn}).status_code == 201
+    assert upload(admin, "timer_runaway", {"timer_runaway.bpmn": bpmn}).status_code == 201
     bad = start(school, "timer_runaway")
     good = start(school, "timer_demo")
     clock.advance(timedelta(hours=2))

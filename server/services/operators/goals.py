@@ -149,13 +149,7 @@ def open_goals(call: OperatorCall, *, project_code: Any = None, project_id: Any 
             status=GoalVersionStatus.DRAFT, round=1, created_at=now,
         )
         db.session.add(version)
-    version.instance_id = context(call).instance.id
-    version.fiscal_year = project.fiscal_year
-    version.budget_amount = project.amount
-    version.updated_at = now
-    project.goal_status = GoalStatus.DRAFTING
-    project.updated_at = now
-    db.session.flush()
+    _attach(call, version, project, GoalStatus.DRAFTING, now)
     return _summary(version, project)
 
 
@@ -186,14 +180,19 @@ def open_adjustment(call: OperatorCall, *, project_code: Any = None, project_id:
             indicators=[_copy(r) for r in approved.indicators],
         )
         db.session.add(version)
+    _attach(call, version, project, GoalStatus.ADJUSTING, now)
+    return {**_summary(version, project), **_table(version)}
+
+
+def _attach(call: OperatorCall, version: GoalVersion, project: Project, status: GoalStatus, now) -> None:
+    """Bind a draft version to this instance with the project's current year and budget."""
     version.instance_id = context(call).instance.id
     version.fiscal_year = project.fiscal_year
     version.budget_amount = project.amount
     version.updated_at = now
-    project.goal_status = GoalStatus.ADJUSTING
+    project.goal_status = status
     project.updated_at = now
     db.session.flush()
-    return {**_summary(version, project), **_table(version)}
 
 
 def _copy(row: GoalIndicator) -> GoalIndicator:
