@@ -85,12 +85,13 @@ def _add_referenced(package: Package, search: Iterable[Path]) -> None:
 
 
 def package_from_dir(folder: Path, key: str | None = None) -> Package:
-    """A folder is one flow: every .bpmn/.dmn/.json in it, plus forms it names from forms/."""
+    """A folder is one flow: every .bpmn/.dmn/.json in it, plus the forms it names from forms/<folder name>/
+    (where the shipped flows keep theirs) or forms/."""
     package = Package(key or folder.name)
     for path in sorted(folder.iterdir()):
         if path.is_file() and path.suffix.lower() in DEPLOYABLE:
             package.files[path.name] = path.read_bytes()
-    _add_referenced(package, [folder, FORMS_DIR])
+    _add_referenced(package, [folder, FORMS_DIR / folder.name, FORMS_DIR])
     return package
 
 
@@ -101,7 +102,8 @@ def package_from_files(paths: list[Path], key: str | None = None) -> Package:
     package = Package(key or (bpmns[0].stem if bpmns else paths[0].stem))
     for path in paths:
         package.files[path.name] = path.read_bytes()
-    _add_referenced(package, [(bpmns or paths)[0].parent, FORMS_DIR])
+    home = (bpmns or paths)[0].parent
+    _add_referenced(package, [home, FORMS_DIR / home.name, FORMS_DIR])
     return package
 
 

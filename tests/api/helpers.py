@@ -7,6 +7,7 @@ from pathlib import Path
 from tests.support.api import ApiUser
 
 FLOWS = Path(__file__).resolve().parent.parent / "flows"
+FORMS = Path(__file__).resolve().parent.parent.parent / "forms"
 
 
 def tasks(user: ApiUser, view: str = "mine", **params) -> list[dict]:
@@ -37,7 +38,10 @@ def upload(admin: ApiUser, key: str, files: dict[str, str | bytes]):
 
 
 def _package(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in (".bpmn", ".dmn", ".json"))
+    """A flow's diagrams and rule tables, plus its forms (beside it, or under forms/<flow>/ for shipped flows)."""
+    forms = FORMS / folder.name
+    found = [p for d in (folder, forms) if d.is_dir() for p in d.iterdir()]
+    return sorted((p for p in found if p.suffix in (".bpmn", ".dmn", ".json")), key=lambda p: p.name)
 
 
 def deploy_folder(admin: ApiUser, key: str, folder: Path):

@@ -9,7 +9,7 @@ from server.services.form_rules import FormValidator
 from server.services.goal_quality import warnings
 from tests.flows_goal_review.conftest import INDICATORS, goal_table
 
-ROOT = Path(__file__).resolve().parents[2] / "workflows"
+ROOT = Path(__file__).resolve().parents[2] / "forms"
 
 
 def fields(found: list[dict[str, str]]) -> list[str]:
