@@ -5,6 +5,7 @@ from server.models.audit import AuditEvent
 from server.models.goal import GoalIndicator, GoalKind, GoalReview, GoalStage, GoalVersion, GoalVersionStatus
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
+from server.models.login import LoginAttempt
 from server.models.monitoring import (
     Colour,
     Correction,
@@ -38,6 +39,7 @@ __all__ = [
     "Correction",
     "CorrectionKind",
     "KeyAttention",
+    "LoginAttempt",
     "MonitoringIndicator",
     "MonitoringReport",
     "Notification",

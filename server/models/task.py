@@ -58,6 +58,9 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Save-as-draft: the assignee's unsubmitted form input (JSON text), never read by the flow.
+    draft: Mapped[str | None] = mapped_column(Text)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
