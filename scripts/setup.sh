@@ -38,4 +38,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         npm ci --no-audit --no-fund
     fi
     echo "$want" > "$stamp"
+elif [ -f package.json ] && [ ! -d node_modules ]; then
+    echo "==> installing front-end packages (npm ci; node_modules was missing)"
+    npm ci --no-audit --no-fund
+fi
+
+# Translations are build output (git-ignored): compile the catalogs every time, it takes a moment.
+if [ -d server/translations ]; then
+    .venv/bin/pybabel compile -q -d server/translations
 fi

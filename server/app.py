@@ -6,23 +6,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, request
 
 from server.clock import Clock, SystemClock
 from server.config import load_config
 from server.db import db
 from server.engine.operators import default_registry
 from server.engine.runtime import Engine
-from server.extensions import babel, login_manager, migrate
+from server.extensions import babel, csrf, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _locale() -> str | None:
-    """The browser's choice among Chinese and English; outside a request (CLI, worker) the default."""
-    if not has_request_context():
-        return None
-    return request.accept_languages.best_match(["zh_Hans_CN", "zh", "en"]) or "zh_Hans_CN"
 
 
 def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
@@ -35,7 +28,9 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=_locale)
+    from server.web.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
 
     import server.models  # noqa: F401  (register tables)
     from server.services.operators import register_domain_operators
@@ -59,6 +54,10 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     init_auth(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    # Web forms and htmx carry Flask-WTF's token; the API keeps its own guard (bearer token or X-CSRF-Token).
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session: a form may stay open all day
+    csrf.init_app(app)
+    csrf.exempt(api_bp)
     _api_errors_as_json(app)
     _server_timing(app)
     register_cli(app)

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
 
 from server.clock import Clock
 from server.engine.runtime import Engine
@@ -13,6 +14,7 @@ from server.engine.runtime import Engine
 login_manager = LoginManager()
 migrate = Migrate()
 babel = Babel()
+csrf = CSRFProtect()
 
 
 def get_clock() -> Clock:

@@ -1,0 +1,377 @@
+"""The task inbox: tab counts, the filtered and paginated list, and bulk claim — all from the indexed
+human_tasks table, never from workflow state, with a fixed number of queries per page."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from server.db import db
+from server.extensions import get_clock
+from server.models import HumanTask, Organisation, OrgKind, ProcessModel, Role, TaskStatus, User
+from server.services import audit
+from server.services.scope import COUNTY_WIDE_ROLES, claimable_clause, offered_to
+
+COUNTY_TZ = timezone(timedelta(hours=8))  # the county's calendar: due dates and date filters are Beijing days
+DUE_SOON = timedelta(days=3)
+PAGE_SIZES = (20, 50, 100)
+MAX_BULK = 100
+MAX_QUERY = 100
+MAX_INT = 2**31 - 1  # ids and page numbers beyond a 32-bit integer would make PostgreSQL refuse the query
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MIN_YEAR, MAX_YEAR = 2000, 2100  # anything else is a typo (and 9999-12-31 + 1 day would overflow)
+
+
+class Tab(enum.StrEnum):
+    MINE = "mine"  # 我的待办
+    CLAIMABLE = "claimable"  # 可认领
+    DONE = "done"  # 已办
+
+
+SORTS = {
+    "newest": lazy_gettext("最新在前"),
+    "oldest": lazy_gettext("最早在前"),
+    "due": lazy_gettext("截止日期最近"),
+    "amount": lazy_gettext("金额从高到低"),
+    "project": lazy_gettext("项目名称"),
+}
+DUE_FILTERS = {"overdue": lazy_gettext("已逾期"), "soon": lazy_gettext("3 天内到期")}
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    tab: Tab = Tab.MINE
+    process_key: str = ""
+    project: str = ""  # a project code, exactly
+    organisation_id: int | None = None
+    due: str = ""  # "", overdue, soon
+    due_from: date | None = None
+    due_to: date | None = None
+    q: str = ""
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = PAGE_SIZES[0]
+
+    def args(self, **changes) -> dict[str, str | int]:
+        """Query-string arguments for a link to this list with some changes (pagination, sorting)."""
+        q = replace(self, **changes)
+        values = {
+            "view": q.tab.value, "flow": q.process_key, "project": q.project,
+            "org": q.organisation_id or "", "due": q.due,
+            "due_from": q.due_from.isoformat() if q.due_from else "",
+            "due_to": q.due_to.isoformat() if q.due_to else "",
+            "q": q.q, "sort": q.sort if q.sort != "newest" else "",
+            "page": q.page if q.page > 1 else "", "per_page": q.per_page if q.per_page != PAGE_SIZES[0] else "",
+        }
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def parse_query(args: Mapping[str, str]) -> tuple[InboxQuery, dict[str, str]]:
+    """Read the inbox's query string. Anything malformed is dropped (the default is used) and explained."""
+    errors: dict[str, str] = {}
+
+    def text(name: str, limit: int = MAX_QUERY) -> str:
+        value = (args.get(name) or "").strip()
+        if len(value) > limit:
+            errors[name] = _("输入过长，最多 %(n)s 个字符", n=limit)
+            return ""
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):  # PostgreSQL refuses NUL in text outright
+            errors[name] = _("包含无效的控制字符")
+            return ""
+        return value
+
+    def choice(name: str, allowed, default: str, message: str) -> str:
+        value = (args.get(name) or "").strip() or default
+        if value not in allowed:
+            errors[name] = message
+            return default
+        return value
+
+    def positive(name: str, default: int) -> int:
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return default
+        # isascii: str.isdigit also accepts '²' and other digits int() refuses.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 12) or not 1 <= int(raw) <= MAX_INT:
+            errors[name] = _("必须是不大于 %(n)s 的正整数", n=MAX_INT)
+            return default
+        return int(raw)
+
+    def day(name: str) -> date | None:
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            if not DATE_RE.fullmatch(raw):
+                raise ValueError(raw)
+            value = date.fromisoformat(raw)
+            if not MIN_YEAR <= value.year <= MAX_YEAR:
+                raise ValueError(raw)
+            return value
+        except ValueError:
+            errors[name] = _("日期格式应为 YYYY-MM-DD，例如 2026-03-31")
+            return None
+
+    tab = choice("view", {t.value for t in Tab}, Tab.MINE.value, _("未知的列表，已显示我的待办"))
+    sort = choice("sort", SORTS, "newest", _("未知的排序方式，已按默认排序"))
+    due = choice("due", {"", *DUE_FILTERS}, "", _("未知的到期筛选"))
+    per_page = positive("per_page", PAGE_SIZES[0])
+    if per_page > PAGE_SIZES[-1]:
+        errors["per_page"] = _("每页最多 %(n)s 条", n=PAGE_SIZES[-1])
+        per_page = PAGE_SIZES[-1]
+    organisation_id = positive("org", 0) or None
+    query = InboxQuery(
+        tab=Tab(tab), process_key=text("flow", 64), project=text("project"), organisation_id=organisation_id,
+        due=due, due_from=day("due_from"), due_to=day("due_to"), q=text("q"), sort=sort,
+        page=positive("page", 1), per_page=per_page,
+    )
+    if query.due_from and query.due_to and query.due_from > query.due_to:
+        errors["due_to"] = _("截止日期范围的结束日不能早于开始日")
+        query = replace(query, due_to=None)
+    return query, errors
+
+
+# ---------------------------------------------------------------- the three tabs
+
+
+def _tab_clause(user: User, tab: Tab) -> ColumnElement[bool]:
+    if tab == Tab.MINE:
+        return and_(HumanTask.assignee_id == user.id, HumanTask.status == TaskStatus.OPEN)
+    if tab == Tab.CLAIMABLE:
+        return and_(HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None), claimable_clause(user))
+    return HumanTask.completed_by_id == user.id
+
+
+@dataclass(frozen=True)
+class Counts:
+    mine: int = 0
+    claimable: int = 0
+    done: int = 0
+    mine_overdue: int = 0
+    mine_due_soon: int = 0
+    claimable_overdue: int = 0
+
+
+def counts(user: User) -> Counts:
+    """The three tab counts and the overdue / due-soon marks, in one query."""
+    now = get_clock().now()
+    mine, claimable, done = (_tab_clause(user, t) for t in Tab)
+    overdue = HumanTask.due_at < now
+    soon = and_(HumanTask.due_at >= now, HumanTask.due_at < now + DUE_SOON)
+    row = db.session.execute(
+        select(
+            func.count().filter(mine), func.count().filter(claimable), func.count().filter(done),
+            func.count().filter(and_(mine, overdue)), func.count().filter(and_(mine, soon)),
+            func.count().filter(and_(claimable, overdue)),
+        ).where(or_(mine, claimable, done))
+    ).one()
+    return Counts(*(int(v or 0) for v in row))
+
+
+# ---------------------------------------------------------------- the list
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    title: str
+    process_key: str
+    instance_id: int
+    project_name: str | None
+    project_code: str | None
+    amount: Decimal | None
+    organisation: str
+    assignee: str | None
+    status: TaskStatus
+    due_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+    overdue: bool
+    due_soon: bool
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    query: InboxQuery
+    rows: list[InboxRow]
+    total: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pages", max(1, -(-self.total // self.query.per_page)))
+
+
+def _like(q: str) -> str:
+    """A LIKE pattern matching q literally: % and _ typed by a user are characters, not wildcards."""
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _day_start(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=COUNTY_TZ)
+
+
+def _filters(user: User, query: InboxQuery, now: datetime) -> list[ColumnElement[bool]]:
+    where = [_tab_clause(user, query.tab)]
+    if query.process_key:
+        where.append(HumanTask.process_key == query.process_key)
+    if query.project:
+        where.append(HumanTask.project_code == query.project)
+    if query.organisation_id:
+        where.append(HumanTask.organisation_id == query.organisation_id)
+    if query.due == "overdue":
+        where.append(HumanTask.due_at < now)
+    elif query.due == "soon":
+        where.append(and_(HumanTask.due_at >= now, HumanTask.due_at < now + DUE_SOON))
+    if query.due_from:
+        where.append(HumanTask.due_at >= _day_start(query.due_from))
+    if query.due_to:
+        where.append(HumanTask.due_at < _day_start(query.due_to + timedelta(days=1)))
+    if query.q:
+        like = _like(query.q)
+        where.append(or_(HumanTask.project_name.ilike(like, escape="\\"),
+                         HumanTask.project_code.ilike(like, escape="\\"), HumanTask.title.ilike(like, escape="\\")))
+    return where
+
+
+def _order(query: InboxQuery) -> list:
+    newest = HumanTask.completed_at.desc() if query.tab == Tab.DONE else HumanTask.created_at.desc()
+    first = {
+        "newest": newest,
+        "oldest": HumanTask.created_at.asc(),
+        "due": HumanTask.due_at.asc().nulls_last(),
+        "amount": HumanTask.amount.desc().nulls_last(),
+        "project": HumanTask.project_name.asc().nulls_last(),
+    }[query.sort]
+    return [first, HumanTask.id.desc()]
+
+
+def list_page(user: User, query: InboxQuery) -> InboxPage:
+    """One page of a tab: a count and a page query, whatever the filters."""
+    now = get_clock().now()
+    where = _filters(user, query, now)
+    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
+    pages = max(1, -(-total // query.per_page))
+    query = replace(query, page=min(query.page, pages))  # a page past the end shows the last one
+    stmt = (
+        select(
+            HumanTask.id, HumanTask.title, HumanTask.process_key, HumanTask.instance_id, HumanTask.project_name,
+            HumanTask.project_code, HumanTask.amount, Organisation.name, User.display_name, HumanTask.status,
+            HumanTask.due_at, HumanTask.created_at, HumanTask.completed_at,
+        )
+        .join(Organisation, Organisation.id == HumanTask.organisation_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(*where)
+        .order_by(*_order(query))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    )
+    rows = []
+    for r in db.session.execute(stmt):
+        open_ = r.status == TaskStatus.OPEN and r.due_at is not None
+        rows.append(InboxRow(
+            *r, overdue=open_ and r.due_at < now, due_soon=open_ and now <= r.due_at < now + DUE_SOON,
+        ))
+    return InboxPage(query=query, rows=rows, total=total)
+
+
+# ---------------------------------------------------------------- filter choices
+
+
+def flow_choices() -> list[tuple[str, str]]:
+    return [(k, n) for k, n in db.session.execute(select(ProcessModel.key, ProcessModel.name).order_by(ProcessModel.name))]
+
+
+def organisation_choices(user: User) -> list[tuple[int, str]]:
+    """Organisations whose tasks this user may be offered: the filter never lists anyone else's."""
+    roles = user.roles
+    org = user.organisation
+    kinds = (OrgKind.DEPARTMENT, OrgKind.UNIT)
+    if roles & set(COUNTY_WIDE_ROLES):
+        where: ColumnElement[bool] = Organisation.kind.in_(kinds)
+    else:
+        clauses = []
+        if Role.UNIT_STAFF in roles or Role.EXPERT in roles:
+            clauses.append(Organisation.id == user.organisation_id)
+        if Role.DEPT_REVIEWER in roles and org.kind == OrgKind.DEPARTMENT:
+            clauses.append(or_(Organisation.id == org.id, Organisation.parent_id == org.id))
+        if Role.FINANCE_SECTION in roles and user.sectors:
+            clauses.append(and_(Organisation.kind.in_(kinds), Organisation.sector.in_(sorted(user.sectors))))
+        if not clauses:
+            return []
+        where = or_(*clauses)
+    stmt = select(Organisation.id, Organisation.name).where(where).order_by(Organisation.name)
+    return [(i, n) for i, n in db.session.execute(stmt)]
+
+
+# ---------------------------------------------------------------- bulk claim
+
+
+class ClaimResult(enum.StrEnum):
+    CLAIMED = "claimed"
+    ALREADY_MINE = "already_mine"
+    TAKEN = "taken"  # someone else holds it
+    CLOSED = "closed"  # completed or cancelled meanwhile
+    NOT_FOUND = "not_found"  # no such task, or not one this user may see
+
+
+CLAIM_MESSAGES = {
+    ClaimResult.CLAIMED: lazy_gettext("已认领"),
+    ClaimResult.ALREADY_MINE: lazy_gettext("已在我的待办中"),
+    ClaimResult.TAKEN: lazy_gettext("已被他人认领"),
+    ClaimResult.CLOSED: lazy_gettext("任务已办结或已取消"),
+    ClaimResult.NOT_FOUND: lazy_gettext("任务不存在或无权认领"),
+}
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    task_id: int
+    title: str | None
+    result: ClaimResult
+
+
+def bulk_claim(user: User, task_ids: list[int]) -> list[BulkOutcome]:
+    """Claim several tasks in one transaction; each gets its own result, and a lost race is just 'taken'."""
+    wanted = list(dict.fromkeys(task_ids))[:MAX_BULK]
+    tasks = {t.id: t for t in db.session.scalars(select(HumanTask).where(HumanTask.id.in_(wanted)))}
+    results: dict[int, ClaimResult] = {}
+    eligible: list[int] = []
+    for task_id in wanted:
+        task = tasks.get(task_id)
+        mine = task is not None and task.assignee_id == user.id
+        if task is None or not (mine or offered_to(user, task)):
+            results[task_id] = ClaimResult.NOT_FOUND  # never say more about a task outside the user's scope
+        elif task.status != TaskStatus.OPEN:
+            results[task_id] = ClaimResult.CLOSED
+        elif mine:
+            results[task_id] = ClaimResult.ALREADY_MINE
+        elif task.assignee_id is not None:
+            results[task_id] = ClaimResult.TAKEN
+        else:
+            eligible.append(task_id)
+    if eligible:
+        # Conditional update: a task claimed by someone else since we read it is left alone.
+        claimed = set(db.session.scalars(
+            update(HumanTask)
+            .where(HumanTask.id.in_(eligible), HumanTask.assignee_id.is_(None), HumanTask.status == TaskStatus.OPEN)
+            .values(assignee_id=user.id)
+            .returning(HumanTask.id)
+            .execution_options(synchronize_session=False)
+        ))
+        for task_id in eligible:
+            results[task_id] = ClaimResult.CLAIMED if task_id in claimed else ClaimResult.TAKEN
+            if task_id in claimed:
+                task = tasks[task_id]
+                audit.append("claim", actor_id=user.id, instance_id=task.instance_id, task=task)
+    db.session.commit()
+    return [BulkOutcome(i, tasks[i].title if i in tasks and results[i] != ClaimResult.NOT_FOUND else None, results[i])
+            for i in wanted]

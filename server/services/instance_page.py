@@ -1,0 +1,243 @@
+"""What the instance page shows: the diagram with done and current steps, the timeline of audit events with
+the data submitted at each step (labelled from the step's own form), and the open tasks.
+
+One instance page may deserialize its workflow (for the completed elements); lists never do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from server.db import db
+from server.engine.errors import EngineError
+from server.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, TaskStatus, User
+from server.services.instances import get_instance
+from server.services.persistence import load_workflow
+
+ACTIONS = {
+    "start": lazy_gettext("发起流程"),
+    "claim": lazy_gettext("认领任务"),
+    "unclaim": lazy_gettext("退回任务池"),
+    "complete": lazy_gettext("提交"),
+    "timer": lazy_gettext("定时器触发"),
+    "error": lazy_gettext("流程出错"),
+    "cancel": lazy_gettext("撤销流程"),
+}
+MAX_CELL_CHARS = 2000
+MAX_TABLE_ROWS = 200
+
+
+@dataclass
+class DataTable:
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class DataRow:
+    label: str
+    text: str = ""
+    table: DataTable | None = None
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    actor: str | None
+    action: str
+    task_title: str | None
+    task_id: int | None
+    rows: list[DataRow] = field(default_factory=list)
+
+
+@dataclass
+class InstancePage:
+    instance: ProcessInstance
+    model_name: str
+    started_by: str | None
+    open_tasks: list[tuple[HumanTask, str | None]]
+    timeline: list[TimelineEntry]
+    done_elements: list[str]
+    current_elements: list[str]
+
+
+# ---------------------------------------------------------------- readable data
+
+
+def _number(value: Any, money: bool) -> str:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if money:
+        return f"{number.quantize(Decimal('0.01')):f} " + _("元")
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _titles(schema: dict[str, Any]) -> dict[str, str]:
+    values = schema.get("enum") if isinstance(schema.get("enum"), list) else []
+    titles = schema.get("x-enumTitles") or schema.get("enumNames") or []
+    found = {str(v): str(t) for v, t in zip(values, titles if isinstance(titles, list) else [], strict=False)}
+    for choice in schema.get("oneOf") or schema.get("anyOf") or []:
+        if isinstance(choice, dict) and "const" in choice:
+            found[str(choice["const"])] = str(choice.get("title", choice["const"]))
+    return found
+
+
+def cell(schema: dict[str, Any] | None, value: Any) -> str:
+    """One value as a person reads it: enum title, 是/否, money in 元 with two decimals, lists joined."""
+    schema = schema if isinstance(schema, dict) else {}
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    titles = _titles(schema)
+    if str(value) in titles:
+        return titles[str(value)]
+    if isinstance(value, int | float):
+        return _number(value, "元" in str(schema.get("title", "")) and schema.get("type") == "number")
+    if isinstance(value, list):
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        return "、".join(cell(items, v) for v in value)[:MAX_CELL_CHARS]
+    if isinstance(value, dict):
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        return "；".join(f"{_label(props, k)}：{cell(props.get(k), v)}" for k, v in value.items())[:MAX_CELL_CHARS]
+    return str(value)[:MAX_CELL_CHARS]
+
+
+def _label(props: dict[str, Any], key: str) -> str:
+    sub = props.get(key)
+    return str(sub.get("title") or key) if isinstance(sub, dict) else key
+
+
+def readable(schema: dict[str, Any] | None, data: Any) -> list[DataRow]:
+    """Submitted data as labelled rows, in the form's order; lists of rows become small tables."""
+    if not isinstance(data, dict):
+        return [] if data is None else [DataRow(_("内容"), cell(None, data))]
+    props = (schema or {}).get("properties") if isinstance((schema or {}).get("properties"), dict) else {}
+    keys = [k for k in props if k in data] + [k for k in data if k not in props]
+    rows: list[DataRow] = []
+    for key in keys:
+        sub, value = props.get(key) if isinstance(props.get(key), dict) else {}, data[key]
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items = sub.get("items") if isinstance(sub.get("items"), dict) else {}
+            item_props = items.get("properties") if isinstance(items.get("properties"), dict) else {}
+            cols = [k for k in item_props if any(k in v for v in value)]
+            cols += sorted({k for v in value for k in v if k not in item_props})
+            table = DataTable(
+                [_label(item_props, c) for c in cols],
+                [[cell(item_props.get(c), v.get(c)) for c in cols] for v in value[:MAX_TABLE_ROWS]],
+            )
+            rows.append(DataRow(_label(props, key), table=table))
+        else:
+            rows.append(DataRow(_label(props, key), cell(sub, value)))
+    return rows
+
+
+_REMARKS = re.compile(r"decision|conclusion|grade|opinion|reason|fixes|note|cause|measures|recommendation")
+
+
+def remarks(schema: dict[str, Any] | None, data: Any) -> list[DataRow]:
+    """The decisions and comments of a submission (for the task page's 'previous decisions')."""
+    if not isinstance(data, dict):
+        return []
+    picked = {k: v for k, v in data.items() if _REMARKS.search(k) and not isinstance(v, list | dict)}
+    nested = {k: v for k, v in data.items() if isinstance(v, dict)}
+    rows = readable(schema, picked)
+    props = (schema or {}).get("properties") or {}
+    for key, value in nested.items():
+        sub = props.get(key) if isinstance(props.get(key), dict) else {}
+        inner = {k: v for k, v in value.items() if _REMARKS.search(k)}
+        rows.extend(readable(sub, inner))
+    return rows
+
+
+# ---------------------------------------------------------------- events
+
+
+def timeline(instance: ProcessInstance, *, only: tuple[str, ...] | None = None, brief: bool = False) -> list[TimelineEntry]:
+    """Audit events of the instance, oldest first, each with its submitted data labelled by its form."""
+    actor = aliased(User)
+    stmt = (
+        select(AuditEvent, actor.display_name, HumanTask.form_schema)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
+        .where(AuditEvent.instance_id == instance.id)
+        .order_by(AuditEvent.id)
+    )
+    if only:
+        stmt = stmt.where(AuditEvent.action.in_(only))
+    forms = instance.version.forms or {}
+    entries: list[TimelineEntry] = []
+    for event, name, form_name in db.session.execute(stmt).tuples():
+        schema = forms.get(form_name or "") if event.action == "complete" else None
+        rows = remarks(schema, event.data) if brief else readable(schema, event.data)
+        label = ACTIONS.get(event.action)
+        entries.append(TimelineEntry(event.at, name, str(label) if label else event.action, event.task_title,
+                                     event.task_id, rows))
+    return entries
+
+
+def open_task_rows(instance: ProcessInstance) -> list[tuple[HumanTask, str | None]]:
+    stmt = (
+        select(HumanTask, User.display_name)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
+        .order_by(HumanTask.id)
+    )
+    return list(db.session.execute(stmt).tuples())
+
+
+def done_elements(instance: ProcessInstance) -> list[str]:
+    """BPMN ids of the steps already done: from the workflow state, else (state unreadable) the task rows."""
+    try:
+        if instance.state:
+            return load_workflow(instance).completed_task_names()
+    except (EngineError, ValueError, KeyError, TypeError):
+        pass  # a state the engine cannot read still has its done task rows
+    names = db.session.scalars(
+        select(HumanTask.task_name).where(HumanTask.instance_id == instance.id,
+                                          HumanTask.status == TaskStatus.COMPLETED).order_by(HumanTask.id)
+    )
+    return list(dict.fromkeys(names))
+
+
+def load_instance_page(instance_id: int, actor: User) -> InstancePage:
+    instance = get_instance(instance_id, actor)  # NotFound when out of the user's scope
+    open_rows = open_task_rows(instance)
+    current = list(dict.fromkeys(t.task_name for t, _n in open_rows))
+    done = [name for name in done_elements(instance) if name not in current]
+    started_by = db.session.scalar(select(User.display_name).where(User.id == instance.started_by_id)) \
+        if instance.started_by_id else None
+    return InstancePage(
+        instance=instance,
+        model_name=instance.version.model.name,
+        started_by=started_by,
+        open_tasks=open_rows,
+        timeline=timeline(instance),
+        done_elements=done,
+        current_elements=current,
+    )
+
+
+def diagram_xml(instance_id: int, actor: User) -> str:
+    """The BPMN XML of the instance's own version (not the newest one), for the viewer."""
+    instance = get_instance(instance_id, actor)
+    version = db.session.get(ProcessVersion, instance.version_id)
+    sources: dict[str, str] = (version.sources if version else None) or {}
+    bpmn = {name: xml for name, xml in sources.items() if name.lower().endswith(".bpmn")}
+    process = f'id="{version.process_id}"' if version else ""
+    for xml in bpmn.values():
+        if process and process in xml:
+            return xml
+    return next(iter(bpmn.values()), "")

@@ -1,0 +1,178 @@
+"""What the task page shows besides the form: who may do what, the values the form starts from (draft or
+flow data), the flow's quality warnings and notices, and the project's context — amounts, unit, previous
+decisions and comments — read from the domain tables and audit events, not from the workflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from server.db import db
+from server.models import (
+    Assessment,
+    AuditEvent,
+    Correction,
+    GoalVersion,
+    HumanTask,
+    MonitoringReport,
+    Organisation,
+    ProcessInstance,
+    Project,
+    TaskStatus,
+    User,
+)
+from server.services import drafts
+from server.services import tasks as task_service
+from server.services.instance_page import TimelineEntry, readable, timeline
+from server.services.scope import may_act_on_task, offered_to
+
+WARNINGS_KEY = "quality_warnings"  # goal flows put the goal_quality warnings here (see goal_review.bpmn)
+NOTICE_SUFFIX = "_error"  # a flow's message for the user, e.g. office_error in ex_ante
+MAX_REPORTS = 6
+
+# How the domain tables' codes read on the page.
+LABELS: dict[str, Any] = {
+    "project_status": {"applied": _l("已申报"), "assessing": _l("事前评估中"), "in_library": _l("已入库"),
+                       "rejected": _l("不予支持"), "withdrawn": _l("已退出")},
+    "project_type": {"new": _l("新增项目"), "continuing": _l("延续项目")},
+    "goal_status": {"awaiting": _l("待编制绩效目标"), "drafting": _l("编制中"), "reviewing": _l("审核中"),
+                    "approved": _l("已批复"), "refused": _l("审核未通过"), "adjusting": _l("调整审核中")},
+    "assessment_status": {"exempt": _l("免于事前评估"), "in_progress": _l("评估中"), "returned": _l("已退回修改"),
+                          "concluded": _l("已出具结论")},
+    "conclusion": {"support": _l("予以支持"), "adjust": _l("调整后支持"), "reject": _l("不予支持")},
+    "stage": {"self": _l("单位自评"), "dept": _l("主管部门审核"), "expert": _l("专家评审"),
+              "office": _l("财政评估"), "finance": _l("财政审核"), "fix": _l("确认修改")},
+    "decision": {"submit": _l("提交"), "pass": _l("审核通过"), "send_back": _l("退回修改"), "score": _l("评分"),
+                 "support": _l("予以支持"), "adjust": _l("调整后支持"), "reject": _l("不予支持"),
+                 "agree": _l("同意"), "approve": _l("批准")},
+    "goal_version_status": {"draft": _l("编制中"), "submitted": _l("已提交审核"), "returned": _l("退回修改"),
+                            "approved": _l("已批复"), "superseded": _l("已被替代"), "refused": _l("未通过")},
+    "colour": {"blue": _l("蓝色（超额）"), "green": _l("绿色（正常）"), "yellow": _l("黄色（轻度偏离）"),
+               "red": _l("红色（严重偏离）")},
+    "correction": {"accept": _l("认可原因和措施"), "adjust_goals": _l("调整绩效目标"), "adjust_budget": _l("调整预算"),
+                   "suspend_payment": _l("暂缓拨付"), "recover_balance": _l("收回结余统筹使用")},
+}
+
+
+def label(group: str, code: Any) -> str:
+    """A domain code as words (an unknown code shows as itself rather than vanishing)."""
+    if code is None:
+        return ""
+    found = LABELS.get(group, {}).get(str(code))
+    return str(found) if found is not None else str(code)
+
+
+@dataclass
+class ProjectContext:
+    project: Project
+    unit: str | None
+    assessment: Assessment | None
+    goal: GoalVersion | None
+    reports: list[MonitoringReport]
+    corrections: list[Correction]
+    people: dict[int, str]  # user id -> display name, for opinions and reviews
+
+
+@dataclass
+class TaskPageData:
+    task: HumanTask
+    instance: ProcessInstance
+    schema: dict[str, Any] | None
+    ui_schema: dict[str, Any] | None
+    values: dict[str, Any]
+    from_draft: bool
+    warnings: list[dict[str, Any]]
+    notices: list[str]
+    can_act: bool
+    can_claim: bool
+    can_unclaim: bool
+    assignee: str | None
+    completed_by: str | None
+    project: ProjectContext | None
+    history: list[TimelineEntry] = field(default_factory=list)
+    submitted: list = field(default_factory=list)  # a done task: what was submitted (readable rows)
+    draft_saved_at: datetime | None = None
+
+
+def _name(user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return db.session.scalar(select(User.display_name).where(User.id == user_id))
+
+
+def find_project(instance: ProcessInstance, task: HumanTask) -> Project | None:
+    """The instance's project: by its business key (the project code), else the one the instance created."""
+    codes = [c for c in (instance.business_key, task.project_code) if c]
+    clauses = [Project.instance_id == instance.id] + ([Project.code.in_(codes)] if codes else [])
+    found = db.session.scalars(select(Project).where(or_(*clauses)).limit(3)).all()
+    by_code = next((p for p in found if p.code in codes), None)
+    return by_code or (found[0] if found else None)
+
+
+def project_context(instance: ProcessInstance, task: HumanTask) -> ProjectContext | None:
+    project = find_project(instance, task)
+    if project is None:
+        return None
+    assessment = db.session.scalar(select(Assessment).where(Assessment.project_id == project.id))
+    goal = db.session.scalar(
+        select(GoalVersion).where(GoalVersion.project_id == project.id)
+        .order_by((GoalVersion.instance_id == instance.id).desc(), GoalVersion.version.desc()).limit(1)
+    )
+    reports = list(db.session.scalars(
+        select(MonitoringReport).where(MonitoringReport.project_id == project.id)
+        .order_by(MonitoringReport.fiscal_year.desc(), MonitoringReport.month.desc()).limit(MAX_REPORTS)
+    ))
+    corrections = list(db.session.scalars(
+        select(Correction).where(Correction.project_id == project.id).order_by(Correction.id.desc()).limit(MAX_REPORTS)
+    ))
+    ids = {o.actor_id for o in (assessment.opinions if assessment else [])}
+    ids |= {r.actor_id for r in (goal.reviews if goal else [])} | {c.actor_id for c in corrections}
+    ids.discard(None)
+    people = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).tuples().all()) \
+        if ids else {}
+    unit = db.session.scalar(select(Organisation.name).where(Organisation.id == project.organisation_id))
+    return ProjectContext(project, unit, assessment, goal, reports, corrections, people)
+
+
+def _submitted(task: HumanTask, schema: dict[str, Any] | None) -> list:
+    data = db.session.scalar(
+        select(AuditEvent.data).where(AuditEvent.task_id == task.id, AuditEvent.action == "complete")
+        .order_by(AuditEvent.id.desc()).limit(1)
+    )
+    return readable(schema, data)
+
+
+def load_task_page(task_id: int, actor: User) -> TaskPageData:
+    task = task_service.get_task(task_id, actor)  # NotFound outside the user's scope
+    instance = task.instance
+    schema, ui_schema = task_service.task_form(task)
+    is_open = task.status == TaskStatus.OPEN
+    can_act = is_open and task.assignee_id == actor.id
+    flow_data = task_service.task_data(task) if is_open else {}
+    draft = drafts.read_draft(task) if can_act else None
+    warnings = flow_data.get(WARNINGS_KEY)
+    notices = [str(v) for k, v in flow_data.items() if k.endswith(NOTICE_SUFFIX) and isinstance(v, str) and v]
+    return TaskPageData(
+        task=task,
+        instance=instance,
+        schema=schema,
+        ui_schema=ui_schema,
+        values=draft if draft is not None else flow_data,
+        from_draft=draft is not None,
+        warnings=warnings if isinstance(warnings, list) else [],
+        notices=notices,
+        can_act=can_act,
+        can_claim=is_open and task.assignee_id is None and offered_to(actor, task),
+        can_unclaim=can_act and may_act_on_task(actor, task),
+        assignee=_name(task.assignee_id),
+        completed_by=_name(task.completed_by_id),
+        project=project_context(instance, task),
+        history=[e for e in timeline(instance, only=("complete",), brief=True) if e.task_id != task.id],
+        submitted=[] if is_open else _submitted(task, schema),
+        draft_saved_at=task.draft_saved_at if draft is not None else None,
+    )

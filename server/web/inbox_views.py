@@ -1,0 +1,108 @@
+"""The task inbox: tabs with counts, filters, claim / unclaim / bulk claim, and the notices panel."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from server.services import inbox, notifications, tasks
+from server.services.errors import Conflict, ServiceError
+from server.web import web_bp
+from server.web.safety import local_path
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _back(default_view: str = "mine") -> str:
+    return local_path(request.form.get("next"), default=url_for("web.inbox", view=default_view))
+
+
+@web_bp.get("/inbox", endpoint="inbox")
+@login_required
+def inbox_page():
+    query, errors = inbox.parse_query(request.args)
+    page = inbox.list_page(current_user, query)
+    flows = dict(inbox.flow_choices())
+    context = {"page": page, "errors": errors, "flows": flows, "sorts": inbox.SORTS,
+               "due_filters": inbox.DUE_FILTERS, "page_sizes": inbox.PAGE_SIZES, "tabs": inbox.Tab}
+    status = 422 if errors else 200
+    if _is_htmx() and request.headers.get("HX-Target") == "inbox-list":
+        return render_template("inbox/_list.html", **context), status
+    context.update(
+        counts=inbox.counts(current_user),
+        organisations=inbox.organisation_choices(current_user),
+        notices=notifications.unread(current_user),
+    )
+    return render_template("inbox/index.html", **context), status
+
+
+def _refused(err: ServiceError, default_view: str):
+    """A lost race (409) goes back to the list with a message; someone else's task is a plain 403/404."""
+    if isinstance(err, Conflict):
+        flash(err.message, "warning")
+        return redirect(_back(default_view), code=303)
+    return render_template("error.html", message=err.message), err.status
+
+
+@web_bp.post("/inbox/tasks/<int(max=2147483647):task_id>/claim")
+@login_required
+def claim(task_id: int):
+    try:
+        task = tasks.claim(task_id, current_user)
+    except ServiceError as err:
+        return _refused(err, "claimable")
+    flash(_("已认领：%(title)s", title=task.title), "success")
+    return redirect(_back("claimable"), code=303)
+
+
+@web_bp.post("/inbox/tasks/<int(max=2147483647):task_id>/unclaim")
+@login_required
+def unclaim(task_id: int):
+    try:
+        task = tasks.unclaim(task_id, current_user)
+    except ServiceError as err:
+        return _refused(err, "mine")
+    flash(_("已退回：%(title)s（他人可重新认领）", title=task.title), "success")
+    return redirect(_back("mine"), code=303)
+
+
+@web_bp.post("/inbox/claim")
+@login_required
+def bulk_claim():
+    raw = request.form.getlist("task_ids")
+    ids = [int(v) for v in raw if v.isascii() and v.isdigit() and 0 < len(v) <= 10 and int(v) <= inbox.MAX_INT]
+    if not ids:
+        flash(_("请先勾选要认领的任务"), "warning")
+        return redirect(_back("claimable"), code=303)
+    if len(ids) != len(raw):
+        flash(_("有 %(n)s 个任务编号无效，已忽略", n=len(raw) - len(ids)), "warning")
+    if len(set(ids)) > inbox.MAX_BULK:
+        flash(_("一次最多认领 %(n)s 项，只处理了前 %(n)s 项", n=inbox.MAX_BULK), "warning")
+    outcomes = inbox.bulk_claim(current_user, ids)
+    claimed = [o for o in outcomes if o.result == inbox.ClaimResult.CLAIMED]
+    if claimed:
+        flash(ngettext("已认领 %(num)s 项任务", "已认领 %(num)s 项任务", len(claimed)), "success")
+    for outcome in outcomes:
+        if outcome.result != inbox.ClaimResult.CLAIMED:
+            name = outcome.title or _("任务 #%(id)s", id=outcome.task_id)
+            flash(_("%(task)s：%(result)s", task=name, result=inbox.CLAIM_MESSAGES[outcome.result]), "warning")
+    return redirect(_back("claimable"), code=303)
+
+
+@web_bp.post("/notifications/<int(max=2147483647):notification_id>/read")
+@login_required
+def notification_read(notification_id: int):
+    try:
+        notifications.mark_read(current_user, notification_id)
+    except ServiceError as err:
+        if _is_htmx():
+            return render_template("inbox/_message.html", message=err.message, kind="error"), err.status
+        abort(err.status)
+    if _is_htmx():
+        return ""  # htmx removes the notice from the panel
+    flash(_("已标记为已读"), "success")
+    return redirect(_back(), code=303)

@@ -1,0 +1,54 @@
+"""The navigation each role needs: units their work and projects, reviewers their queues. Only working links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from server.models import Role
+from server.web import web_bp
+
+REVIEW_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.EXPERT})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def projects_label(roles: frozenset[str]) -> str | None:
+    """Experts read only the instances they are assigned to, so they get no project list."""
+    if roles & {Role.PERFORMANCE_OFFICE, Role.ADMIN}:
+        return _("项目库")
+    if Role.FINANCE_SECTION in roles:
+        return _("归口项目")
+    if Role.DEPT_REVIEWER in roles:
+        return _("本部门项目")
+    if Role.UNIT_STAFF in roles:
+        return _("我的项目")
+    return None
+
+
+def nav_items() -> list[NavItem]:
+    if not current_user.is_authenticated:
+        return []
+    roles = current_user.roles
+    endpoint, view = request.endpoint, request.args.get("view", "mine")
+    in_inbox = endpoint == "web.inbox"
+    items = [NavItem(_("我的待办"), url_for("web.inbox"), in_inbox and view == "mine")]
+    if roles & REVIEW_ROLES:
+        items.append(NavItem(_("审核队列"), url_for("web.inbox", view="claimable"), in_inbox and view == "claimable"))
+    items.append(NavItem(_("已办"), url_for("web.inbox", view="done"), in_inbox and view == "done"))
+    if label := projects_label(roles):
+        items.append(NavItem(label, url_for("web.projects"), endpoint == "web.projects"))
+    return items
+
+
+@web_bp.app_context_processor
+def _nav() -> dict:
+    return {"nav_items": nav_items}

@@ -1,0 +1,86 @@
+"""Simplified Chinese by default, English when the user (or, until then, the browser) asks for it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "server" / "translations"
+
+
+def test_default_is_simplified_chinese(browser):
+    page = browser("school1").get("/inbox").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page and "我的待办" in page and "My tasks" not in page
+
+
+def test_language_switch_makes_the_whole_page_english_and_sticks(browser, county):
+    b = browser("fin_edu")
+    resp = b.post("/language", {"lang": "en", "next": "/inbox?view=claimable"})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/inbox?view=claimable"
+    page = b.get("/inbox?view=claimable").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    for english in ("My tasks", "Open to claim", "Review queue", "Claim selected", "Log out", "Due date",
+                    "Search project name or code", "Newest first", "No unread notices"):
+        assert english in page, english
+    for chinese in ("我的待办", "可认领", "认领所选", "退出登录", "截止日期", "搜索项目名称或编码"):
+        assert chinese not in page, chinese
+    # Data stays as entered; only the interface changes.
+    assert "县第一中学理化生实验室设备购置" in page
+    # Messages from the services are English too.
+    b.post("/inbox/claim", {"next": "/inbox?view=claimable"})
+    assert "Tick the tasks to claim first" in b.get("/inbox?view=claimable").get_data(as_text=True)
+    bad = b.get("/inbox?view=claimable&sort=nope&due_from=31/03/2026").get_data(as_text=True)
+    assert "Unknown sort order" in bad and "Dates are written YYYY-MM-DD" in bad
+
+    b.post("/language", {"lang": "zh_Hans_CN", "next": "/inbox"})
+    assert "我的待办" in b.get("/inbox").get_data(as_text=True)
+
+
+def test_browser_language_decides_until_the_user_chooses(browser):
+    b = browser(None)
+    page = b.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Username" in page and "Password" in page
+    page = b.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.9"}).get_data(as_text=True)
+    assert "用户名" in page
+    b.post("/language", {"lang": "zh_Hans_CN", "next": "/login"})
+    assert "用户名" in b.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    b.post("/language", {"lang": "klingon", "next": "/login"})  # unknown choices are ignored
+    assert "用户名" in b.get("/login").get_data(as_text=True)
+
+
+def test_login_errors_are_english_in_english(browser):
+    b = browser(None)
+    b.post("/language", {"lang": "en", "next": "/login"}, csrf=False)  # refused: no token yet
+    b.get("/login")
+    b.post("/language", {"lang": "en", "next": "/login"})
+    resp = b.post("/login", {"username": "school1", "password": "nope"})
+    assert resp.status_code == 401 and "Wrong username or password" in resp.get_data(as_text=True)
+
+
+def test_every_message_has_an_english_translation():
+    """The catalog keeps up with the code: re-extract (see babel.cfg) and translate before shipping."""
+    template = read_po((TRANSLATIONS / "messages.pot").open("rb"))
+    english = read_po((TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").open("rb"), locale="en")
+    missing = [m.id for m in template if m.id and (english.get(m.id) is None or not english.get(m.id).string
+                                                   or english.get(m.id).fuzzy)]
+    assert not missing, f"untranslated: {missing[:10]}"
+
+
+def test_the_catalog_holds_every_message_in_the_code():
+    """Strings added to the code or templates since the last extraction would stay Chinese in English."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = TRANSLATIONS.parents[1]
+    with (root / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+    found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
+             for msg in extract_from_dir(str(root), method_map, options_map, keywords=keywords)}
+    template = read_po((TRANSLATIONS / "messages.pot").open("rb"))
+    known = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    assert not found - known, (
+        "run: pybabel extract -F babel.cfg -k lazy_gettext -o server/translations/messages.pot . && "
+        f"pybabel update -i server/translations/messages.pot -d server/translations; new: {sorted(found - known)[:10]}"
+    )
