@@ -9,13 +9,15 @@ whatever the month. History is not lost: every user step is in the human-task ta
 and the domain tables hold what each round recorded.
 
 A pass is dropped only when nothing in it is still pending (no open user task, no waiting timer or
-parallel branch); otherwise the loop simply keeps growing, as it would without the mark.
+parallel branch; a side branch that already reached its end event is not pending); otherwise the loop
+simply keeps growing, as it would without the mark.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.util.task import TaskState
 
 from server.engine.tasks import properties
@@ -44,9 +46,15 @@ def earlier_pass(task: Any) -> Any | None:
     for t in first:
         if t is first or t.id in current:
             continue
-        if not t.state & _DROPPABLE:
+        if not t.state & _DROPPABLE and not _ended_branch(t):
             return None
     return first
+
+
+def _ended_branch(task: Any) -> bool:
+    # A side branch that reached an end event (an overdue reminder, say) leaves the process's end join
+    # waiting for the main path; that path is the new round, so the old waiting join can go.
+    return isinstance(task.task_spec, _EndJoin) and bool(task.state & TaskState.WAITING)
 
 
 class RoundRestart(Exception):

@@ -23,9 +23,9 @@ from server.clock import Clock
 from server.engine import serializer, timers
 from server.engine.errors import EngineError, LoopLimitError, ScriptError, TaskNotReady
 from server.engine.operators import OperatorRegistry
+from server.engine.rounds import RoundRestart, earlier_pass
 from server.engine.sandbox import SandboxTimeout
 from server.engine.scripting import CURRENT_CONTEXT, SandboxScriptEngine, describe, element_of
-from server.engine.rounds import RoundRestart, earlier_pass
 from server.engine.tasks import UserTaskView, check_loops, reach_key, stamp_ready, view
 
 __all__ = ["Engine", "UserTaskView", "Workflow"]

@@ -87,7 +87,7 @@ def test_the_state_text_stops_growing(runner: Runner) -> None:
     pkg = compile_files({"p.bpmn": round_flow(mark=True), "a.json": FORM})
     wf = runner.start(pkg, {"n": 0, "total": 0, "rounds": 1000})
     lengths = []
-    for i in range(30):
+    for _ in range(30):
         (task,) = wf.user_tasks()
         wf = runner.complete(wf, task.task_id, {"x": 1})
         lengths.append(len(wf.dump()))

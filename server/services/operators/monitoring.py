@@ -35,7 +35,7 @@ from server.models import (
     Project,
 )
 from server.models.monitoring import MonitoringIndicator
-from server.services.operators.support import context, money, optional_int, text
+from server.services.operators.support import FollowUp, context, money, optional_int, text
 
 COUNTY = timezone(timedelta(hours=8))
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}
@@ -285,6 +285,7 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
         _notify(call, project, "finance_section", "calendar", f"{project.name}：{m}月底仍未破零，已列入重点关注台账")
         events.append("key_attention")
     if m == 12 and report.unpayable_amount:
+        project.amount, project.updated_at = (project.amount or total) - report.unpayable_amount, now
         db.session.add(Correction(project_id=project.id, report_id=report.id, kind=CorrectionKind.RECOVER_BALANCE,
                                   amount=report.unpayable_amount, opinion="预计年底确实无法支付，由财政收回统筹",
                                   created_at=now))
@@ -333,10 +334,20 @@ def decide(call: OperatorCall, *, report_id: Any, decision: Any, opinion: Any = 
         current = value
     elif kind == CorrectionKind.RECOVER_BALANCE and value is not None:
         current = current - value
+    if current != report.budget:
+        project.amount, project.updated_at = current, get_clock().now()  # the library shows the budget in force
     notices = {
         CorrectionKind.ADJUST_GOALS: "请提出绩效目标调整申请",
         CorrectionKind.SUSPEND_PAYMENT: "财政暂缓拨付资金，请落实纠偏措施",
     }
+    if kind == CorrectionKind.ADJUST_GOALS:
+        if project.goal_status == GoalStatus.ADJUSTING:
+            notices[kind] = "绩效目标调整申请已在办理中，请按纠偏决定修改"
+        else:  # the unit finds the adjustment request in its inbox, pre-filled with the goals in force
+            context(call).follow_ups.append(FollowUp(
+                "goal_adjust", project.id, {"project_code": project.code},
+                f"{report.month}月监控纠偏决定：调整绩效目标"))
+            notices[kind] = "财政决定调整绩效目标，请在待办中填报绩效目标调整申请"
     if kind in notices:
         _notify(call, project, "unit_staff", "correction", f"{project.name}（{report.month}月监控）：{notices[kind]}")
     db.session.flush()
