@@ -6,8 +6,8 @@ from werkzeug.routing import IntegerConverter
 
 
 class RowIdConverter(IntegerConverter):
-    """`<int:...>` for row ids: a number past 64-bit range is simply not found (SQLite would raise on it)."""
+    """`<int:...>` for row ids: a number past the 32-bit id columns is simply not found (the database would raise on it)."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's parameter name)
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)  # ids are 32-bit INTEGER columns
         super().__init__(map, *args, **kwargs)
