@@ -47,6 +47,9 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     )
 
     from server.api import api_bp
+    from server.routing import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     from server.auth import init_auth
     from server.cli import register_cli
     from server.web import web_bp

@@ -44,7 +44,7 @@ def _id(name: str) -> dict[str, Any]:
 @cache
 def build_spec() -> dict[str, Any]:
     spec = APISpec(title="Jixiao 绩效 API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
-    for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut"):
+    for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "BatchStartIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut"):
         spec.components.schema(name, schema=getattr(schemas, name))
     spec.components.schema("ProjectOut", schema=ProjectOut)
     spec.components.response("Error", {"description": "错误", "content": {_JSON: {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
@@ -65,6 +65,10 @@ def build_spec() -> dict[str, Any]:
                     "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
             }
         },
+        "/api/v1/process-models/{key}/batch-start": {
+            "post": _op("为预算年度内符合条件的全部项目发起流程（绩效管理股）", None, body="BatchStartIn", status=201,
+                        errors=(401, 403, 404, 422), params=[{"name": "key", "in": "path", "required": True,
+                                                             "schema": {"type": "string"}}])},
         "/api/v1/process-instances": {"post": _op("发起流程", "InstanceOut", body="StartIn", status=201, errors=(401, 403, 404, 422))},
         "/api/v1/process-instances/{instance_id}": {"get": _op("流程实例详情", "InstanceOut", errors=(401, 404), params=inst_id)},
         "/api/v1/process-instances/{instance_id}/cancel": {"post": _op("撤销流程", "InstanceOut", errors=(401, 403, 404, 422), params=inst_id)},

@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from server.api import api_bp
 from server.api.errors import http_error
-from server.api.guard import login_required, me
-from server.api.schemas import ProcessModelOut
+from server.api.guard import json_body, login_required, me
+from server.api.schemas import BatchStartIn, ProcessModelOut
 from server.db import db
 from server.models import ProcessModel, Role
+from server.services.batch_start import start_for_year
 from server.services.deployment import deploy_version
 from server.services.errors import ValidationFailed
 
@@ -39,3 +40,18 @@ def create_version(key: str):
         files[name] = upload.read()
     version = deploy_version(key, files, actor=me(), name=request.form.get("name") or None)
     return jsonify({"key": key, "version": version.number, "process_id": version.process_id}), 201
+
+
+_batch_in = BatchStartIn()
+
+
+@api_bp.post("/v1/process-models/<key>/batch-start")
+@login_required
+def batch_start(key: str):
+    """Start the flow for every eligible project of a fiscal year (performance office)."""
+    body = _batch_in.load(json_body())
+    result = start_for_year(key, me(), body["fiscal_year"], body["project_codes"])
+    return jsonify({
+        "started": [{"project_code": c, "instance_id": i} for c, i in result.started],
+        "skipped": [{"project_code": c, "reason": r} for c, r in result.skipped],
+    }), 201 if result.started else 200

@@ -44,6 +44,15 @@ class StartIn(Schema):
     data = fields.Dict(keys=fields.String(validate=validate.Length(max=100)), load_default=dict)
 
 
+class BatchStartIn(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    fiscal_year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+    project_codes = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                                validate=validate.Length(max=2000), load_default=None)
+
+
 class CompleteIn(Schema):
     class Meta:
         unknown = EXCLUDE

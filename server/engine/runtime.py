@@ -23,6 +23,7 @@ from server.clock import Clock
 from server.engine import serializer, timers
 from server.engine.errors import EngineError, LoopLimitError, ScriptError, TaskNotReady
 from server.engine.operators import OperatorRegistry
+from server.engine.rounds import RoundRestart, earlier_pass
 from server.engine.sandbox import SandboxTimeout
 from server.engine.scripting import CURRENT_CONTEXT, SandboxScriptEngine, describe, element_of
 from server.engine.tasks import UserTaskView, check_loops, reach_key, stamp_ready, view
@@ -141,9 +142,19 @@ class Workflow:
                     element_of(task),
                 )
 
+        def compact(task: Any) -> None:
+            first = earlier_pass(task)
+            if first is not None:
+                raise RoundRestart(first, task)
+
         try:
             self._ready = None
-            self.bpmn.do_engine_steps(did_complete_task=counted)
+            while True:
+                try:
+                    self.bpmn.do_engine_steps(will_complete_task=compact, did_complete_task=counted)
+                    break
+                except RoundRestart as again:
+                    again.apply(self.bpmn)
             ready = self._ready_tasks()
             now = self._engine.clock.now()
             for task in ready:

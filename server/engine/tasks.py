@@ -33,6 +33,7 @@ class UserTaskView:
     due_at: datetime | None
     multi_instance_index: int | None
     ready_at: datetime | None = None
+    done_before: bool = False  # the flow came back to this step (a send-back): its last handler gets it again
 
 
 def properties(spec: Any) -> dict[str, str]:
@@ -98,6 +99,9 @@ def view(task: Any) -> UserTaskView:
         due_at=_stamp_time(task, DUE_AT),
         multi_instance_index=index if isinstance(index, int) and not isinstance(index, bool) else None,
         ready_at=_stamp_time(task, READY_AT),
+        done_before=any(
+            t.task_spec is spec and t.state == TaskState.COMPLETED for t in task.workflow.tasks.values()
+        ),
     )
 
 

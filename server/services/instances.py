@@ -14,8 +14,11 @@ from server.models import (
     AuditEvent,
     HumanTask,
     InstanceStatus,
+    Organisation,
     ProcessInstance,
     ProcessModel,
+    ProcessVersion,
+    Project,
     Role,
     TaskStatus,
     User,
@@ -23,6 +26,7 @@ from server.models import (
 from server.services import audit
 from server.services.errors import Forbidden, NotFound, ValidationFailed
 from server.services.operators import OperatorContext
+from server.services.operators.support import FollowUp
 from server.services.persistence import Outcome, save_workflow, summary
 from server.services.scope import may_view_instance
 
@@ -30,46 +34,81 @@ MAX_START_DATA_KEYS = 200
 
 
 def start_instance(process_key: str, actor: User, data: dict[str, Any] | None = None) -> Outcome:
+    """The actor starts a flow for their own organisation (one request, one transaction)."""
+    version = current_version(process_key)
+    if version.start_role and version.start_role not in actor.roles:
+        raise Forbidden(_("您的角色不能发起此流程"))
+    outcome = start_in_transaction(version, actor, actor.organisation, data)
+    db.session.commit()
+    return outcome
+
+
+def current_version(process_key: str) -> ProcessVersion:
     model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == process_key))
     if model is None or model.current_version is None:
         raise NotFound(_("流程“%(key)s”不存在或尚未部署", key=process_key))
-    version = model.current_version
-    if version.start_role and version.start_role not in actor.roles:
-        raise Forbidden(_("您的角色不能发起此流程"))
+    return model.current_version
+
+
+def start_in_transaction(
+    version: ProcessVersion, actor: User | None, scope: Organisation, data: dict[str, Any] | None = None
+) -> Outcome:
+    """Start an instance owned by `scope` (its organisation, department and sector decide who is offered the
+    tasks), without committing: the caller owns the transaction (a request, one project of a batch, a
+    follow-up of another step). A flow that refuses to start rolls the whole transaction back."""
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed(_("启动数据必须是对象"), fields={"data": _("应为对象")})
     if data and len(data) > MAX_START_DATA_KEYS:
         raise ValidationFailed(_("启动数据字段过多"), fields={"data": _("字段过多")})
 
     now = get_clock().now()
-    org = actor.organisation
     instance = ProcessInstance(
         version_id=version.id,
         version=version,
-        process_key=model.key,
+        process_key=version.model.key,
         status=InstanceStatus.RUNNING,
         state="",
-        organisation_id=org.id,
-        department_id=org.department_id,
-        sector=org.sector,
-        title=model.name,
-        started_by_id=actor.id,
+        organisation_id=scope.id,
+        department_id=scope.department_id,
+        sector=scope.sector,
+        title=version.model.name,
+        started_by_id=actor.id if actor else None,
         created_at=now,
         updated_at=now,
     )
     db.session.add(instance)
-    db.session.flush()
+    db.session.flush()  # operators write rows that name the instance
+    context = OperatorContext(instance, actor)
     try:
-        wf = get_engine().start(
-            version.cache_key, lambda: version.spec_json, dict(data or {}), context=OperatorContext(instance, actor)
-        )
+        wf = get_engine().start(version.cache_key, lambda: version.spec_json, dict(data or {}), context=context)
     except EngineError as err:
+        # No savepoints (pysqlite's are unreliable): the whole transaction goes, as the caller's must.
         db.session.rollback()
         raise ValidationFailed(_("流程无法启动：%(err)s", err=str(err))) from err
     open_rows = save_workflow(instance, wf)
     audit.record("start", actor=actor, instance=instance, data=data or None)
-    db.session.commit()
+    run_follow_ups(context)
     return Outcome(summary(instance), open_rows)
+
+
+def run_follow_ups(context: OperatorContext) -> None:
+    """Start the flows a step's operators asked for, in the step's transaction, each owned by its project's
+    unit (e.g. a finance decision 调整绩效目标 opens the unit's goal-adjustment request). If one cannot start,
+    the whole step is refused (ValidationFailed) and nothing of it is kept."""
+    while context.follow_ups:
+        follow: FollowUp = context.follow_ups.pop(0)
+        project = db.session.get(Project, follow.project_id)
+        if project is None:
+            continue
+        try:
+            version = current_version(follow.process_key)
+        except NotFound:  # not deployed here: the unit's notification still asks for it
+            audit.record("follow_up_skipped", actor=context.actor, instance=None,
+                         data={"from_instance": context.instance.id, "process_key": follow.process_key})
+            continue
+        outcome = start_in_transaction(version, context.actor, project.organisation, follow.data)
+        audit.record("follow_up", actor=context.actor, instance=db.session.get(ProcessInstance, outcome.instance.id),
+                     data={"from_instance": context.instance.id, "reason": follow.reason})
 
 
 def get_instance(instance_id: int, actor: User) -> ProcessInstance:

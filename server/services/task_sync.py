@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from server.db import db
 from server.engine.runtime import UserTaskView
-from server.models import HumanTask, InstanceParticipant, TaskStatus, User
+from server.models import HumanTask, InstanceParticipant, TaskStatus, User, UserRole
 
 # Workflow data keys copied onto task rows so lists can show, sort and search them.
 PROJECT_NAME_KEY = "project_name"
@@ -137,6 +137,8 @@ def sync_tasks(
     _sync_participants(instance, owners, ids, new_views)
     if not new_views:
         return still_open
+    handlers = _previous_handlers(instance.id, {v.name: v.lane or "" for v in new_views
+                                                if v.done_before and not v.assignee})
 
     values = [
         {
@@ -151,7 +153,7 @@ def sync_tasks(
             "organisation_id": instance.organisation_id,
             "department_id": instance.department_id,
             "sector": instance.sector,
-            "assignee_id": ids.get(view.assignee) if view.assignee else None,
+            "assignee_id": ids.get(view.assignee) if view.assignee else handlers.get(view.name),
             "status": TaskStatus.OPEN,
             "due_at": view.due_at,
             "process_key": instance.process_key,
@@ -166,6 +168,22 @@ def sync_tasks(
     new_ids = [conn.execute(_INSERT, row).inserted_primary_key[0] for row in values]
     created = [_task_row(row, id=new_id) for new_id, row in zip(new_ids, values, strict=True)]
     return still_open + created
+
+
+def _previous_handlers(instance_id: int, lanes: dict[str, str]) -> dict[str, int]:
+    """Who last completed each of these steps in this instance and still holds the step's role: a task sent
+    back goes to its handler's 我的待办 (they may unclaim it for a colleague) rather than to everyone."""
+    if not lanes:
+        return {}
+    rows = db.session.execute(
+        select(_h.c.task_name, _h.c.completed_by_id)
+        .join(UserRole, UserRole.user_id == _h.c.completed_by_id)
+        .join(User, User.id == _h.c.completed_by_id)
+        .where(User.active, _h.c.instance_id == instance_id, _h.c.task_name.in_(sorted(lanes)),
+               _h.c.status == TaskStatus.COMPLETED, UserRole.role == _h.c.role)
+        .order_by(_h.c.completed_at, _h.c.id)
+    ).tuples()
+    return {name: user_id for name, user_id in rows if user_id is not None}  # the latest wins
 
 
 def _sync_participants(

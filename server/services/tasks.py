@@ -17,6 +17,7 @@ from server.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from server.services import audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
+from server.services.instances import run_follow_ups
 from server.services.operators import OperatorContext
 from server.services.persistence import (
     Outcome,
@@ -155,9 +156,10 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
     if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING):
         raise Conflict(_("流程当前状态不能办理任务"))
     now = get_clock().now()
+    context = OperatorContext(instance, actor)
     try:
         wf = load_instance_workflow(instance)
-        wf.complete(task.spiff_task_id, clean, context=OperatorContext(instance, actor))
+        wf.complete(task.spiff_task_id, clean, context=context)
     except TaskNotReady as err:
         raise Conflict(_("任务已不在办理状态")) from err
     except OperatorRefused as err:
@@ -171,6 +173,7 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
     try:
         outcome = save_step(instance, wf, now, task_id=task.id, actor_id=actor.id)
         audit.append("complete", actor_id=actor.id, instance_id=instance.id, task=task, data=clean)
+        run_follow_ups(context)
         db.session.commit()
     except Conflict:
         db.session.rollback()

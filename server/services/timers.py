@@ -11,6 +11,8 @@ from server.engine.errors import EngineError
 from server.extensions import get_clock
 from server.models import InstanceStatus, ProcessInstance
 from server.services import audit
+from server.services.errors import ServiceError
+from server.services.instances import run_follow_ups
 from server.services.operators import OperatorContext
 from server.services.persistence import load_workflow, save_workflow
 
@@ -45,15 +47,17 @@ def wake_due_instances(limit: int = 100) -> int:
             break
         seen.add(instance.id)
         try:
+            context = OperatorContext(instance, None)
             wf = load_workflow(instance)
-            wf.refresh(context=OperatorContext(instance, None))
+            wf.refresh(context=context)
             save_workflow(instance, wf)
             audit.record("timer", actor=None, instance=instance)
+            run_follow_ups(context)
             db.session.commit()
             woken += 1
         except (StaleDataError, OperationalError):
             db.session.rollback()  # a request saved it meanwhile; its next_timer_at is fresh, try next pass
-        except EngineError as err:
+        except (EngineError, ServiceError) as err:  # a script failed, or a follow-up flow could not start
             db.session.rollback()
             _flag_error(instance.id, str(err))
     db.session.commit()

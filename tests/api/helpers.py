@@ -16,6 +16,11 @@ def tasks(user: ApiUser, view: str = "mine", **params) -> list[dict]:
     return resp.get_json()["items"]
 
 
+def workable(user: ApiUser, **params) -> list[dict]:
+    """What the user can work on now: their own (我的待办) and what they may claim (可认领)."""
+    return tasks(user, "mine", **params) + tasks(user, "claimable", **params)
+
+
 def start(user: ApiUser, process_key: str, data: dict | None = None) -> dict:
     resp = user.post("/api/v1/process-instances", json={"process_key": process_key, "data": data or {}})
     assert resp.status_code == 201, resp.get_json()

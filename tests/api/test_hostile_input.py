@@ -151,3 +151,16 @@ def test_deeply_nested_form_file_is_refused(app, login_as):
     bomb = "[" * 100_000 + "]" * 100_000
     resp = upload(login_as("admin"), "nested", {"x.bpmn": one_step_flow("y = 1"), "f.json": bomb})
     assert resp.status_code == 422 and "f.json" in resp.get_json()["fields"]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/tasks/{n}", "/api/v1/process-instances/{n}", "/api/v1/projects/{n}",
+])
+def test_ids_past_the_id_range_are_not_found_not_crashed(login_as, path):
+    user = login_as("school1")
+    for n in (2**31, 2**63, 10**20, 99999999999999999999999999):
+        resp = user.get(path.format(n=n))
+        assert resp.status_code == 404, (path, n, resp.get_data(as_text=True)[:200])
+        assert resp.get_json()["error"] == "not_found"
+    resp = user.post(f"/api/v1/tasks/{10**20}/complete", json={"data": {}})
+    assert resp.status_code == 404

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import ProcessInstance
 from server.services.timers import wake_due_instances
-from tests.api.helpers import FLOWS, complete, deploy_folder, start, tasks, upload
+from tests.api.helpers import FLOWS, complete, deploy_folder, start, tasks, upload, workable
 
 TIMER_FLOW = Path(__file__).resolve().parent.parent / "cli" / "data" / "timer_demo"
 
@@ -83,12 +83,12 @@ def test_endless_send_backs_stop_at_the_loop_limit_with_a_clear_error(app, login
     apply_id = inst["open_tasks"][0]["id"]
     for _ in range(3):
         complete(school, apply_id, {"project_name": "反复退回", "amount": 1000, "is_new": False})
-        (review,) = tasks(fin, "claimable")
+        (review,) = workable(fin)
         resp = fin.post(f"/api/v1/tasks/{review['id']}/complete",
                         json={"data": {"decision": "send_back", "comment": "再改"}})
         if resp.status_code != 200:
             break
-        (again,) = tasks(school, "claimable")
+        (again,) = workable(school)
         apply_id = again["id"]
     assert resp.status_code == 422 and resp.json["error"] == "workflow_error"
     assert "3" in resp.json["message"]

@@ -84,8 +84,10 @@ def test_major_project_walks_experts_send_back_escalation_and_approval(app, user
     assert [t["id"] for t in tasks(fin, "mine")] == [review_task["id"]]
     complete(fin, review_task["id"], {"decision": "send_back", "comment": "预算测算依据不足"})
 
-    # Sent back: the unit gets 申报 again, with its earlier answers.
-    again = only(tasks(school, "claimable"), "申报")
+    # Sent back: 申报 returns to the one who filed it (我的待办), with the earlier answers; a colleague of
+    # the same unit does not get it offered while it is held.
+    again = only(tasks(school, "mine"), "申报")
+    assert tasks(school, "claimable") == []
     detail = school.get(f"/api/v1/tasks/{again['id']}").get_json()
     assert detail["data"]["project_name"] == "智慧校园建设"
     assert detail["form"]["schema"]["properties"]["amount"]
@@ -93,7 +95,7 @@ def test_major_project_walks_experts_send_back_escalation_and_approval(app, user
 
     # Now normal: no experts this round, straight to review.
     assert tasks(users["expert1"], "mine") == []
-    review2 = only(tasks(fin, "claimable"), "审核")
+    review2 = only(tasks(fin, "mine"), "审核")  # back to the reviewer who sent it back
     done = complete(fin, review2["id"], {"decision": "approve", "comment": "同意"})
     assert done["instance"]["status"] == "completed"
     assert done["instance"]["open_tasks"] == []

@@ -14,7 +14,7 @@ from server.db import db
 from server.models import Assessment, Project
 from server.services.timers import wake_due_instances
 from tests.api import helpers
-from tests.api.helpers import complete, deploy_folder, start, tasks
+from tests.api.helpers import complete, deploy_folder, start, tasks, workable
 
 FLOW_DIR = Path(__file__).resolve().parents[2] / "workflows" / "ex_ante"
 KEY = "ex_ante"
@@ -78,11 +78,12 @@ def only(items: list[dict], title: str) -> dict:
     return found[0]
 
 
-def open_task(user, title: str, view: str = "claimable") -> dict:
-    return only(tasks(user, view), title)
+def open_task(user, title: str, view: str | None = None) -> dict:
+    """The one open task with this title the user can work on (mine or claimable, unless a view is named)."""
+    return only(tasks(user, view) if view else workable(user), title)
 
 
-def do(user, title: str, data: dict, view: str = "claimable", expect: int = 200) -> dict:
+def do(user, title: str, data: dict, view: str | None = None, expect: int = 200) -> dict:
     """Find the one open task with this title in the user's list and complete it."""
     return complete(user, open_task(user, title, view)["id"], data, expect=expect)
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import GoalReview, GoalVersion, Project, User
 from tests.api import helpers
-from tests.api.helpers import complete, deploy_folder, start, tasks
+from tests.api.helpers import complete, deploy_folder, start, tasks, workable
 from tests.flows_ex_ante.conftest import KEY as EX_ANTE
 from tests.flows_ex_ante.conftest import Users, application, only
 
@@ -95,9 +95,11 @@ def refused_start(users, data: dict, who: str = "school1", key: str = REVIEW) ->
     return resp.get_json()["message"]
 
 
-def task_of(user, instance_id: int, title: str, view: str = "claimable") -> dict:
-    found = [t for t in tasks(user, view) if t["instance_id"] == instance_id and t["title"] == title]
-    assert len(found) == 1, [(t["instance_id"], t["title"]) for t in tasks(user, view)]
+def task_of(user, instance_id: int, title: str, view: str | None = None) -> dict:
+    """The open task the user can work on (mine or claimable, unless a view is named)."""
+    listed = tasks(user, view) if view else workable(user)
+    found = [t for t in listed if t["instance_id"] == instance_id and t["title"] == title]
+    assert len(found) == 1, [(t["instance_id"], t["title"]) for t in listed]
     return found[0]
 
 
@@ -111,7 +113,7 @@ def task_data(user, instance_id: int, title: str) -> dict:
 
 
 def titles(user, instance_id: int) -> list[str]:
-    return [t["title"] for t in tasks(user, "claimable") if t["instance_id"] == instance_id]
+    return [t["title"] for t in workable(user) if t["instance_id"] == instance_id]
 
 
 def project(app, code: str) -> Project:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import Colour, ProcessInstance
 from tests.api.helpers import start
-from tests.flows_goal_review.conftest import do, refused_start, status_of, task_data, titles
+from tests.flows_goal_review.conftest import do, project, refused_start, status_of, task_data, titles
 from tests.flows_monitoring.conftest import (
     BUDGET,
     DECIDE,
@@ -44,6 +44,13 @@ def file(users, iid: int, month: int, spent: float, values: list[str] | None = N
     do(users["school1"], iid, REPORT, {"spent": spent, "indicator_reports": rows, **extra})
 
 
+def state_tasks(app, iid: int) -> int:
+    """How many SpiffWorkflow tasks the stored state holds."""
+    with app.app_context():
+        state = json.loads(db.session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == iid)))
+        return len(state["tasks"])
+
+
 def data_keys(app, iid: int) -> set[str]:
     with app.app_context():
         state = json.loads(db.session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == iid)))
@@ -66,6 +73,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     assert [i.colour for i in jan.indicators] == [Colour.GREEN] * 6 and jan.goal_id is not None
     assert titles(users["school1"], iid) == [] and status_of(users, iid) != "completed"
     keys = data_keys(app, iid)
+    tree = state_tasks(app, iid)
     assert "运行监控已在进行中" in refused_start(users, {"project_code": code}, key=KEY)
 
     # February: 75% of the pace — yellow; the cause is required; finance accepts.
@@ -111,6 +119,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     do(users["fin_edu"], iid, DECIDE, {"decision": "adjust_budget", "finance_opinion": "调减预算",
                                        "decision_amount": 300000})
     assert corrections(app, code)[-1] == (3, "adjust_budget", "300000.00")
+    assert project(app, code).amount == 300000  # the library shows the budget in force
 
     # April: still red → payment suspended; May: green against the adjusted budget of 300,000.
     month_end(clock, app, 4)
@@ -139,7 +148,8 @@ def test_a_year_of_monitoring(app, users, flows, clock):
         file(users, iid, month, 300000 * month / 12)
         assert reports(app, code)[-1].colour == Colour.GREEN
     assert ledger(app, code) == []
-    assert data_keys(app, iid) == keys  # the instance does not grow with the rounds
+    assert data_keys(app, iid) == keys  # the instance does not grow with the rounds:
+    assert state_tasks(app, iid) == tree  # neither its data nor its task tree
 
     # December: 20,000 cannot be paid this year → recovered by finance; the year's monitoring ends.
     month_end(clock, app, 12)
@@ -147,6 +157,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     dec = reports(app, code)[-1]
     assert (dec.month, dec.unpayable_amount, dec.colour) == (12, 20000, Colour.GREEN)
     assert corrections(app, code)[-1] == (12, "recover_balance", "20000.00")
+    assert project(app, code).amount == 280000
     assert status_of(users, iid) == "completed"
     assert [r.month for r in reports(app, code)] == list(range(1, 13))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.db import db
@@ -32,22 +33,22 @@ def _assessment(call: OperatorCall) -> Assessment:
     project = instance_project(call)
     found = db.session.scalar(select(Assessment).where(Assessment.project_id == project.id))
     if found is None:
-        raise ValueError(f"项目 {project.code} 还没有开始事前评估（缺少“assessment.open”步骤）")
+        raise ValueError(_("项目 %(code)s 还没有开始事前评估（缺少“assessment.open”步骤）", code=project.code))
     return found
 
 
 def _scores(scores: Any) -> dict[str, Decimal]:
     """The five dimension scores (0–20 each) from a {"necessity": ..., ...} mapping."""
     if not isinstance(scores, dict):
-        raise ValueError("评分应为五个维度的分值")
+        raise ValueError(_("评分应为五个维度的分值"))
     out: dict[str, Decimal] = {}
     for key, title in DIMENSIONS.items():
         value = scores.get(key)
         if value is None or isinstance(value, bool):
-            raise ValueError(f"缺少“{title}”评分")
+            raise ValueError(_("缺少“%(title)s”评分", title=title))
         score = Decimal(str(value)).quantize(CENT)
         if not Decimal(0) <= score <= MAX_SCORE:
-            raise ValueError(f"“{title}”评分应在 0 到 {MAX_SCORE} 之间")
+            raise ValueError(_("“%(title)s”评分应在 0 到 %(top)s 之间", title=title, top=MAX_SCORE))
         out[key] = score
     return out
 
@@ -82,7 +83,7 @@ def open_assessment(call: OperatorCall, *, required: Any, basis: Any = None, maj
         assessment = Assessment(project_id=project.id, rounds=1, created_at=now)
         db.session.add(assessment)
     elif assessment.status == AssessmentStatus.CONCLUDED:
-        raise ValueError(f"项目 {project.code} 的事前评估已有结论")
+        raise ValueError(_("项目 %(code)s 的事前评估已有结论", code=project.code))
     elif assessment.status == AssessmentStatus.RETURNED:
         assessment.rounds += 1
     assessment.instance_id = context(call).instance.id
@@ -108,7 +109,7 @@ def record_opinion(
     try:
         step = Stage(str(stage))
     except ValueError as err:
-        raise ValueError(f"未知的评估环节“{stage}”") from err
+        raise ValueError(_("未知的评估环节“%(stage)s”", stage=stage)) from err
     row = _opinion(assessment, step, str(decision), context(call).actor, scores, opinion)
     assessment.stage = step
     if step == Stage.SELF:
@@ -171,7 +172,7 @@ def conclude(
     try:
         verdict = Conclusion(str(conclusion))
     except ValueError as err:
-        raise ValueError(f"未知的评估结论“{conclusion}”") from err
+        raise ValueError(_("未知的评估结论“%(conclusion)s”", conclusion=conclusion)) from err
     requested = assessment.requested_amount or Decimal(0)
     if verdict == Conclusion.SUPPORT:
         approved = requested
@@ -180,7 +181,7 @@ def conclude(
     else:
         approved = money(approved_amount, "核定金额") or Decimal(0)
         if not Decimal(0) < approved < requested:
-            raise ValueError(f"调整后支持的核定金额应大于 0 且小于申报金额 {requested} 元")
+            raise ValueError(_("调整后支持的核定金额应大于 0 且小于申报金额 %(requested)s 元", requested=requested))
     cut = requested - approved
     now = get_clock().now()
     actor = context(call).actor

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from server.db import db
@@ -40,11 +42,11 @@ OPERATORS = ("≥", ">", "=", "<", "≤", "定性")
 BASES = ("计划标准", "行业标准", "历史标准", "其他标准")
 OPEN_STATUSES = (GoalVersionStatus.DRAFT, GoalVersionStatus.SUBMITTED, GoalVersionStatus.RETURNED)
 STATUS_TEXT = {
-    GoalStatus.DRAFTING: "正在编制绩效目标",
-    GoalStatus.REVIEWING: "绩效目标正在审核",
-    GoalStatus.APPROVED: "绩效目标已批复，如需变更请提出调整申请",
-    GoalStatus.REFUSED: "绩效目标审核未通过，不得安排预算",
-    GoalStatus.ADJUSTING: "绩效目标调整申请正在审核",
+    GoalStatus.DRAFTING: _l("正在编制绩效目标"),
+    GoalStatus.REVIEWING: _l("绩效目标正在审核"),
+    GoalStatus.APPROVED: _l("绩效目标已批复，如需变更请提出调整申请"),
+    GoalStatus.REFUSED: _l("绩效目标审核未通过，不得安排预算"),
+    GoalStatus.ADJUSTING: _l("绩效目标调整申请正在审核"),
 }
 
 
@@ -62,10 +64,10 @@ def _project(call: OperatorCall, project_code: Any, project_id: Any) -> Project:
         except (TypeError, ValueError):
             project = None
     else:
-        raise ValueError("请指定项目（project_code 或 project_id）")
+        raise ValueError(_("请指定项目（project_code 或 project_id）"))
     wanted = project_code if project_code not in (None, "") else project_id
     if project is None or project.organisation_id != context(call).instance.organisation_id:
-        raise ValueError(f"未找到本单位的项目“{wanted}”")  # another unit's project is not even named
+        raise ValueError(_("未找到本单位的项目“%(wanted)s”", wanted=wanted))  # another unit's project is not even named
     return project
 
 
@@ -92,7 +94,7 @@ def _current(call: OperatorCall) -> tuple[GoalVersion, Project]:
         select(GoalVersion).where(GoalVersion.instance_id == instance.id).order_by(GoalVersion.id.desc()).limit(1)
     )
     if version is None:
-        raise ValueError("本流程还没有绩效目标（缺少“goals.open”步骤）")
+        raise ValueError(_("本流程还没有绩效目标（缺少“goals.open”步骤）"))
     project = db.session.get(Project, version.project_id)
     assert project is not None
     return version, project
@@ -138,11 +140,11 @@ def open_goals(call: OperatorCall, *, project_code: Any = None, project_id: Any 
     now = get_clock().now()
     version = _open_version(project)
     if project.status != ProjectStatus.IN_LIBRARY:
-        raise ValueError(f"项目 {project.code} 尚未入库，不能编制绩效目标")
+        raise ValueError(_("项目 %(code)s 尚未入库，不能编制绩效目标", code=project.code))
     if version is not None and _stale(version) and version.kind == GoalKind.ORIGINAL:
         version.status = GoalVersionStatus.DRAFT  # take over the draft of a cancelled flow
     elif project.goal_status != GoalStatus.AWAITING:
-        raise ValueError(f"项目 {project.code} {STATUS_TEXT.get(project.goal_status, '不在待编制状态')}")
+        raise ValueError(_("项目 %(code)s %(status)s", code=project.code, status=STATUS_TEXT.get(project.goal_status, _l('不在待编制状态'))))
     else:
         version = GoalVersion(
             project_id=project.id, version=_next_number(project), kind=GoalKind.ORIGINAL,
@@ -162,8 +164,8 @@ def open_adjustment(call: OperatorCall, *, project_code: Any = None, project_id:
         version = pending
     elif project.goal_status != GoalStatus.APPROVED:
         if project.goal_status == GoalStatus.AWAITING:
-            raise ValueError(f"项目 {project.code} 的绩效目标尚未批复，无需调整")
-        raise ValueError(f"项目 {project.code} {STATUS_TEXT.get(project.goal_status, '不能调整绩效目标')}")
+            raise ValueError(_("项目 %(code)s 的绩效目标尚未批复，无需调整", code=project.code))
+        raise ValueError(_("项目 %(code)s %(status)s", code=project.code, status=STATUS_TEXT.get(project.goal_status, _l('不能调整绩效目标'))))
     else:
         approved = db.session.scalar(
             select(GoalVersion).where(
@@ -171,7 +173,7 @@ def open_adjustment(call: OperatorCall, *, project_code: Any = None, project_id:
             )
         )
         if approved is None:
-            raise ValueError(f"项目 {project.code} 没有已批复的绩效目标")
+            raise ValueError(_("项目 %(code)s 没有已批复的绩效目标", code=project.code))
         version = GoalVersion(
             project_id=project.id, version=_next_number(project), kind=GoalKind.ADJUSTED,
             status=GoalVersionStatus.DRAFT, based_on_id=approved.id, round=1, created_at=now,
@@ -206,16 +208,16 @@ def _copy(row: GoalIndicator) -> GoalIndicator:
 def _indicator(i: int, row: Any) -> GoalIndicator:
     """One validated indicator row; the form already refused bad input, so a failure here is a flow bug."""
     if not isinstance(row, dict):
-        raise ValueError(f"第 {i + 1} 行指标格式不正确")
+        raise ValueError(_("第 %(row)s 行指标格式不正确", row=i + 1))
     level1, level2, op = str(row.get("level1", "")), str(row.get("level2", "")), str(row.get("operator", ""))
     if level2 not in LEVELS.get(level1, ()):
-        raise ValueError(f"第 {i + 1} 行：二级指标“{level2}”不属于一级指标“{level1}”")
+        raise ValueError(_("第 %(row)s 行：二级指标“%(level2)s”不属于一级指标“%(level1)s”", row=i + 1, level2=level2, level1=level1))
     if op not in OPERATORS:
-        raise ValueError(f"第 {i + 1} 行：计算符号“{op}”无效")
+        raise ValueError(_("第 %(row)s 行：计算符号“%(op)s”无效", row=i + 1, op=op))
     try:
         weight = Decimal(str(row.get("weight"))).quantize(CENT)
     except InvalidOperation as err:
-        raise ValueError(f"第 {i + 1} 行：权重不是数字") from err
+        raise ValueError(_("第 %(row)s 行：权重不是数字", row=i + 1)) from err
     basis = row.get("basis")
     return GoalIndicator(
         position=i + 1, level1=level1, level2=level2, name=str(row.get("name", ""))[:100], operator=op,
@@ -236,7 +238,7 @@ def save_draft(
     """goals.draft: store the unit's goal table on the flow's version and the quality warnings it raises."""
     version, project = _current(call)
     if version.status not in (GoalVersionStatus.DRAFT, GoalVersionStatus.RETURNED):
-        raise ValueError(f"绩效目标第 {version.version} 版当前不能修改")
+        raise ValueError(_("绩效目标第 %(version)s 版当前不能修改", version=version.version))
     rows = indicators if isinstance(indicators, list) else []
     found = goal_quality.warnings(long_term_goal, annual_goal, rows)
     version.long_term_goal = text(long_term_goal, 4000)
@@ -256,7 +258,7 @@ def submit(call: OperatorCall) -> dict[str, Any]:
     """goals.submit: the draft goes to review."""
     version, project = _current(call)
     if version.status != GoalVersionStatus.DRAFT or not version.indicators:
-        raise ValueError(f"绩效目标第 {version.version} 版还没有可提交的指标")
+        raise ValueError(_("绩效目标第 %(version)s 版还没有可提交的指标", version=version.version))
     now = get_clock().now()
     version.status = GoalVersionStatus.SUBMITTED
     version.submitted_at = now
@@ -286,7 +288,7 @@ def record_review(
     try:
         step = GoalStage(str(stage))
     except ValueError as err:
-        raise ValueError(f"未知的审核环节“{stage}”") from err
+        raise ValueError(_("未知的审核环节“%(stage)s”", stage=stage)) from err
     actor = context(call).actor
     now = get_clock().now()
     db.session.add(GoalReview(
@@ -314,7 +316,7 @@ def approve(call: OperatorCall) -> dict[str, Any]:
     for publication; an adjusted version replaces (supersedes) the one it was based on."""
     version, project = _current(call)
     if version.status not in (GoalVersionStatus.SUBMITTED, GoalVersionStatus.DRAFT):
-        raise ValueError(f"绩效目标第 {version.version} 版不在待批复状态")
+        raise ValueError(_("绩效目标第 %(version)s 版不在待批复状态", version=version.version))
     now = get_clock().now()
     actor = context(call).actor
     if version.based_on_id is not None:

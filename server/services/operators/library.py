@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.db import db
@@ -22,7 +23,7 @@ def _project_type(value: Any) -> ProjectType | None:
     try:
         return ProjectType(str(value))
     except ValueError as err:
-        raise ValueError(f"项目类型“{value}”应为 new（新增）或 continuing（延续）") from err
+        raise ValueError(_("项目类型“%(value)s”应为 new（新增）或 continuing（延续）", value=value)) from err
 
 
 def _find(call: OperatorCall, code: Any) -> Project | None:
@@ -69,7 +70,7 @@ def apply_project(
     year = optional_int(fiscal_year)
     project = _find(call, code) or _new_project(call, code, year)
     if project.status in (ProjectStatus.IN_LIBRARY, ProjectStatus.REJECTED):
-        raise ValueError(f"项目 {project.code} 已有评估结论，不能再次申报")
+        raise ValueError(_("项目 %(code)s 已有评估结论，不能再次申报", code=project.code))
     project.name = str(name)[:200]
     project.fiscal_year = year
     project.project_type = _project_type(project_type)
@@ -96,15 +97,15 @@ def admit_to_library(call: OperatorCall, *, amount: Any, name: Any = None, code:
     project = _find(call, code)
     if project is None:
         if name in (None, ""):
-            raise ValueError("入库需要项目名称")
+            raise ValueError(_("入库需要项目名称"))
         project = _new_project(call, code, None)
     if name not in (None, ""):
         project.name = str(name)[:200]
     if project.status == ProjectStatus.REJECTED:
-        raise ValueError(f"项目 {project.code} 已不予支持，不能入库")
+        raise ValueError(_("项目 %(code)s 已不予支持，不能入库", code=project.code))
     requested = project.requested_amount if project.requested_amount is not None else approved
     if approved > requested:
-        raise ValueError(f"入库金额 {approved} 元超过申报金额 {requested} 元")
+        raise ValueError(_("入库金额 %(approved)s 元超过申报金额 %(requested)s 元", approved=approved, requested=requested))
     now = get_clock().now()
     project.requested_amount = requested
     project.amount = approved
@@ -121,9 +122,9 @@ def reject_project(call: OperatorCall, *, reason: Any) -> dict[str, Any]:
     """library.reject: 不予支持 — the project stays out of the library and may not be budgeted."""
     project = _find(call, None)
     if project is None:
-        raise ValueError("本流程没有申报项目")
+        raise ValueError(_("本流程没有申报项目"))
     if project.status == ProjectStatus.IN_LIBRARY:
-        raise ValueError(f"项目 {project.code} 已入库，不能再不予支持")
+        raise ValueError(_("项目 %(code)s 已入库，不能再不予支持", code=project.code))
     project.status = ProjectStatus.REJECTED
     project.amount = None
     project.cut_amount = project.requested_amount

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.db import db
@@ -35,7 +36,7 @@ from server.models import (
     Project,
 )
 from server.models.monitoring import MonitoringIndicator
-from server.services.operators.support import context, money, optional_int, text
+from server.services.operators.support import FollowUp, context, money, optional_int, text
 
 COUNTY = timezone(timedelta(hours=8))
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}
@@ -61,7 +62,7 @@ def _decimal(value: Any) -> Decimal | None:
 def _project(call: OperatorCall, project_id: Any) -> Project:
     project = db.session.get(Project, optional_int(project_id)) if project_id is not None else None
     if project is None or project.organisation_id != context(call).instance.organisation_id:
-        raise ValueError("本流程没有监控的项目（缺少“monitoring.open”步骤）")
+        raise ValueError(_("本流程没有监控的项目（缺少“monitoring.open”步骤）"))
     return project
 
 
@@ -109,7 +110,7 @@ def _notify(call: OperatorCall, project: Project | None, role: str, kind: str, m
 def _report(call: OperatorCall, report_id: Any) -> MonitoringReport:
     report = db.session.get(MonitoringReport, optional_int(report_id)) if report_id is not None else None
     if report is None or report.instance_id != context(call).instance.id:
-        raise ValueError("本流程没有该监控报告")
+        raise ValueError(_("本流程没有该监控报告"))
     return report
 
 
@@ -119,15 +120,15 @@ def _report(call: OperatorCall, report_id: Any) -> MonitoringReport:
 def open_monitoring(call: OperatorCall, *, project_code: Any = None) -> dict[str, Any]:
     """monitoring.open: the unit starts the year's monitoring of its own project with approved goals."""
     if project_code in (None, ""):
-        raise ValueError("请指定项目（project_code）")
+        raise ValueError(_("请指定项目（project_code）"))
     project = db.session.scalar(select(Project).where(Project.code == str(project_code)[:100]))
     if project is None or project.organisation_id != context(call).instance.organisation_id:
-        raise ValueError(f"未找到本单位的项目“{project_code}”")
+        raise ValueError(_("未找到本单位的项目“%(code)s”", code=project_code))
     goal = _approved(project)
     if project.goal_status not in (GoalStatus.APPROVED, GoalStatus.ADJUSTING) or goal is None:
-        raise ValueError(f"项目 {project.code} 的绩效目标尚未批复，不能开展运行监控")
+        raise ValueError(_("项目 %(code)s 的绩效目标尚未批复，不能开展运行监控", code=project.code))
     if project.fiscal_year is None or project.amount is None:
-        raise ValueError(f"项目 {project.code} 没有预算年度或核定金额")
+        raise ValueError(_("项目 %(code)s 没有预算年度或核定金额", code=project.code))
     running = db.session.scalar(
         select(MonitoringReport.instance_id)
         .join(ProcessInstance, ProcessInstance.id == MonitoringReport.instance_id)
@@ -137,7 +138,7 @@ def open_monitoring(call: OperatorCall, *, project_code: Any = None) -> dict[str
         .limit(1)
     )
     if running is not None:
-        raise ValueError(f"项目 {project.code} 的 {project.fiscal_year} 年度运行监控已在进行中")
+        raise ValueError(_("项目 %(code)s 的 %(year)s 年度运行监控已在进行中", code=project.code, year=project.fiscal_year))
     return {
         "project_id": project.id,
         "project_code": project.code,
@@ -173,7 +174,7 @@ def template(call: OperatorCall, *, goal_id: Any) -> list[dict[str, Any]]:
     """monitoring.template: one row per approved indicator for the report form, to prefill it."""
     goal = db.session.get(GoalVersion, optional_int(goal_id))
     if goal is None:
-        raise ValueError("未找到已批复的绩效目标")
+        raise ValueError(_("未找到已批复的绩效目标"))
     return [
         {"indicator_id": r.id, "name": r.name, "operator": r.operator, "target": r.value, "unit": r.unit or "",
          "current_value": "", "likelihood": "能够完成", "cause": ""}
@@ -188,10 +189,10 @@ def check(call: OperatorCall, *, budget: Any, spent: Any, unpayable_amount: Any 
     errors: dict[str, str] = {}
     total, paid = _decimal(budget) or Decimal(0), _decimal(spent)
     if paid is not None and paid > total:
-        errors["spent"] = f"累计支出不能超过预算 {total} 元"
+        errors["spent"] = _("累计支出不能超过预算 %(amount)s 元", amount=total)
     left = _decimal(unpayable_amount)
     if paid is not None and left is not None and left > total - paid:
-        errors["unpayable_amount"] = f"无法支付金额不能超过未支出余额 {total - paid} 元"
+        errors["unpayable_amount"] = _("无法支付金额不能超过未支出余额 %(amount)s 元", amount=total - paid)
     goal = db.session.get(GoalVersion, optional_int(goal_id)) if goal_id is not None else None
     wanted = {r.id: r for r in goal.indicators} if goal else {}
     given = rows if isinstance(rows, list) else []
@@ -207,9 +208,9 @@ def check(call: OperatorCall, *, budget: Any, spent: Any, unpayable_amount: Any 
         value = str(row.get("current_value") or "").strip()
         if indicator.operator == "定性":
             if value not in QUALITATIVE:
-                errors[f"indicator_reports.{i}.current_value"] = "定性指标请填写 达成、部分达成 或 未达成"
+                errors[f"indicator_reports.{i}.current_value"] = _("定性指标请填写 达成、部分达成 或 未达成")
         elif _decimal(value) is None:
-            errors[f"indicator_reports.{i}.current_value"] = "定量指标的当前值应为数字"
+            errors[f"indicator_reports.{i}.current_value"] = _("定量指标的当前值应为数字")
     return errors
 
 
@@ -223,7 +224,7 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
     project = _project(call, project_id)
     goal = db.session.get(GoalVersion, optional_int(goal_id))
     if goal is None or goal.project_id != project.id:
-        raise ValueError("未找到本项目已批复的绩效目标")
+        raise ValueError(_("未找到本项目已批复的绩效目标"))
     m = int(month)
     year = project.fiscal_year or 0
     total = money(budget, "预算")
@@ -245,17 +246,17 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
     for position, row in enumerate(rows or []):
         indicator = wanted.get(optional_int(row.get("indicator_id")))  # type: ignore[arg-type]
         if indicator is None:
-            raise ValueError("监控报告的指标不属于已批复的绩效目标")
+            raise ValueError(_("监控报告的指标不属于已批复的绩效目标"))
         value = str(row.get("current_value") or "").strip()
         progress = None
         if indicator.operator == "定性":
             colour = QUALITATIVE.get(value)
             if colour is None:
-                raise ValueError(f"指标“{indicator.name}”请填写 达成、部分达成 或 未达成")
+                raise ValueError(_("指标“%(name)s”请填写 达成、部分达成 或 未达成", name=indicator.name))
         else:
             current, target = _decimal(value), _decimal(indicator.value)
             if current is None or target is None:
-                raise ValueError(f"指标“{indicator.name}”的当前值应为数字")
+                raise ValueError(_("指标“%(name)s”的当前值应为数字", name=indicator.name))
             if indicator.operator in ("<", "≤"):
                 colour = Colour.RED if current > target or (indicator.operator == "<" and current == target) \
                     else Colour.GREEN
@@ -285,6 +286,7 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
         _notify(call, project, "finance_section", "calendar", f"{project.name}：{m}月底仍未破零，已列入重点关注台账")
         events.append("key_attention")
     if m == 12 and report.unpayable_amount:
+        project.amount, project.updated_at = (project.amount or total) - report.unpayable_amount, now
         db.session.add(Correction(project_id=project.id, report_id=report.id, kind=CorrectionKind.RECOVER_BALANCE,
                                   amount=report.unpayable_amount, opinion="预计年底确实无法支付，由财政收回统筹",
                                   created_at=now))
@@ -305,7 +307,7 @@ def explain(call: OperatorCall, *, report_id: Any, cause: Any, measures: Any) ->
     report = _report(call, report_id)
     report.cause, report.measures = text(cause, 4000), text(measures, 4000)
     if not report.cause or not report.measures:
-        raise ValueError("请说明偏离原因和纠偏措施")
+        raise ValueError(_("请说明偏离原因和纠偏措施"))
     report.explained_at = get_clock().now()
     return {"report_id": report.id}
 
@@ -320,11 +322,11 @@ def decide(call: OperatorCall, *, report_id: Any, decision: Any, opinion: Any = 
     value = money(amount, "金额", allow_none=True)
     current = money(budget, "预算") or report.budget
     if kind in (CorrectionKind.ADJUST_BUDGET, CorrectionKind.RECOVER_BALANCE) and value is None:
-        raise ValueError("调整预算或收回结余须填写金额")
+        raise ValueError(_("调整预算或收回结余须填写金额"))
     if kind == CorrectionKind.RECOVER_BALANCE and value is not None and value > current - report.spent:
-        raise ValueError(f"收回金额不能超过未支出余额 {current - report.spent} 元")
+        raise ValueError(_("收回金额不能超过未支出余额 %(amount)s 元", amount=current - report.spent))
     if kind == CorrectionKind.ADJUST_BUDGET and value is not None and value < report.spent:
-        raise ValueError(f"调整后预算不能低于已支出 {report.spent} 元")
+        raise ValueError(_("调整后预算不能低于已支出 %(amount)s 元", amount=report.spent))
     actor = context(call).actor
     db.session.add(Correction(project_id=project.id, report_id=report.id, kind=kind, amount=value,
                               opinion=text(opinion, 4000), actor_id=actor.id if actor else None,
@@ -333,10 +335,20 @@ def decide(call: OperatorCall, *, report_id: Any, decision: Any, opinion: Any = 
         current = value
     elif kind == CorrectionKind.RECOVER_BALANCE and value is not None:
         current = current - value
+    if current != report.budget:
+        project.amount, project.updated_at = current, get_clock().now()  # the library shows the budget in force
     notices = {
         CorrectionKind.ADJUST_GOALS: "请提出绩效目标调整申请",
         CorrectionKind.SUSPEND_PAYMENT: "财政暂缓拨付资金，请落实纠偏措施",
     }
+    if kind == CorrectionKind.ADJUST_GOALS:
+        if project.goal_status == GoalStatus.ADJUSTING:
+            notices[kind] = "绩效目标调整申请已在办理中，请按纠偏决定修改"
+        else:  # the unit finds the adjustment request in its inbox, pre-filled with the goals in force
+            context(call).follow_ups.append(FollowUp(
+                "goal_adjust", project.id, {"project_code": project.code},
+                f"{report.month}月监控纠偏决定：调整绩效目标"))
+            notices[kind] = "财政决定调整绩效目标，请在待办中填报绩效目标调整申请"
     if kind in notices:
         _notify(call, project, "unit_staff", "correction", f"{project.name}（{report.month}月监控）：{notices[kind]}")
     db.session.flush()

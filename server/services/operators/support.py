@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
@@ -25,11 +25,23 @@ class InstanceLike(Protocol):
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A flow an operator asks to start once its own step has run, owned by the project's unit."""
+
+    process_key: str
+    project_id: int
+    data: dict[str, Any]
+    reason: str
+
+
+@dataclass(frozen=True)
 class OperatorContext:
-    """What the service layer hands the engine for operators: the instance being run and who ran it."""
+    """What the service layer hands the engine for operators: the instance being run, who ran it, and the
+    flows the step asks to start (started by the service layer in the same transaction, after the step)."""
 
     instance: InstanceLike
     actor: User | None
+    follow_ups: list[FollowUp] = field(default_factory=list)
 
 
 def context(call: OperatorCall) -> OperatorContext:
