@@ -2,6 +2,15 @@
 
 from server.models.assessment import Assessment, AssessmentOpinion, AssessmentStatus, Conclusion, Stage
 from server.models.audit import AuditEvent
+from server.models.budget import AdjustmentKind, BudgetAdjustment, PaymentSuspension
+from server.models.evaluation import (
+    Evaluation,
+    EvaluationIndicatorScore,
+    EvaluationStatus,
+    KeyEvaluationDraw,
+    KeyEvaluationScore,
+    Rectification,
+)
 from server.models.goal import GoalIndicator, GoalKind, GoalReview, GoalStage, GoalVersion, GoalVersionStatus
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
@@ -20,6 +29,15 @@ from server.models.project import GoalStatus, Project, ProjectStatus, ProjectTyp
 from server.models.task import HumanTask, TaskStatus
 
 __all__ = [
+    "AdjustmentKind",
+    "BudgetAdjustment",
+    "Evaluation",
+    "EvaluationIndicatorScore",
+    "EvaluationStatus",
+    "KeyEvaluationDraw",
+    "KeyEvaluationScore",
+    "PaymentSuspension",
+    "Rectification",
     "ApiToken",
     "Assessment",
     "AssessmentOpinion",

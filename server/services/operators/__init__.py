@@ -7,7 +7,15 @@ Money is in 元. The operators themselves live in one module per domain table be
 from __future__ import annotations
 
 from server.engine.operators import OperatorRegistry
-from server.services.operators import assessment, goals, library, monitoring
+from server.services.operators import (
+    assessment,
+    budget,
+    evaluation,
+    evaluation_result,
+    goals,
+    library,
+    monitoring,
+)
 from server.services.operators.support import OperatorContext
 
 __all__ = ["OperatorContext", "register_domain_operators"]
@@ -36,6 +44,22 @@ DOMAIN_OPERATORS = {
     "monitoring.explain": monitoring.explain,
     "monitoring.decide": monitoring.decide,
     "monitoring.notify": monitoring.notify,
+    "evaluation.open": evaluation.open_evaluation,
+    "evaluation.schedule": evaluation.schedule,
+    "evaluation.template": evaluation.template,
+    "evaluation.self": evaluation.self_evaluate,
+    "evaluation.grade": evaluation.record_grade,
+    "evaluation.review": evaluation.review,
+    "evaluation.publish": evaluation.publish,
+    "evaluation.notify": evaluation.notify_step,
+    "evaluation.draw": evaluation_result.draw,
+    "evaluation.record_key": evaluation_result.record_key,
+    "evaluation.notice": evaluation_result.notice,
+    "evaluation.rectify": evaluation_result.rectify,
+    "evaluation.verify": evaluation_result.verify,
+    "budget.adjust": budget.adjust,
+    "budget.suspend_payments": budget.suspend_payments,
+    "budget.lift_suspension": budget.lift_suspension,
 }
 
 
