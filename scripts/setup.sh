@@ -45,5 +45,5 @@ fi
 
 # Translations are build output (git-ignored): compile the catalogs every time, it takes a moment.
 if [ -d server/translations ]; then
-    .venv/bin/pybabel compile -q -d server/translations
+    .venv/bin/pybabel -q compile -d server/translations
 fi
