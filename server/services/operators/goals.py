@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from server.db import db
@@ -42,11 +42,11 @@ OPERATORS = ("≥", ">", "=", "<", "≤", "定性")
 BASES = ("计划标准", "行业标准", "历史标准", "其他标准")
 OPEN_STATUSES = (GoalVersionStatus.DRAFT, GoalVersionStatus.SUBMITTED, GoalVersionStatus.RETURNED)
 STATUS_TEXT = {
-    GoalStatus.DRAFTING: _l("正在编制绩效目标"),
-    GoalStatus.REVIEWING: _l("绩效目标正在审核"),
-    GoalStatus.APPROVED: _l("绩效目标已批复，如需变更请提出调整申请"),
-    GoalStatus.REFUSED: _l("绩效目标审核未通过，不得安排预算"),
-    GoalStatus.ADJUSTING: _l("绩效目标调整申请正在审核"),
+    GoalStatus.DRAFTING: lazy_gettext("正在编制绩效目标"),
+    GoalStatus.REVIEWING: lazy_gettext("绩效目标正在审核"),
+    GoalStatus.APPROVED: lazy_gettext("绩效目标已批复，如需变更请提出调整申请"),
+    GoalStatus.REFUSED: lazy_gettext("绩效目标审核未通过，不得安排预算"),
+    GoalStatus.ADJUSTING: lazy_gettext("绩效目标调整申请正在审核"),
 }
 
 
@@ -144,7 +144,7 @@ def open_goals(call: OperatorCall, *, project_code: Any = None, project_id: Any 
     if version is not None and _stale(version) and version.kind == GoalKind.ORIGINAL:
         version.status = GoalVersionStatus.DRAFT  # take over the draft of a cancelled flow
     elif project.goal_status != GoalStatus.AWAITING:
-        raise ValueError(_("项目 %(code)s %(status)s", code=project.code, status=STATUS_TEXT.get(project.goal_status, _l('不在待编制状态'))))
+        raise ValueError(_("项目 %(code)s %(status)s", code=project.code, status=STATUS_TEXT.get(project.goal_status, lazy_gettext('不在待编制状态'))))
     else:
         version = GoalVersion(
             project_id=project.id, version=_next_number(project), kind=GoalKind.ORIGINAL,
@@ -165,7 +165,7 @@ def open_adjustment(call: OperatorCall, *, project_code: Any = None, project_id:
     elif project.goal_status != GoalStatus.APPROVED:
         if project.goal_status == GoalStatus.AWAITING:
             raise ValueError(_("项目 %(code)s 的绩效目标尚未批复，无需调整", code=project.code))
-        raise ValueError(_("项目 %(code)s %(status)s", code=project.code, status=STATUS_TEXT.get(project.goal_status, _l('不能调整绩效目标'))))
+        raise ValueError(_("项目 %(code)s %(status)s", code=project.code, status=STATUS_TEXT.get(project.goal_status, lazy_gettext('不能调整绩效目标'))))
     else:
         approved = db.session.scalar(
             select(GoalVersion).where(
