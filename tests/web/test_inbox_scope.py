@@ -137,3 +137,27 @@ def test_project_list_shows_only_visible_projects(app, browser, clock):
     assert "归口项目" in agri and "水闸加固" in agri and "图书馆扩建" not in agri
     assert browser("expert1").get("/projects").status_code == 403
     assert "项目库" in browser("perf").get("/projects").get_data(as_text=True)
+
+
+def test_finance_and_department_notices_follow_the_instance_scope(app, browser, county, clock):
+    from server.db import db
+    from server.models import Notification
+
+    with app.app_context():
+        for key, sector_word in (("edu_repair", "教育项目"), ("water_canal", "水利项目")):
+            iid = county[key]["id"]
+            db.session.add_all([
+                Notification(role="finance_section", kind="calendar", instance_id=iid,
+                             text=f"{sector_word}10月底仍未破零", created_at=clock.now()),
+                Notification(role="dept_reviewer", kind="escalation", instance_id=iid,
+                             text=f"{sector_word}整改逾期", created_at=clock.now()),
+            ])
+        db.session.commit()
+
+    seen = {name: browser(name).get("/inbox").get_data(as_text=True)
+            for name in ("fin_edu", "fin_agri", "edu_head", "water_head", "school1")}
+    assert "教育项目10月底仍未破零" in seen["fin_edu"] and "水利项目10月底" not in seen["fin_edu"]
+    assert "水利项目10月底仍未破零" in seen["fin_agri"] and "教育项目10月底" not in seen["fin_agri"]
+    assert "教育项目整改逾期" in seen["edu_head"] and "水利项目整改逾期" not in seen["edu_head"]
+    assert "水利项目整改逾期" in seen["water_head"] and "教育项目整改逾期" not in seen["water_head"]
+    assert "仍未破零" not in seen["school1"] and "整改逾期" not in seen["school1"]
