@@ -10,7 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
 from server.api import api_bp, schemas
-from server.api.projects import ProjectOut
+from server.api.projects import ProjectDetailOut, ProjectOut
 
 _ERR = {"$ref": "#/components/responses/Error"}
 _JSON = "application/json"
@@ -47,6 +47,7 @@ def build_spec() -> dict[str, Any]:
     for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "BatchStartIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut"):
         spec.components.schema(name, schema=getattr(schemas, name))
     spec.components.schema("ProjectOut", schema=ProjectOut)
+    spec.components.schema("ProjectDetailOut", schema=ProjectDetailOut)
     spec.components.response("Error", {"description": "错误", "content": {_JSON: {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     task_id, inst_id = [_id("task_id")], [_id("instance_id")]
@@ -83,7 +84,7 @@ def build_spec() -> dict[str, Any]:
         "/api/v1/tasks/{task_id}/unclaim": {"post": _op("退回认领", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
         "/api/v1/tasks/{task_id}/complete": {"post": _op("办理任务", None, body="CompleteIn", errors=(401, 403, 404, 409, 422), params=task_id)},
         "/api/v1/projects": {"get": _op("项目库", None)},
-        "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectOut", errors=(401, 404), params=[_id("project_id")])},
+        "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectDetailOut", errors=(401, 404), params=[_id("project_id")])},
     }
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

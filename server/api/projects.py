@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from server.api import api_bp
 from server.api.guard import login_required, me
-from server.services.projects import get_project, list_projects
+from server.services.projects import budget_in_force, get_project, list_projects
 
 
 class ProjectOut(Schema):
@@ -20,6 +20,13 @@ class ProjectOut(Schema):
     status = fields.String()
     instance_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+
+
+class ProjectDetailOut(ProjectOut):
+    fiscal_year = fields.Integer(allow_none=True)
+    goal_status = fields.String(allow_none=True)
+    # The approved amount after the year's budget decisions (one query; the list does not show it).
+    budget_in_force = fields.Function(lambda p: str(budget_in_force(p)))
 
 
 class ProjectQuery(Schema):
@@ -42,4 +49,4 @@ def projects():
 @api_bp.get("/v1/projects/<int:project_id>")
 @login_required
 def project(project_id: int):
-    return jsonify(ProjectOut().dump(get_project(project_id, me())))
+    return jsonify(ProjectDetailOut().dump(get_project(project_id, me())))

@@ -1,5 +1,5 @@
-"""Starting one flow for every eligible project of a fiscal year (e.g. the year's 运行监控 for all approved
-projects), on behalf of each project's unit.
+"""Starting one flow for every eligible project of a fiscal year (the year's 运行监控, or after the year its
+评价, for all projects with approved goals), on behalf of each project's unit.
 
 Each project is its own transaction: one project whose flow refuses to start (its goals were withdrawn
 meanwhile, say) is reported and skipped, and the others still start. Eligibility is data the flow owns:
@@ -33,7 +33,12 @@ def _monitoring(year: int) -> Select[tuple[Project]]:
     )
 
 
-ELIGIBLE: dict[str, Callable[[int], Select[tuple[Project]]]] = {"monitoring": _monitoring}
+def _evaluation(year: int) -> Select[tuple[Project]]:
+    """评价 covers every project of the year that had approved goals (DOMAIN §4: all projects self-evaluate)."""
+    return _monitoring(year)
+
+
+ELIGIBLE: dict[str, Callable[[int], Select[tuple[Project]]]] = {"monitoring": _monitoring, "evaluation": _evaluation}
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import gettext as _
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.db import db
-from server.models import OrgKind, Project, Role, User
+from server.models import Correction, CorrectionKind, MonitoringReport, OrgKind, Project, Role, User
 from server.services.errors import NotFound
 from server.services.scope import COUNTY_WIDE_ROLES
 
@@ -43,3 +45,23 @@ def get_project(project_id: int, user: User) -> Project:
     if project is None:
         raise NotFound(_("项目不存在"))
     return project
+
+
+def budget_in_force(project: Project, fiscal_year: int | None = None) -> Decimal:
+    """The year's budget as monitoring left it: the approved amount (核定金额, kept as approved), replaced by a
+    finance decision 调整预算 and lowered by balances recovered (纠偏 or year end), in the order decided."""
+    year = project.fiscal_year if fiscal_year is None else fiscal_year
+    budget = project.amount or Decimal(0)
+    rows = db.session.execute(
+        select(Correction.kind, Correction.amount)
+        .join(MonitoringReport, MonitoringReport.id == Correction.report_id)
+        .where(Correction.project_id == project.id, MonitoringReport.fiscal_year == year,
+               Correction.amount.is_not(None))
+        .order_by(Correction.id)
+    ).tuples().all()
+    for kind, amount in rows:
+        if kind == CorrectionKind.ADJUST_BUDGET:
+            budget = amount
+        elif kind == CorrectionKind.RECOVER_BALANCE:
+            budget -= amount
+    return max(budget, Decimal(0))

@@ -26,7 +26,7 @@ from tests.flows_monitoring.conftest import (
     notices,
     report_rows,
 )
-from tests.flows_monitoring.test_monitoring_year import file, on_track
+from tests.flows_monitoring.test_monitoring_year import file, in_force, on_track
 
 BATCH = f"/api/v1/process-models/{KEY}/batch-start"
 
@@ -119,12 +119,12 @@ def test_impossible_amounts_are_refused_and_nothing_changes(app, users, flows, c
     resp = do(fin, iid, DECIDE, {"decision": "adjust_budget", "decision_amount": -5, "finance_opinion": "试试看"},
               expect=422)
     assert "decision_amount" in resp["fields"]
-    assert corrections(app, code) == [] and project(app, code).amount == BUDGET
+    assert corrections(app, code) == [] and in_force(users, code) == (f"{BUDGET}.00", f"{BUDGET}.00")
     assert titles(fin, iid) == [DECIDE]  # still waiting for a decision that makes sense
 
     do(fin, iid, DECIDE, {"decision": "recover_balance", "decision_amount": 100000, "finance_opinion": "收回"})
     assert corrections(app, code) == [(3, "recover_balance", "100000.00")]
-    assert project(app, code).amount == BUDGET - 100000
+    assert in_force(users, code) == (f"{BUDGET}.00", f"{BUDGET - 100000}.00")
 
 
 def test_adjust_goals_opens_the_units_adjustment_request(app, users, flows, with_adjust, clock):

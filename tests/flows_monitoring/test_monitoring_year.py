@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import Colour, ProcessInstance
 from tests.api.helpers import start
-from tests.flows_goal_review.conftest import do, project, refused_start, status_of, task_data, titles
+from tests.flows_goal_review.conftest import do, refused_start, status_of, task_data, titles
 from tests.flows_monitoring.conftest import (
     BUDGET,
     DECIDE,
@@ -42,6 +42,14 @@ def file(users, iid: int, month: int, spent: float, values: list[str] | None = N
     rows = report_rows(users["school1"], iid, values or on_track(month), **{
         k: extra.pop(k) for k in ("likelihood", "cause") if k in extra})
     do(users["school1"], iid, REPORT, {"spent": spent, "indicator_reports": rows, **extra})
+
+
+def in_force(users, code: str) -> tuple[str, str]:
+    """(approved amount, budget in force) as the project library's detail shows them."""
+    school = users["school1"]
+    (row,) = [p for p in school.get("/api/v1/projects", query_string={"q": code}).get_json()["items"]]
+    detail = school.get(f"/api/v1/projects/{row['id']}").get_json()
+    return detail["amount"], detail["budget_in_force"]
 
 
 def state_tasks(app, iid: int) -> int:
@@ -119,7 +127,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     do(users["fin_edu"], iid, DECIDE, {"decision": "adjust_budget", "finance_opinion": "调减预算",
                                        "decision_amount": 300000})
     assert corrections(app, code)[-1] == (3, "adjust_budget", "300000.00")
-    assert project(app, code).amount == 300000  # the library shows the budget in force
+    assert in_force(users, code) == ("360000.00", "300000.00")  # approved amount kept; budget in force
 
     # April: still red → payment suspended; May: green against the adjusted budget of 300,000.
     month_end(clock, app, 4)
@@ -157,7 +165,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     dec = reports(app, code)[-1]
     assert (dec.month, dec.unpayable_amount, dec.colour) == (12, 20000, Colour.GREEN)
     assert corrections(app, code)[-1] == (12, "recover_balance", "20000.00")
-    assert project(app, code).amount == 280000
+    assert in_force(users, code) == ("360000.00", "280000.00")
     assert status_of(users, iid) == "completed"
     assert [r.month for r in reports(app, code)] == list(range(1, 13))
 

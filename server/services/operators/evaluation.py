@@ -24,8 +24,6 @@ from server.engine.operators import OperatorCall
 from server.engine.timers import duration_after
 from server.extensions import get_clock
 from server.models import (
-    Correction,
-    CorrectionKind,
     Evaluation,
     EvaluationIndicatorScore,
     EvaluationStatus,
@@ -39,6 +37,7 @@ from server.models import (
     Project,
 )
 from server.services.operators.support import CENT, context, money, optional_int, text
+from server.services.projects import budget_in_force
 
 COUNTY = timezone(timedelta(hours=8))
 LEVELS = ("产出", "效益", "满意度")
@@ -143,22 +142,8 @@ def schedule(call: OperatorCall, *, opens_after: Any = "P0D") -> dict[str, Any]:
 
 
 def annual_budget(project: Project, fiscal_year: int) -> Decimal:
-    """全年预算数: the approved amount after the monitoring corrections of that year (a new budget set by
-    adjust_budget, balances recovered by recover_balance), in the order finance decided them."""
-    budget = project.amount or Decimal(0)
-    rows = db.session.execute(
-        select(Correction.kind, Correction.amount)
-        .join(MonitoringReport, MonitoringReport.id == Correction.report_id)
-        .where(Correction.project_id == project.id, MonitoringReport.fiscal_year == fiscal_year,
-               Correction.amount.is_not(None))
-        .order_by(Correction.id)
-    ).tuples().all()
-    for kind, amount in rows:
-        if kind == CorrectionKind.ADJUST_BUDGET:
-            budget = amount
-        elif kind == CorrectionKind.RECOVER_BALANCE:
-            budget -= amount
-    return max(budget, Decimal(0))
+    """全年预算数: the approved amount after that year's monitoring corrections (see projects.budget_in_force)."""
+    return budget_in_force(project, fiscal_year)
 
 
 def template(call: OperatorCall) -> dict[str, Any]:

@@ -286,7 +286,6 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
         _notify(call, project, "finance_section", "calendar", f"{project.name}：{m}月底仍未破零，已列入重点关注台账")
         events.append("key_attention")
     if m == 12 and report.unpayable_amount:
-        project.amount, project.updated_at = (project.amount or total) - report.unpayable_amount, now
         db.session.add(Correction(project_id=project.id, report_id=report.id, kind=CorrectionKind.RECOVER_BALANCE,
                                   amount=report.unpayable_amount, opinion="预计年底确实无法支付，由财政收回统筹",
                                   created_at=now))
@@ -335,8 +334,6 @@ def decide(call: OperatorCall, *, report_id: Any, decision: Any, opinion: Any = 
         current = value
     elif kind == CorrectionKind.RECOVER_BALANCE and value is not None:
         current = current - value
-    if current != report.budget:
-        project.amount, project.updated_at = current, get_clock().now()  # the library shows the budget in force
     notices = {
         CorrectionKind.ADJUST_GOALS: "请提出绩效目标调整申请",
         CorrectionKind.SUSPEND_PAYMENT: "财政暂缓拨付资金，请落实纠偏措施",
