@@ -1,6 +1,6 @@
 """The issue's scenario in a real browser, on the shipped 先评估后入库 flow: 县第一中学 opens its application task,
 submits an invalid form and sees the field errors with its input kept, fixes it and submits; 县教育局's
-reviewer sees 主管部门审核 appear in 可认领, claims it and sends it back; the unit finds its application again.
+reviewer sees 主管部门审核 appear in 可认领, claims it and sends it back; the unit finds its application back in 我的待办.
 Screenshots of the task form (with errors), the review form and the instance page go to test-artifacts/.
 """
 
@@ -113,10 +113,11 @@ def test_unit_fixes_a_refused_form_reviewer_claims_and_sends_it_back(live_server
     expect(head).to_have_url(re.compile(r"/inbox"))
     expect(head.get_by_text(f"“{REVIEW}”已提交")).to_be_visible()
 
-    # --- the unit finds its application back, claims it into 我的待办 and reads why it came back
+    # --- the unit finds its application back in 我的待办 (it returns to whoever filed it) and reads why
     unit.goto("/inbox?view=claimable")
-    unit.locator("tr", has_text=APPLY).get_by_role("button", name=f"认领：{APPLY}").click()
+    expect(unit.locator("tr", has_text=APPLY)).to_have_count(0)
     unit.locator("#tab-mine").click()
+    screenshot(unit, "inbox-sent-back")
     unit.locator("tr", has_text=APPLY).get_by_role("link", name="办理").click()
     expect(unit.get_by_role("complementary", name="项目情况")).to_contain_text("预算测算依据不足，请补充设备单价依据")
     expect(unit.get_by_label("申报金额（元，年度资金总额）")).to_have_value("800000.00")
