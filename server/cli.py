@@ -1,4 +1,4 @@
-"""The `jixiao` command: init, run, worker, deploy (plus Flask's `db`, `shell` and `routes`).
+"""The `jixiao` command: init, run, worker, deploy, simulate (plus Flask's `db`, `shell` and `routes`).
 
 The same commands are registered on the app's Flask CLI, so `flask --app server init` works as well.
 """
@@ -178,6 +178,32 @@ def init_command(demo: bool) -> None:
         click.echo("· workflows/ 下还没有流程，跳过部署")
     if not all(results):
         raise SystemExit(1)
+    if demo:
+        _seed_demo_year()  # after deploying: the year walks the shipped flows
+
+
+def _seed_demo_year(year: int | None = None) -> None:
+    from server.db import db
+    from server.services.demo_year import DemoYearError, describe, seed_year
+
+    db.session.commit()  # the year is played by a second app (with a movable clock) on the same database
+    try:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        click.echo(describe(seed_year(app, year=year, progress=click.echo)))
+    except DemoYearError as err:
+        click.echo(f"✗ {err}", err=True)
+        raise SystemExit(1) from err
+
+
+@click.command("simulate")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="要模拟的财政年度，如 2026。")
+@with_appcontext
+def simulate_command(year: int) -> None:
+    """在已部署流程的数据库上，以加速时间模拟演示县一个财政年度（已模拟过的年度不会重复生成）。
+
+    请在 jixiao run / worker 停止时运行：它们按真实时间触发计时器，会打乱模拟中的流程。
+    """
+    _seed_demo_year(year)
 
 
 @click.command("deploy")
@@ -258,7 +284,7 @@ def worker_command(once: bool, poll: float | None) -> None:
     click.echo("收到停止信号，worker 已退出")
 
 
-COMMANDS = (init_command, deploy_command, run_command, worker_command)
+COMMANDS = (init_command, deploy_command, run_command, worker_command, simulate_command)
 
 
 def register_cli(app: Flask) -> None:

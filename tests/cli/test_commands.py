@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db import db
-from server.models import Organisation, ProcessModel, User
+from server.models import Organisation, ProcessModel, Project, User
 from tests.conftest import dispose, make_app
 
 DATA = Path(__file__).parent / "data"
@@ -17,6 +17,10 @@ DATA = Path(__file__).parent / "data"
 
 def invoke(app, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
+
+
+DESIGN_USERS = {"admin", "perf", "fin_edu", "fin_agri", "edu_head", "school1", "water_head", "water1",
+                "expert1", "expert2"}
 
 
 def test_init_demo_on_an_empty_database_is_repeatable(empty_db_url, instance_path, monkeypatch):
@@ -29,8 +33,12 @@ def test_init_demo_on_an_empty_database_is_repeatable(empty_db_url, instance_pat
         with app.app_context():
             counts = (db.session.scalar(select(func.count(User.id))),
                       db.session.scalar(select(func.count(Organisation.id))),
-                      db.session.scalar(select(func.count(ProcessModel.id))))
-        assert counts[:2] == (10, 9)
+                      db.session.scalar(select(func.count(ProcessModel.id))),
+                      db.session.scalar(select(func.count(Project.id))))
+            names = set(db.session.scalars(select(User.username)))
+        # DESIGN.md's demo users, plus the units the demo fiscal year adds; the year's projects are seeded once.
+        assert names >= DESIGN_USERS and counts[0] > len(DESIGN_USERS)
+        assert counts[3] >= 30
 
         second = invoke(app, "init", "--demo")
         assert second.exit_code == 0, second.output
@@ -38,7 +46,8 @@ def test_init_demo_on_an_empty_database_is_repeatable(empty_db_url, instance_pat
         with app.app_context():
             assert (db.session.scalar(select(func.count(User.id))),
                     db.session.scalar(select(func.count(Organisation.id))),
-                    db.session.scalar(select(func.count(ProcessModel.id)))) == counts
+                    db.session.scalar(select(func.count(ProcessModel.id))),
+                    db.session.scalar(select(func.count(Project.id)))) == counts
         resp = app.test_client().post("/api/v1/session", json={"username": "perf", "password": "demo"})
         assert resp.status_code in (200, 201)
     finally:

@@ -1,0 +1,342 @@
+"""The demo county's fiscal year (`jixiao init --demo`, `jixiao simulate --year`), on SQLite and PostgreSQL.
+
+The year is seeded once per database by `init --demo` with the app's clock at 2026-11-23 09:30 in the county
+(the day the real server would start), then read as the demo users see it over the API. Tests that move the
+clock on work on a copy of the seeded database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from server.clock import ManualClock
+from server.db import db
+from server.models import (
+    Assessment,
+    AuditEvent,
+    BudgetAdjustment,
+    Correction,
+    Evaluation,
+    GoalVersion,
+    HumanTask,
+    InstanceStatus,
+    KeyAttention,
+    KeyEvaluationDraw,
+    MonitoringReport,
+    Notification,
+    Organisation,
+    PaymentSuspension,
+    ProcessInstance,
+    Project,
+    Rectification,
+    TaskStatus,
+    User,
+)
+from server.services.demo_year import demo_year_for
+from server.services.demo_year.calendar import plan_for
+from server.services.operators.monitoring import COUNTY
+from server.services.timers import wake_due_instances
+from tests.conftest import dispose, instance_env, make_app
+from tests.support import postgres, sqlite
+from tests.support.api import api_as
+
+NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # Monday 09:30 in the county
+TABLES = (Project, ProcessInstance, HumanTask, AuditEvent, MonitoringReport, Notification, Correction, GoalVersion,
+          Assessment, User, Organisation)
+
+
+@dataclass
+class Seeded:
+    app: Flask
+    url: str
+    backend: str
+    output: str
+
+    def clone(self, tmp_path: Path) -> str:
+        """A copy of the seeded database for a test that changes it."""
+        dispose(self.app)
+        if self.backend == "sqlite":
+            return sqlite.clone(Path(self.url.removeprefix("sqlite:///")), tmp_path / "copy.sqlite3")
+        name = postgres.new_name("jx_t")
+        postgres.create_database(name, template=self.url.rsplit("/", 1)[1])
+        return postgres.sqlalchemy_url(name)
+
+
+def invoke(app: Flask, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    base = tmp_path_factory.mktemp(f"demo-year-{request.param}")
+    if request.param == "sqlite":
+        url, name = sqlite.clone(request.getfixturevalue("sqlite_template"), base / "jixiao.sqlite3"), None
+    else:
+        name = postgres.new_name("jx_t")
+        postgres.create_database(name, template=request.getfixturevalue("postgres_template"))
+        url = postgres.sqlalchemy_url(name)
+    try:
+        with instance_env(base / "instance"):
+            app = make_app(url, clock=ManualClock(NOW))
+            result = invoke(app, "init", "--demo")
+            assert result.exit_code == 0, result.output
+            yield Seeded(app, url, request.param, result.output)
+            dispose(app)
+    finally:
+        if name:
+            postgres.drop_database(name)
+
+
+def counts(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in TABLES}
+
+
+def inbox(app: Flask, username: str) -> list[str]:
+    """Titles of the user's open work: claimable and held."""
+    caller = api_as(app.test_client(), username)
+    titles = []
+    for view in ("claimable", "mine"):
+        resp = caller.get("/api/v1/tasks", query_string={"view": view, "per_page": 100})
+        assert resp.status_code == 200, resp.get_json()
+        titles += [t["title"] for t in resp.get_json()["items"]]
+    return titles
+
+
+# ---------------------------------------------------------------- what a newcomer sees
+
+
+def test_init_demo_seeds_the_year_in_progress(seeded):
+    assert "正在以加速时间生成演示县 2026 年度" in seeded.output
+    assert "✓ 演示县 2026 年度已生成：35 个项目" in seeded.output
+    assert "演示时间截至 2026-11-23 09:30" in seeded.output
+
+
+@pytest.mark.parametrize(("username", "expected"), [
+    ("school1", {"单位事前绩效自评", "填报绩效目标申报表"}),
+    ("xiaoxue1", {"填报项目入库申报书"}),
+    ("zhizhong1", {"说明偏离原因和纠偏措施"}),
+    ("water1", {"填报绩效目标申报表", "报送整改报告"}),
+    ("gongshui1", {"填报绩效监控报告", "按审核意见完善绩效目标"}),
+    ("edu_head", {"主管部门审核", "主管部门审核绩效目标"}),
+    ("water_head", {"主管部门审核", "主管部门审核绩效目标"}),
+    ("fin_edu", {"财政审核绩效目标", "财政纠偏决定", "财政审核绩效目标调整"}),
+    ("fin_agri", {"财政审核绩效目标", "财政纠偏决定", "财政审核绩效目标调整"}),
+    ("perf", {"财政事前绩效评估", "督办主管部门审核", "审核自评结果并确定重点评价", "核查整改情况"}),
+    ("expert1", {"专家评审打分", "第三方重点评价评分"}),
+    ("expert2", {"第三方重点评价评分"}),
+])
+def test_every_demo_user_finds_real_work_in_the_inbox(seeded, username, expected):
+    titles = inbox(seeded.app, username)
+    assert titles, f"{username} has an empty inbox"
+    assert expected <= set(titles), titles
+
+
+def test_nobody_sees_another_units_work(seeded):
+    """The extra units' work stays in their own inboxes (scope is the organisation, not the demo's doing)."""
+    with seeded.app.app_context():
+        own = db.session.scalar(select(func.count(HumanTask.id)).join(
+            Organisation, Organisation.id == HumanTask.organisation_id).where(
+            HumanTask.status == TaskStatus.OPEN, HumanTask.role == "unit_staff", Organisation.name == "县第一中学"))
+    titles = inbox(seeded.app, "school1")  # claimable, and sent back to school1 as the last handler
+    assert len(titles) == own >= 2
+    assert "专家评审打分" not in titles
+
+
+def test_the_project_library_shows_every_stage(seeded):
+    perf = api_as(seeded.app.test_client(), "perf")
+    listed = perf.get("/api/v1/projects", query_string={"per_page": 100}).get_json()
+    assert listed["total"] == 35
+    assert {p["status"] for p in listed["items"]} == {"applied", "assessing", "in_library", "rejected"}
+    assert {p["organisation"] for p in listed["items"]} == {
+        "县第一中学", "县实验小学", "县职业中学", "县水利工程站", "县水库管理所", "县农村供水站"}
+    # A unit sees only its own projects; a department its units'.
+    school = api_as(seeded.app.test_client(), "school1").get("/api/v1/projects", query_string={"per_page": 100})
+    assert {p["organisation"] for p in school.get_json()["items"]} == {"县第一中学"}
+    water = api_as(seeded.app.test_client(), "water_head").get("/api/v1/projects", query_string={"per_page": 100})
+    assert {p["organisation"] for p in water.get_json()["items"]} == {"县水利工程站", "县水库管理所", "县农村供水站"}
+
+    with seeded.app.app_context():
+        goal_statuses = set(db.session.scalars(select(Project.goal_status).where(Project.goal_status.is_not(None))))
+        assert goal_statuses == {"awaiting", "drafting", "reviewing", "approved", "refused", "adjusting"}
+        assert set(db.session.scalars(select(Assessment.conclusion).where(Assessment.conclusion.is_not(None)))) == {
+            "support", "adjust", "reject"}
+        assert {"优", "良", "中", "差"} <= set(db.session.scalars(select(GoalVersion.grade)))
+        labs = db.session.scalar(select(Project).where(Project.name == "2027年县第一中学实验室标准化建设"))
+        assert (labs.status, labs.requested_amount, labs.amount) == ("in_library", 1500000, 1280000)
+        years = dict(db.session.execute(select(Project.fiscal_year, func.count()).group_by(Project.fiscal_year)).all())
+        assert years == {2025: 5, 2026: 10, 2027: 20}
+
+
+def test_monitoring_has_run_month_by_month_to_now(seeded):
+    with seeded.app.app_context():
+        months = dict(db.session.execute(
+            select(MonitoringReport.month, func.count()).where(MonitoringReport.fiscal_year == 2026)
+            .group_by(MonitoringReport.month)).all())
+        # Every project from January except the mid-year one (from July); the overdue one stops at September.
+        assert months[1] == 9 and months[7] == 10 and months[9] == 10 and months[10] == 9
+        assert 11 not in months  # November's reporting period is not over yet
+        colours = set(db.session.scalars(select(MonitoringReport.colour)))
+        assert colours == {"green", "yellow", "red"}
+        kinds = set(db.session.scalars(select(Correction.kind)))
+        assert kinds == {"accept", "adjust_goals", "adjust_budget", "suspend_payment", "recover_balance"}
+        notices = set(db.session.execute(select(Notification.role, Notification.kind)).tuples())
+        assert {("unit_staff", "reminder"), ("performance_office", "escalation"), ("unit_staff", "calendar"),
+                ("finance_section", "calendar"), ("unit_staff", "correction")} <= notices
+        ledger = db.session.execute(select(Project.name, KeyAttention.reason).join(
+            Project, Project.id == KeyAttention.project_id)).tuples().all()
+        assert ledger == [("2026年县实验小学操场改造", "10月底支出仍未破零")]
+        starters = dict(db.session.execute(
+            select(User.username, func.count()).join(ProcessInstance, ProcessInstance.started_by_id == User.id)
+            .where(ProcessInstance.process_key == "monitoring").group_by(User.username)).all())
+        assert starters == {"perf": 9, "xiaoxue1": 1}  # January's batch start, and the mid-year project's own
+        escalated = db.session.scalar(select(Notification.text).where(Notification.kind == "escalation"))
+        assert "2026年农村饮水安全巩固提升" in escalated and "10月绩效监控报告经提醒仍未报送" in escalated
+
+
+def test_the_office_sees_the_escalation_in_its_notices(seeded):
+    with seeded.app.app_context():
+        from server.services.notifications import unread
+
+        user = db.session.scalar(select(User).where(User.username == "perf"))
+        texts = [n.text for n in unread(user)]
+        unit = db.session.scalar(select(User).where(User.username == "gongshui1"))
+        unit_texts = [n.text for n in unread(unit)]
+    assert any("请督办" in t for t in texts)
+    assert any("已逾期，请尽快报送" in t for t in unit_texts)
+
+
+def test_the_year_is_dated_like_a_real_one_and_nothing_failed(seeded):
+    with seeded.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ProcessInstance).where(
+            ProcessInstance.status == InstanceStatus.ERROR)) == 0
+        first, last = db.session.execute(select(func.min(AuditEvent.at), func.max(AuditEvent.at)).where(
+            AuditEvent.action != "deploy")).one()
+        # From last year's projects applying in autumn 2024 to the seeded "now".
+        assert date(2024, 10, 1) <= first.astimezone(COUNTY).date() and last <= NOW
+        assert db.session.scalar(select(func.max(HumanTask.created_at))) <= NOW
+        # Nobody works at weekends in the county.
+        days = {a.astimezone(COUNTY).weekday() for a in db.session.scalars(
+            select(AuditEvent.at).where(AuditEvent.action.in_(("start", "complete"))))}
+        assert days <= {0, 1, 2, 3, 4}
+        reported = [r.astimezone(COUNTY) for r in db.session.scalars(select(MonitoringReport.created_at))]
+        assert {r.month for r in reported} == set(range(2, 12))  # each month's report is filed early the next
+
+
+def test_last_years_projects_are_evaluated_rectified_and_applied(seeded):
+    with seeded.app.app_context():
+        found = {name: (status, grade, self_round) for name, status, grade, self_round in db.session.execute(
+            select(Project.name, Evaluation.status, Evaluation.grade, Evaluation.self_round)
+            .join(Project, Project.id == Evaluation.project_id)).tuples()}
+        assert found == {
+            "2025年县第一中学课桌椅更新": ("key", "优", 1),  # with the firm drawn by lot
+            "2025年县水库管理所闸门自动化改造": ("reviewing", "优", 2),  # sent back once, resubmitted
+            "2025年县实验小学校园绿化提升": ("completed", "良", 1),
+            "2025年县水利工程站堤防巡查养护": ("rectifying", "中", 1),
+            "2025年农村供水站水表智能化改造": ("rectifying", "中", 1),
+        }
+        assert db.session.scalar(select(func.count(KeyEvaluationDraw.id))) == 1
+        applied = db.session.execute(select(Project.name, BudgetAdjustment.fiscal_year, BudgetAdjustment.kind).join(
+            Project, Project.id == BudgetAdjustment.project_id)).tuples().all()
+        assert applied == [("2025年县实验小学校园绿化提升", 2026, "increase")]  # 良: next year +5%
+        held = set(db.session.scalars(select(Project.name).join(
+            PaymentSuspension, PaymentSuspension.project_id == Project.id).where(PaymentSuspension.lifted_at.is_(None))))
+        assert held == {"2025年县水利工程站堤防巡查养护", "2025年农村供水站水表智能化改造"}  # 中: while rectifying
+        assert db.session.scalar(select(func.count(Rectification.id))) == 1
+
+
+# ---------------------------------------------------------------- doing it again, and hostile input
+
+
+def test_seeding_again_adds_nothing(seeded):
+    before = counts(seeded.app)
+    again = invoke(seeded.app, "init", "--demo")
+    assert again.exit_code == 0, again.output
+    assert "演示县 2026 年度的项目已存在，未重复生成" in again.output
+    assert "正在以加速时间生成" not in again.output
+    simulate = invoke(seeded.app, "simulate", "--year", "2026")
+    assert simulate.exit_code == 0, simulate.output
+    assert "未重复生成" in simulate.output
+    assert counts(seeded.app) == before
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("--year", "2027"), 1, "只能模拟 2000 至 2026 年度"),
+    (("--year", "1999"), 2, "1999"),
+    (("--year", "二〇二六"), 2, "二〇二六"),
+    (("--year", "2026; DROP TABLE projects"), 2, "is not a valid integer"),
+    ((), 2, "--year"),
+])
+def test_simulate_refuses_what_it_cannot_do_and_changes_nothing(seeded, args, code, message):
+    before = counts(seeded.app)
+    result = invoke(seeded.app, "simulate", *args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert counts(seeded.app) == before
+
+
+def test_simulate_needs_the_flows_deployed(instance_path, sqlite_url):
+    app = make_app(sqlite_url, clock=ManualClock(NOW))
+    try:
+        result = invoke(app, "simulate", "--year", "2026")
+        assert result.exit_code == 1
+        assert "尚未部署" in result.output and "jixiao init" in result.output
+        with app.app_context():
+            assert db.session.scalar(select(func.count(Project.id))) == 0
+    finally:
+        dispose(app)
+
+
+# ---------------------------------------------------------------- the real server afterwards
+
+
+def test_the_server_carries_on_from_the_seeded_now(seeded, tmp_path):
+    """Seeding ends at the server's "now": starting right away fires nothing; weeks later each flow does
+    what falls due once (November's reports open, overdue ones remind), and nothing fails."""
+    url = seeded.clone(tmp_path)
+    clock = ManualClock(NOW + timedelta(minutes=5))
+    with instance_env(tmp_path / "instance"):
+        app = make_app(url, clock=clock)
+    try:
+        with app.app_context():
+            assert wake_due_instances() == 0
+            clock.set(datetime(2026, 12, 14, 1, 0, tzinfo=UTC))
+            active = db.session.scalar(select(func.count(ProcessInstance.id)).where(
+                ProcessInstance.next_timer_at.is_not(None)))
+            woken = wake_due_instances()
+            assert 0 < woken <= active
+            assert wake_due_instances() == 0  # nothing left due: no storm of repeated firings
+            assert db.session.scalar(select(func.count()).select_from(ProcessInstance).where(
+                ProcessInstance.status == InstanceStatus.ERROR)) == 0
+            open_reports = db.session.execute(
+                select(HumanTask.instance_id, func.count()).where(
+                    HumanTask.title == "填报绩效监控报告", HumanTask.status == TaskStatus.OPEN)
+                .group_by(HumanTask.instance_id)).all()
+            assert len(open_reports) >= 5 and all(n == 1 for _, n in open_reports)
+    finally:
+        dispose(app)
+        if seeded.backend == "postgres":
+            postgres.drop_database(url.rsplit("/", 1)[1])
+
+
+# ---------------------------------------------------------------- which year is shown
+
+
+@pytest.mark.parametrize(("now", "year", "end"), [
+    (datetime(2026, 11, 23, 1, 30, tzinfo=UTC), 2026, datetime(2026, 11, 23, 1, 30, tzinfo=UTC)),
+    (datetime(2026, 3, 25, 1, 0, tzinfo=UTC), 2026, datetime(2026, 3, 25, 1, 0, tzinfo=UTC)),
+    # Before February's report can be overdue, last year is shown, up to just after its December reports.
+    (datetime(2026, 1, 5, 1, 0, tzinfo=UTC), 2025, datetime(2026, 1, 5, 1, 0, tzinfo=UTC)),
+    (datetime(2026, 3, 1, 1, 0, tzinfo=UTC), 2025, datetime(2026, 1, 25, 16, 0, tzinfo=UTC)),
+])
+def test_the_year_shown_follows_the_clock(now, year, end):
+    assert demo_year_for(now) == year
+    assert plan_for(year, now).end == end
