@@ -13,6 +13,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import Colour, ProcessInstance
 from tests.api.helpers import start
+from tests.flows_evaluation.conftest import adjustments, suspensions
 from tests.flows_goal_review.conftest import do, refused_start, status_of, task_data, titles
 from tests.flows_monitoring.conftest import (
     BUDGET,
@@ -128,6 +129,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
                                        "decision_amount": 300000})
     assert corrections(app, code)[-1] == (3, "adjust_budget", "300000.00")
     assert in_force(users, code) == ("360000.00", "300000.00")  # approved amount kept; budget in force
+    assert adjustments(app, code) == [(2026, "decrease", None, None, "-60000.00", "monitoring")]
 
     # April: still red → payment suspended; May: green against the adjusted budget of 300,000.
     month_end(clock, app, 4)
@@ -136,10 +138,15 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     do(users["school1"], iid, EXPLAIN, {"cause": "新施工单位刚进场", "measures": "倒排工期"})
     do(users["fin_edu"], iid, DECIDE, {"decision": "suspend_payment", "finance_opinion": "暂缓拨付"})
     assert corrections(app, code)[-1] == (4, "suspend_payment", None)
+    (held,) = suspensions(app, code)
+    assert held.lifted_at is None and held.reason == "暂缓拨付"
     assert notices(app, code)[-1][:2] == ("unit_staff", "correction")
     month_end(clock, app, 5)
     file(users, iid, 5, 125000)
     assert reports(app, code)[-1].colour == Colour.GREEN
+    (held,) = suspensions(app, code)  # the correction worked: payments resume
+    assert held.lifted_at is not None and held.lift_reason == "5月监控恢复正常"
+    assert "恢复拨付资金" in notices(app, code)[-1][2]
 
     # June: spending slow (67% of the pace) → the calendar reminder; finance asks for adjusted goals.
     month_end(clock, app, 6)
@@ -166,6 +173,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     assert (dec.month, dec.unpayable_amount, dec.colour) == (12, 20000, Colour.GREEN)
     assert corrections(app, code)[-1] == (12, "recover_balance", "20000.00")
     assert in_force(users, code) == ("360000.00", "280000.00")
+    assert adjustments(app, code)[-1] == (2026, "recover", None, None, "-20000.00", "monitoring")
     assert status_of(users, iid) == "completed"
     assert [r.month for r in reports(app, code)] == list(range(1, 13))
 

@@ -35,6 +35,7 @@ from server.models import (
     ProcessInstance,
     Project,
 )
+from server.models.budget import AdjustmentKind, BudgetAdjustment, PaymentSuspension
 from server.models.monitoring import MonitoringIndicator
 from server.services.operators.support import FollowUp, context, money, optional_int, text
 
@@ -286,12 +287,19 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
         _notify(call, project, "finance_section", "calendar", f"{project.name}：{m}月底仍未破零，已列入重点关注台账")
         events.append("key_attention")
     if m == 12 and report.unpayable_amount:
+        _budget_change(call, project, report, -report.unpayable_amount, "预计年底确实无法支付，由财政收回统筹",
+                       recovered=True)
         db.session.add(Correction(project_id=project.id, report_id=report.id, kind=CorrectionKind.RECOVER_BALANCE,
                                   amount=report.unpayable_amount, opinion="预计年底确实无法支付，由财政收回统筹",
                                   created_at=now))
         _notify(call, project, "unit_staff", "correction",
                 f"{project.name}：年底无法支付的 {report.unpayable_amount} 元由财政收回统筹")
         events.append("recovered")
+    held = _suspended(project)
+    if held is not None and report.colour in (Colour.GREEN, Colour.BLUE):
+        held.lifted_at, held.lift_reason = now, f"{m}月监控恢复正常"
+        _notify(call, project, "unit_staff", "correction", f"{project.name}：{m}月监控恢复正常，恢复拨付资金")
+        events.append("payments_resumed")
     db.session.flush()
     return {
         "report_id": report.id, "month": m, "execution_ratio": str(ratio), "execution_colour": str(execution),
@@ -330,10 +338,19 @@ def decide(call: OperatorCall, *, report_id: Any, decision: Any, opinion: Any = 
     db.session.add(Correction(project_id=project.id, report_id=report.id, kind=kind, amount=value,
                               opinion=text(opinion, 4000), actor_id=actor.id if actor else None,
                               created_at=get_clock().now()))
+    before = current
     if kind == CorrectionKind.ADJUST_BUDGET and value is not None:
         current = value
     elif kind == CorrectionKind.RECOVER_BALANCE and value is not None:
         current = current - value
+    if current != before:
+        _budget_change(call, project, report, current - before, text(opinion, 4000) or str(kind),
+                       recovered=kind == CorrectionKind.RECOVER_BALANCE)
+    if kind == CorrectionKind.SUSPEND_PAYMENT and _suspended(project) is None:
+        db.session.add(PaymentSuspension(
+            project_id=project.id, reason=text(opinion, 4000) or f"{report.month}月监控纠偏：暂缓拨付",
+            since=get_clock().now(), source_flow="monitoring", source_id=report.id,
+            instance_id=context(call).instance.id, suspended_by_id=actor.id if actor else None))
     notices = {
         CorrectionKind.ADJUST_GOALS: "请提出绩效目标调整申请",
         CorrectionKind.SUSPEND_PAYMENT: "财政暂缓拨付资金，请落实纠偏措施",
@@ -350,6 +367,25 @@ def decide(call: OperatorCall, *, report_id: Any, decision: Any, opinion: Any = 
         _notify(call, project, "unit_staff", "correction", f"{project.name}（{report.month}月监控）：{notices[kind]}")
     db.session.flush()
     return {"budget": str(current), "decision": str(kind)}
+
+
+def _suspended(project: Project) -> PaymentSuspension | None:
+    """The payment suspension a monitoring decision put on the project and nobody lifted yet."""
+    return db.session.scalar(
+        select(PaymentSuspension).where(PaymentSuspension.project_id == project.id,
+                                        PaymentSuspension.source_flow == "monitoring",
+                                        PaymentSuspension.lifted_at.is_(None)).limit(1))
+
+
+def _budget_change(call: OperatorCall, project: Project, report: MonitoringReport, change: Decimal, reason: str,
+                   *, recovered: bool) -> None:
+    """One budget_adjustments row per change monitoring makes to the year's budget (the budget section's trail)."""
+    kind = AdjustmentKind.RECOVER if recovered else (AdjustmentKind.INCREASE if change > 0 else AdjustmentKind.DECREASE)
+    actor = context(call).actor
+    db.session.add(BudgetAdjustment(
+        project_id=project.id, fiscal_year=report.fiscal_year, kind=kind, amount=change, reason=reason,
+        source_flow="monitoring", source_id=report.id, instance_id=context(call).instance.id,
+        actor_id=actor.id if actor else None, created_at=get_clock().now()))
 
 
 def notify(call: OperatorCall, *, project_id: Any, role: Any, kind: Any, message: Any) -> dict[str, Any]:
