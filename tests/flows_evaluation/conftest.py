@@ -100,13 +100,14 @@ def evaluation(app, code: str) -> Evaluation:
         return found
 
 
-def adjustments(app, code: str) -> list[tuple[int, str, str | None, str | None, str, str]]:
-    """(fiscal year, kind, percent, base, amount, source flow) of every budget adjustment of the project."""
+def adjustments(app, code: str, flow: str = "evaluation") -> list[tuple[int, str, str | None, str | None, str, str]]:
+    """(fiscal year, kind, percent, base, amount, source flow) of the project's budget adjustments made by a flow."""
     with app.app_context():
         rows = db.session.execute(
             select(BudgetAdjustment.fiscal_year, BudgetAdjustment.kind, BudgetAdjustment.percent,
                    BudgetAdjustment.base_amount, BudgetAdjustment.amount, BudgetAdjustment.source_flow)
-            .join(Project, Project.id == BudgetAdjustment.project_id).where(Project.code == code)
+            .join(Project, Project.id == BudgetAdjustment.project_id)
+            .where(Project.code == code, BudgetAdjustment.source_flow == flow)
             .order_by(BudgetAdjustment.id)).tuples().all()
         return [(y, str(k), None if p is None else str(p), None if b is None else str(b), str(a), f)
                 for y, k, p, b, a, f in rows]

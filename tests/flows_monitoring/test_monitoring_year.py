@@ -129,7 +129,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
                                        "decision_amount": 300000})
     assert corrections(app, code)[-1] == (3, "adjust_budget", "300000.00")
     assert in_force(users, code) == ("360000.00", "300000.00")  # approved amount kept; budget in force
-    assert adjustments(app, code) == [(2026, "decrease", None, None, "-60000.00", "monitoring")]
+    assert adjustments(app, code, "monitoring") == [(2026, "decrease", None, None, "-60000.00", "monitoring")]
 
     # April: still red → payment suspended; May: green against the adjusted budget of 300,000.
     month_end(clock, app, 4)
@@ -173,7 +173,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     assert (dec.month, dec.unpayable_amount, dec.colour) == (12, 20000, Colour.GREEN)
     assert corrections(app, code)[-1] == (12, "recover_balance", "20000.00")
     assert in_force(users, code) == ("360000.00", "280000.00")
-    assert adjustments(app, code)[-1] == (2026, "recover", None, None, "-20000.00", "monitoring")
+    assert adjustments(app, code, "monitoring")[-1] == (2026, "recover", None, None, "-20000.00", "monitoring")
     assert status_of(users, iid) == "completed"
     assert [r.month for r in reports(app, code)] == list(range(1, 13))
 

@@ -13,7 +13,7 @@ The key evaluation, the result notice and rectification are in `evaluation_resul
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,7 +36,7 @@ from server.models import (
     ProcessInstance,
     Project,
 )
-from server.services.operators.support import CENT, context, money, optional_int, text
+from server.services.operators.support import CENT, context, money, number, optional_int, text
 from server.services.projects import budget_in_force
 
 COUNTY = timezone(timedelta(hours=8))
@@ -46,15 +46,6 @@ GRADES = ("优", "良", "中", "差")
 FINISHED = (EvaluationStatus.COMPLETED, EvaluationStatus.RECTIFIED, EvaluationStatus.UNRECTIFIED)
 RATE = Decimal("0.0001")
 
-
-def number(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        found = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return found if found.is_finite() else None
 
 
 def evaluation_of(call: OperatorCall, *expected: EvaluationStatus) -> Evaluation:

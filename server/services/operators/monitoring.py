@@ -12,7 +12,7 @@ worst indicator, the report colour the worse of execution and goal.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -37,7 +37,7 @@ from server.models import (
 )
 from server.models.budget import AdjustmentKind, BudgetAdjustment, PaymentSuspension
 from server.models.monitoring import MonitoringIndicator
-from server.services.operators.support import FollowUp, context, money, optional_int, text
+from server.services.operators.support import FollowUp, context, money, number, optional_int, text
 
 COUNTY = timezone(timedelta(hours=8))
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}
@@ -49,15 +49,6 @@ PERCENT = Decimal("0.0001")
 
 # ---------------------------------------------------------------- helpers
 
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        found = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return found if found.is_finite() else None
 
 
 def _project(call: OperatorCall, project_id: Any) -> Project:
@@ -83,7 +74,7 @@ def period_end(year: int, month: int) -> datetime:
 
 def colour_of(ratio: Decimal, red_below: Any, yellow_below: Any, blue_from: Any = None) -> Colour:
     red, yellow = Decimal(str(red_below)), Decimal(str(yellow_below))
-    blue = _decimal(blue_from)
+    blue = number(blue_from)
     if ratio < red:
         return Colour.RED
     if ratio < yellow:
@@ -188,10 +179,10 @@ def check(call: OperatorCall, *, budget: Any, spent: Any, unpayable_amount: Any 
     """monitoring.check: field errors the form schema cannot see (it does not know the budget or the
     approved indicators). Empty: the report may be recorded; otherwise the unit fixes the named fields."""
     errors: dict[str, str] = {}
-    total, paid = _decimal(budget) or Decimal(0), _decimal(spent)
+    total, paid = number(budget) or Decimal(0), number(spent)
     if paid is not None and paid > total:
         errors["spent"] = _("累计支出不能超过预算 %(amount)s 元", amount=total)
-    left = _decimal(unpayable_amount)
+    left = number(unpayable_amount)
     if paid is not None and left is not None and left > total - paid:
         errors["unpayable_amount"] = _("无法支付金额不能超过未支出余额 %(amount)s 元", amount=total - paid)
     goal = db.session.get(GoalVersion, optional_int(goal_id)) if goal_id is not None else None
@@ -210,7 +201,7 @@ def check(call: OperatorCall, *, budget: Any, spent: Any, unpayable_amount: Any 
         if indicator.operator == "定性":
             if value not in QUALITATIVE:
                 errors[f"indicator_reports.{i}.current_value"] = _("定性指标请填写 达成、部分达成 或 未达成")
-        elif _decimal(value) is None:
+        elif number(value) is None:
             errors[f"indicator_reports.{i}.current_value"] = _("定量指标的当前值应为数字")
     return errors
 
@@ -255,7 +246,7 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
             if colour is None:
                 raise ValueError(_("指标“%(name)s”请填写 达成、部分达成 或 未达成", name=indicator.name))
         else:
-            current, target = _decimal(value), _decimal(indicator.value)
+            current, target = number(value), number(indicator.value)
             if current is None or target is None:
                 raise ValueError(_("指标“%(name)s”的当前值应为数字", name=indicator.name))
             if indicator.operator in ("<", "≤"):

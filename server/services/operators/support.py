@@ -84,3 +84,14 @@ def instance_project(call: OperatorCall) -> Project:
     if project is None:
         raise ValueError("本流程还没有申报项目（缺少“library.apply”步骤）")
     return project
+
+
+def number(value: Any) -> Decimal | None:
+    """A finite decimal read from a form value, or None for blanks, booleans and text that is not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        found = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return found if found.is_finite() else None
