@@ -14,6 +14,7 @@ from server.db import db
 from server.engine.operators import default_registry
 from server.engine.runtime import Engine
 from server.extensions import babel, csrf, login_manager, migrate
+from server.sessions import CookieSessions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     app.config.from_mapping(load_config(instance_path))
     app.config.update(overrides or {})
     app.json.ensure_ascii = False  # Chinese stays readable in JSON responses
+    app.session_interface = CookieSessions()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

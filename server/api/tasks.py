@@ -52,6 +52,14 @@ def unclaim(task_id: int):
 @api_bp.post("/v1/tasks/<int:task_id>/complete")
 @login_required
 def complete(task_id: int):
-    body = _complete_in.load(json_body())
-    outcome = task_service.complete(task_id, me(), body["data"])
+    outcome = task_service.complete(task_id, me(), _complete_data(json_body()))
     return jsonify({"instance": outcome_json(outcome)})
+
+
+def _complete_data(body: dict) -> dict:
+    """CompleteIn's `data`: the common well-formed body is checked here directly; anything else goes through
+    the schema, which gives the same result or the same error."""
+    data = body.get("data")
+    if isinstance(data, dict) and all(isinstance(k, str) and len(k) <= 100 for k in data):
+        return dict(data)
+    return _complete_in.load(body)["data"]

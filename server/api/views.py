@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -70,5 +72,52 @@ def instance_json(instance: ProcessInstance) -> dict[str, Any]:
 
 
 def outcome_json(outcome: Outcome) -> dict[str, Any]:
-    """The instance after a step: the open rows just saved, no history (the answer needs no second look)."""
-    return _instance_body(outcome.instance, [], outcome.open_tasks)
+    """The instance after a step: the open rows just saved, no history (the answer needs no second look).
+
+    The task hot path's answer, built by hand: the same values InstanceOut/TaskOut give (a test holds them
+    equal), at a fraction of marshmallow's cost per field."""
+    instance, rows = outcome.instance, outcome.open_tasks
+    names = usernames({t.assignee_id for t in rows})
+    return {
+        "id": _int(instance.id),
+        "process_key": _text(instance.process_key),
+        "version": _int(instance.version),
+        "status": _text(instance.status),
+        "title": _text(instance.title),
+        "error_message": _text(instance.error_message),
+        "created_at": _when(instance.created_at),
+        "completed_at": _when(instance.completed_at),
+        "open_tasks": [_task_row_json(t, names.get(t.assignee_id)) for t in rows],
+        "history": [],
+    }
+
+
+def _task_row_json(task: TaskRow, assignee: str | None) -> dict[str, Any]:
+    """TaskOut.dump of a saved row."""
+    return {
+        "id": _int(task.id),
+        "title": _text(task.title),
+        "process_key": _text(task.process_key),
+        "instance_id": _int(task.instance_id),
+        "role": _text(task.role),
+        "assignee": _text(assignee),
+        "status": _text(task.status),
+        "due_at": _when(task.due_at),
+        "created_at": _when(task.created_at),
+        "completed_at": _when(task.completed_at),
+        "project_name": _text(task.project_name),
+        "project_code": _text(task.project_code),
+        "amount": None if task.amount is None else format(Decimal(str(task.amount)), "f"),
+    }
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

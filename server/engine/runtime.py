@@ -33,6 +33,7 @@ __all__ = ["Engine", "UserTaskView", "Workflow"]
 Status = Literal["running", "waiting", "completed"]
 SpecSource = str | Callable[[], str]
 _SPEC_CACHE_SIZE = 256
+_RECENT_SIZE = 128  # workflows kept live after their step committed (see RecentWorkflows)
 _MAX_ENGINE_STEPS = 5000  # automatic steps per call; a loop with no user task would spin forever
 
 timers.install()
@@ -53,6 +54,38 @@ def _as_script_error(exc: BaseException) -> EngineError:
     return ScriptError(f"流程运行出错{where}：{describe(exc)}", element)
 
 
+class RecentWorkflows:
+    """Workflows this process saved last, so the next step of the same instance skips deserializing its blob.
+
+    An entry serves only the exact row it was saved as: same instance, lock_version, spec and state text (the
+    caller compares the blob it just read, so an instance saved since by any server, any path, is a miss).
+    `take` removes the entry: a workflow is in one request's hands at a time, and a step that fails never puts
+    its half-run workflow back. Callers `keep` a workflow only once its transaction has committed.
+    """
+
+    def __init__(self, size: int = _RECENT_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[int, str, str, Workflow]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, instance_id: int, lock_version: int, state: str, wf: Workflow) -> None:
+        with self._lock:
+            self._items[instance_id] = (lock_version, wf.version_key, state, wf)
+            self._items.move_to_end(instance_id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def take(self, instance_id: int, lock_version: int, version_key: str, state: str) -> Workflow | None:
+        with self._lock:
+            entry = self._items.pop(instance_id, None)
+        if entry is None:
+            return None
+        kept_lock, kept_key, kept_state, wf = entry
+        if kept_lock != lock_version or kept_key != version_key or kept_state != state:
+            return None
+        return wf
+
+
 class Engine:
     def __init__(
         self,
@@ -68,6 +101,7 @@ class Engine:
         self.script_engine = SandboxScriptEngine(operators, script_timeout)
         self._specs: OrderedDict[str, serializer.Specs] = OrderedDict()
         self._lock = threading.Lock()
+        self.recent = RecentWorkflows()
 
     def specs(self, version_key: str, spec_json: SpecSource) -> serializer.Specs:
         """Deserialized specs, cached per version (versions are immutable).

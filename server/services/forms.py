@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from flask_babel import gettext as _
@@ -70,6 +72,28 @@ def _field_path(err: ValidationError) -> str:
     return ".".join(str(p) for p in path) or "_form"
 
 
+# Compiled validators per form schema. A version's forms are immutable and cached (persistence.version_forms), so
+# the same schema object comes back on every step; the entry holds the schema itself, so its id cannot be reused.
+_VALIDATORS: OrderedDict[int, tuple[dict[str, Any], Any]] = OrderedDict()
+_VALIDATORS_SIZE = 512
+_validators_lock = threading.Lock()
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    key = id(schema)
+    with _validators_lock:
+        entry = _VALIDATORS.get(key)
+        if entry is not None and entry[0] is schema:
+            _VALIDATORS.move_to_end(key)
+            return entry[1]
+    validator = FormValidator(schema, format_checker=FormValidator.FORMAT_CHECKER)
+    with _validators_lock:
+        _VALIDATORS[key] = (schema, validator)
+        while len(_VALIDATORS) > _VALIDATORS_SIZE:
+            _VALIDATORS.popitem(last=False)
+    return validator
+
+
 def validate_submission(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
     """Return only the fields the form declares, or raise ValidationFailed naming every bad field.
 
@@ -79,7 +103,7 @@ def validate_submission(schema: dict[str, Any] | None, data: Any) -> dict[str, A
         raise ValidationFailed(_("提交的数据必须是对象"), fields={"data": _("应为对象")})
     if not schema:
         return {}
-    validator = FormValidator(schema, format_checker=FormValidator.FORMAT_CHECKER)
+    validator = _validator(schema)
     fields: dict[str, str] = {}
     for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         fields.setdefault(_field_path(err), _message(err))

@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
 
 from server.db import db
-from server.engine.runtime import Workflow
+from server.engine.runtime import Engine, Workflow
 from server.extensions import get_clock, get_engine
 from server.models import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
 from server.services.errors import Conflict
@@ -101,7 +102,7 @@ def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[TaskRow]:
     now = get_clock().now()
     ready = wf.user_tasks()
     data = business_data(wf, ready)
-    instance.state = wf.dump()
+    instance.state = state = wf.dump()
     instance.status = _STATUS[wf.status]
     instance.next_timer_at = wf.next_timer_due()
     instance.updated_at = now
@@ -114,7 +115,37 @@ def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[TaskRow]:
     if biz.project_code:
         instance.business_key = biz.project_code  # the project code, so outside systems can find the instance
     db.session.flush()
+    _keep_after_commit(instance.id, lambda: instance.lock_version, state, wf)
     return sync_tasks(instance, ready, data, now)
+
+
+# --- live workflows across steps: kept only once their step committed ------------------------------
+
+_PENDING = "jixiao.keep_workflows"
+
+
+def _keep_after_commit(instance_id: int, lock_version: Any, state: str, wf: Workflow) -> None:
+    """Offer `wf` to the engine's RecentWorkflows when (and only if) this transaction commits.
+    `lock_version` is read then (a callable, for an ORM row that later flushes may bump again)."""
+    db.session.info.setdefault(_PENDING, {})[instance_id] = (get_engine(), lock_version, state, wf)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    for instance_id, (engine, lock_version, state, wf) in (pending or {}).items():
+        engine.recent.keep(instance_id, lock_version() if callable(lock_version) else lock_version, state, wf)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, _previous: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outer transaction ended without after_commit taking its workflows
+        session.info.pop(_PENDING, None)
 
 
 # --- the task hot path: Core statements, built once -------------------------------------------------
@@ -192,7 +223,9 @@ def load_instance_workflow(instance: InstanceRef) -> Workflow:
     def spec_json() -> str:
         return db.session.connection().execute(_SPEC, {"b_version": instance.version_id}).scalar_one()
 
-    return get_engine().load(instance.cache_key, spec_json, instance.state)
+    engine: Engine = get_engine()
+    wf = engine.recent.take(instance.id, instance.lock_version, instance.cache_key, instance.state)
+    return wf if wf is not None else engine.load(instance.cache_key, spec_json, instance.state)
 
 
 def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: int, actor_id: int) -> Outcome:
@@ -201,8 +234,9 @@ def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: in
     ready = wf.user_tasks()
     data = business_data(wf, ready)
     status = _STATUS[wf.status]
+    state = wf.dump()
     values: dict[str, Any] = {
-        "state": wf.dump(),
+        "state": state,
         "status": status,
         "next_timer_at": wf.next_timer_due(),
         "updated_at": now,
@@ -219,13 +253,14 @@ def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: in
     if title != instance.title:
         values["title"] = title
     conn = db.session.connection()
-    lost = _("流程已被他人更新，请刷新后重试")
+    # The message is translated only when needed: gettext picks the request's locale, a visible cost per call.
     if conn.execute(_SAVE, {"b_id": instance.id, "b_lock": instance.lock_version, **values}).rowcount != 1:
-        raise Conflict(lost)
+        raise Conflict(_("流程已被他人更新，请刷新后重试"))
     if conn.execute(_FINISH, {"b_id": task_id, "b_actor": actor_id, "b_now": now}).rowcount != 1:
-        raise Conflict(lost)
+        raise Conflict(_("流程已被他人更新，请刷新后重试"))
     # Our lock_version held, so the open rows are the ones counted at read time, less the one just finished.
     open_rows = sync_tasks(instance, ready, data, now, others_open=instance.open_tasks > 1)
+    _keep_after_commit(instance.id, instance.lock_version + 1, state, wf)
     saved = InstanceSummary(
         instance.id, instance.process_key, instance.version_number, status, title, None,
         instance.created_at, completed_at,
