@@ -244,7 +244,8 @@ def test_last_years_projects_are_evaluated_rectified_and_applied(seeded):
         }
         assert db.session.scalar(select(func.count(KeyEvaluationDraw.id))) == 1
         applied = db.session.execute(select(Project.name, BudgetAdjustment.fiscal_year, BudgetAdjustment.kind).join(
-            Project, Project.id == BudgetAdjustment.project_id)).tuples().all()
+            Project, Project.id == BudgetAdjustment.project_id).where(BudgetAdjustment.source_flow == "evaluation")
+        ).tuples().all()
         assert applied == [("2025年县实验小学校园绿化提升", 2026, "increase")]  # 良: next year +5%
         held = set(db.session.scalars(select(Project.name).join(
             PaymentSuspension, PaymentSuspension.project_id == Project.id).where(PaymentSuspension.lifted_at.is_(None))))
