@@ -255,8 +255,13 @@ def _filters(user: User, query: InboxQuery, now: datetime) -> list[ColumnElement
         where.append(HumanTask.due_at < _day_start(query.due_to + timedelta(days=1)))
     if query.q:
         like = _like(query.q)
-        where.append(or_(HumanTask.project_name.ilike(like, escape="\\"),
-                         HumanTask.project_code.ilike(like, escape="\\"), HumanTask.title.ilike(like, escape="\\")))
+        columns = (HumanTask.project_name, HumanTask.project_code, HumanTask.title)
+        if query.q.lower() == query.q.upper():
+            # Nothing in q has case (digits, Chinese, punctuation): LIKE finds exactly what ILIKE finds, and is
+            # several times cheaper, ILIKE case-folds every candidate row's text first.
+            where.append(or_(*(c.like(like, escape="\\") for c in columns)))
+        else:
+            where.append(or_(*(c.ilike(like, escape="\\") for c in columns)))
     return where
 
 
