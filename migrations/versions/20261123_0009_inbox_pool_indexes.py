@@ -6,9 +6,9 @@ Create Date: 2026-11-23 21:00:00.000000
 
 The 可认领 tab lists open, unheld tasks offered to a lane (role) in a sector, organisation or department,
 newest first. These partial indexes hold only that pool, keyed (role, scope, created_at, id) so a page of ids
-is read from the index alone, with due_at at the end so the tab's count and its overdue mark need no table
-rows either. Partial indexes work the same on PostgreSQL and SQLite; the queries state the predicate with
-literals so both planners can match it.
+is read from the index alone, with due_at and amount at the end so the tab's count, its overdue mark and the
+sort by amount need no table rows either. Partial indexes work the same on PostgreSQL and SQLite; the queries
+state the predicate with literals so both planners can match it.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ INDEXES = {
 
 def upgrade():
     for name, scope in INDEXES.items():
-        op.create_index(name, 'human_tasks', ['role', scope, 'created_at', 'id', 'due_at'], unique=False,
+        op.create_index(name, 'human_tasks', ['role', scope, 'created_at', 'id', 'due_at', 'amount'], unique=False,
                         postgresql_where=sa.text(POOL), sqlite_where=sa.text(POOL))
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('ANALYZE human_tasks')

@@ -22,13 +22,15 @@ class TaskStatus(enum.StrEnum):
 
 
 # The claimable pool: open tasks nobody holds. Partial indexes over it, keyed by lane + scope and then the
-# default sort, carry due_at too so the 可认领 count and its overdue mark are index-only scans.
+# default sort, carry due_at and amount too so the 可认领 count, its overdue mark and the sort by amount are
+# index-only scans.
 POOL_PREDICATE = "status = 'open' AND assignee_id IS NULL"
 
 
 def _pool_index(name: str, scope: str) -> Index:
     where = text(POOL_PREDICATE)
-    return Index(name, "role", scope, "created_at", "id", "due_at", postgresql_where=where, sqlite_where=where)
+    return Index(name, "role", scope, "created_at", "id", "due_at", "amount",
+                 postgresql_where=where, sqlite_where=where)
 
 
 class HumanTask(Base):
