@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base
@@ -21,6 +21,18 @@ class TaskStatus(enum.StrEnum):
     CANCELLED = "cancelled"  # the flow moved on without it (timer interrupt, instance cancelled)
 
 
+# The claimable pool: open tasks nobody holds. Partial indexes over it, keyed by lane + scope and then the
+# default sort, carry due_at and amount too so the 可认领 count, its overdue mark and the sort by amount are
+# index-only scans.
+POOL_PREDICATE = "status = 'open' AND assignee_id IS NULL"
+
+
+def _pool_index(name: str, scope: str) -> Index:
+    where = text(POOL_PREDICATE)
+    return Index(name, "role", scope, "created_at", "id", "due_at", "amount",
+                 postgresql_where=where, sqlite_where=where)
+
+
 class HumanTask(Base):
     __tablename__ = "human_tasks"
     __table_args__ = (
@@ -33,6 +45,9 @@ class HumanTask(Base):
         Index("ix_human_tasks_instance", "instance_id", "status"),
         Index("ix_human_tasks_spiff", "instance_id", "spiff_task_id"),
         Index("ix_human_tasks_due", "status", "due_at"),
+        _pool_index("ix_human_tasks_pool_sector", "sector"),
+        _pool_index("ix_human_tasks_pool_org", "organisation_id"),
+        _pool_index("ix_human_tasks_pool_dept", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -88,6 +88,18 @@ def test_search_filter_and_sort(app, browser, county, login_as):
     assert "共 3 项" in b.get("/inbox?view=claimable&flow=review").get_data(as_text=True)
 
 
+def test_search_ignores_case_and_counts_what_it_finds(browser, county, login_as):
+    """Letters match whatever their case (ILIKE); text without case (digits, Chinese) takes the cheaper LIKE and
+    finds the same; the full page's total (counted with the tab counts) and the fragment's agree."""
+    apply(login_as("school1"), "Smart Campus 智慧校园 2026", 8_000)
+    b = browser("fin_edu")
+    for q in ("smart campus", "SMART", "Campus 智慧", "智慧校园", "2026"):
+        for headers in ({}, LIST):
+            page = b.get("/inbox", query_string={"view": "claimable", "q": q}, headers=headers).get_data(as_text=True)
+            assert titles(page) == ["Smart Campus 智慧校园 2026"] and "共 1 项" in page, (q, headers)
+    assert "共 0 项" in b.get("/inbox", query_string={"view": "claimable", "q": "智慧校园 2027"}).get_data(as_text=True)
+
+
 def test_overdue_and_due_soon_marks_and_filters(app, browser, county, clock, login_as):
     b = browser("fin_edu")
     repair = open_task(app, county["edu_repair"])
