@@ -248,7 +248,7 @@ def test_last_years_projects_are_evaluated_rectified_and_applied(seeded):
         ).tuples().all()
         assert applied == [("2025年县实验小学校园绿化提升", 2026, "increase")]  # 良: next year +5%
         held = set(db.session.scalars(select(Project.name).join(
-            PaymentSuspension, PaymentSuspension.project_id == Project.id).where(PaymentSuspension.lifted_at.is_(None))))
+            PaymentSuspension, PaymentSuspension.project_id == Project.id).where(PaymentSuspension.lifted_at.is_(None), PaymentSuspension.source_flow == "evaluation")))
         assert held == {"2025年县水利工程站堤防巡查养护", "2025年农村供水站水表智能化改造"}  # 中: while rectifying
         assert db.session.scalar(select(func.count(Rectification.id))) == 1
 
