@@ -33,5 +33,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Statement journals (every write to a table with foreign keys opens one) stay in memory, not temp files.
+        cur.execute("PRAGMA temp_store=MEMORY")
         cur.execute("PRAGMA busy_timeout=5000")
         cur.close()

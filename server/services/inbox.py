@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import and_, func, literal_column, or_, select, true, update
+from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.db import db
@@ -147,9 +147,8 @@ def _tab_clause(user: User, tab: Tab) -> ColumnElement[bool]:
     if tab == Tab.MINE:
         return and_(HumanTask.assignee_id == user.id, HumanTask.status == TaskStatus.OPEN)
     if tab == Tab.CLAIMABLE:
-        # The pool predicate is written with literals, as the partial ix_human_tasks_pool_* indexes state it:
-        # neither PostgreSQL (generic plans of prepared statements) nor SQLite matches a bound parameter to it.
-        return and_(HumanTask.status == literal_column("'open'"), HumanTask.assignee_id.is_(None),
+        # Matches the partial ix_human_tasks_pool_* indexes: the status column compares by literal (its type).
+        return and_(HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None),
                     claimable_clause(user))
     return HumanTask.completed_by_id == user.id
 
