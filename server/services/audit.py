@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import insert
 
 from server.db import db
+from server.driver_sql import DriverStatement
 from server.extensions import get_clock
 from server.models import AuditEvent, HumanTask, ProcessInstance, User
 
-_INSERT = insert(AuditEvent.__table__)
+_INSERT = DriverStatement(insert(AuditEvent.__table__))
 
 
 def record(
@@ -34,8 +35,8 @@ def append(
     data: dict[str, Any] | None = None,
 ) -> None:
     """One Core INSERT in the caller's transaction: cheaper than an ORM object, and nothing can update it later."""
-    db.session.connection().execute(
-        _INSERT,
+    _INSERT.rowcount(
+        db.session.connection(),
         {
             "at": get_clock().now(),
             "actor_id": actor_id,

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.db import db
+from server.driver_sql import DriverStatement
 from server.extensions import get_clock
 from server.models import ApiToken, Organisation, OrgKind, User, UserRole, UserSector
 from server.services.errors import ServiceError
@@ -90,7 +91,7 @@ _t, _u, _o = ApiToken.__table__, User.__table__, Organisation.__table__
 _r, _s = UserRole.__table__, UserSector.__table__
 # Token, user, organisation, roles and sectors in one round trip (a user has a handful of roles and sectors,
 # so the role x sector rows stay few). Built once: statement construction is a visible cost per request.
-_PRINCIPAL = (
+_PRINCIPAL = DriverStatement(
     select(
         _t.c.expires_at, _t.c.revoked, _u.c.id, _u.c.username, _u.c.display_name, _u.c.active,
         _o.c.id.label("org_id"), _o.c.code, _o.c.name, _o.c.kind, _o.c.sector.label("org_sector"), _o.c.parent_id,
@@ -110,7 +111,7 @@ def user_for_token(token: str) -> Principal | None:
     """The token's user, or None when unknown, expired, revoked or deactivated — checked on every request."""
     if not token or len(token) > 200:
         return None
-    rows = db.session.connection().execute(_PRINCIPAL, {"token_hash": _digest(token)}).all()
+    rows = _PRINCIPAL.rows(db.session.connection(), {"token_hash": _digest(token)})
     if not rows:
         return None
     first = rows[0]

@@ -14,10 +14,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, event, func, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from server.db import db
+from server.driver_sql import DriverStatement
 from server.engine.runtime import Engine, Workflow
 from server.extensions import get_clock, get_engine
 from server.models import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
@@ -156,7 +156,7 @@ _TASK_COLUMNS = ("id", "instance_id", "spiff_task_id", "title", "form_schema", "
                  "department_id", "sector", "assignee_id", "completed_by_id", "status")
 _INSTANCE_COLUMNS = ("id", "process_key", "status", "state", "lock_version", "organisation_id", "department_id",
                      "sector", "title", "started_by_id", "created_at", "version_id")
-_STEP = (
+_STEP = DriverStatement(
     select(
         *(_h.c[c] for c in _TASK_COLUMNS),
         *(_i.c[c].label(f"i_{c}") for c in _INSTANCE_COLUMNS),
@@ -171,9 +171,9 @@ _STEP = (
     .where(_h.c.id == bindparam("b_task"))
 )
 # Optimistic lock: of two saves of the same snapshot exactly one matches; the SET columns come from the parameters.
-_SAVE = update(_i).where(_i.c.id == bindparam("b_id"), _i.c.lock_version == bindparam("b_lock"))
+_SAVE = DriverStatement(update(_i).where(_i.c.id == bindparam("b_id"), _i.c.lock_version == bindparam("b_lock")))
 # Conditional too: a task finished meanwhile (by any path) is never finished twice.
-_FINISH = (
+_FINISH = DriverStatement(
     update(_h)
     .where(_h.c.id == bindparam("b_id"), _h.c.status == TaskStatus.OPEN)
     .values(
@@ -192,12 +192,12 @@ _FORMS_CACHE_SIZE = 256
 _forms_lock = threading.Lock()
 
 
-def load_step(task_id: int) -> tuple[Row, InstanceRef] | None:
+def load_step(task_id: int) -> tuple[Any, InstanceRef] | None:
     """A task row (duck-types HumanTask for the scope checks) and its instance, in one query."""
-    row = db.session.connection().execute(_STEP, {"b_task": task_id}).first()
+    row = _STEP.first(db.session.connection(), {"b_task": task_id})
     if row is None:
         return None
-    values = row._mapping
+    values = row._asdict()
     instance = InstanceRef(
         **{c: values[f"i_{c}"] for c in _INSTANCE_COLUMNS},
         version_number=row.i_version_number,
@@ -254,9 +254,9 @@ def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: in
         values["title"] = title
     conn = db.session.connection()
     # The message is translated only when needed: gettext picks the request's locale, a visible cost per call.
-    if conn.execute(_SAVE, {"b_id": instance.id, "b_lock": instance.lock_version, **values}).rowcount != 1:
+    if _SAVE.rowcount(conn, {"b_id": instance.id, "b_lock": instance.lock_version, **values}) != 1:
         raise Conflict(_("流程已被他人更新，请刷新后重试"))
-    if conn.execute(_FINISH, {"b_id": task_id, "b_actor": actor_id, "b_now": now}).rowcount != 1:
+    if _FINISH.rowcount(conn, {"b_id": task_id, "b_actor": actor_id, "b_now": now}) != 1:
         raise Conflict(_("流程已被他人更新，请刷新后重试"))
     # Our lock_version held, so the open rows are the ones counted at read time, less the one just finished.
     open_rows = sync_tasks(instance, ready, data, now, others_open=instance.open_tasks > 1)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, insert, select, update
 
 from server.db import db
+from server.driver_sql import DriverStatement
 from server.engine.runtime import UserTaskView
 from server.models import HumanTask, InstanceParticipant, TaskStatus, User, UserRole
 
@@ -84,7 +85,7 @@ def business_fields(data: dict[str, Any]) -> BusinessFields:
 _h = HumanTask.__table__
 _ROW_FIELDS = tuple(TaskRow.__dataclass_fields__)
 _ROW_COLUMNS = [_h.c[name] for name in _ROW_FIELDS]
-_OPEN_ROWS = (
+_OPEN_ROWS = DriverStatement(
     select(*_ROW_COLUMNS, _h.c.spiff_task_id)
     .where(_h.c.instance_id == bindparam("b_instance"), _h.c.status == TaskStatus.OPEN)
     .order_by(_h.c.id)
@@ -92,7 +93,7 @@ _OPEN_ROWS = (
 _BY_IDS = _h.c.id.in_(bindparam("b_ids", expanding=True))
 _CANCEL = update(_h).where(_BY_IDS).values(status=TaskStatus.CANCELLED, completed_at=bindparam("b_now"))
 _REFRESH = update(_h).where(_BY_IDS)  # SET columns come from the parameters
-_INSERT = insert(_h)
+_INSERT = DriverStatement(insert(_h).returning(_h.c.id))
 
 
 def _task_row(values: Mapping[str, Any], **override: Any) -> TaskRow:
@@ -116,13 +117,13 @@ def sync_tasks(
     made them ready.
     """
     conn = db.session.connection()
-    open_rows = conn.execute(_OPEN_ROWS, {"b_instance": instance.id}).all() if others_open else []
+    open_rows = _OPEN_ROWS.rows(conn, {"b_instance": instance.id}) if others_open else []
     ready_ids = {view.task_id for view in ready}
     if gone := [row.id for row in open_rows if row.spiff_task_id not in ready_ids]:
         conn.execute(_CANCEL, {"b_ids": gone, "b_now": now})
     biz = business_fields(data)
     fields = {"project_name": biz.project_name, "project_code": biz.project_code, "amount": biz.amount}
-    still_open = [_task_row(row._mapping, **fields) for row in open_rows if row.spiff_task_id in ready_ids]
+    still_open = [_task_row(row._asdict(), **fields) for row in open_rows if row.spiff_task_id in ready_ids]
     stale = [row.id for row in open_rows if row.spiff_task_id in ready_ids
              and (row.project_name, row.project_code, row.amount) != (biz.project_name, biz.project_code, biz.amount)]
     if stale:
@@ -165,7 +166,7 @@ def sync_tasks(
         for view in new_views
     ]
     # One INSERT per row: usually a single task, and cheaper than an executemany with RETURNING.
-    new_ids = [conn.execute(_INSERT, row).inserted_primary_key[0] for row in values]
+    new_ids = [_INSERT.rows(conn, row)[0].id for row in values]
     created = [_task_row(row, id=new_id) for new_id, row in zip(new_ids, values, strict=True)]
     return still_open + created
 
