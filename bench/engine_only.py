@@ -31,47 +31,61 @@ def _ms(samples: list[float]) -> dict[str, float]:
     return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000}
 
 
-def measure(n: int = 300) -> dict[str, dict[str, float]]:
-    """Median and p95 (ms) per step; keys like 'memory.start', 'roundtrip.complete_a'."""
-    files = {p.name: p.read_bytes() for p in FLOW.iterdir() if p.is_file()}
-    operators = default_registry()
-    package = compile_package(files, known_roles={"unit_staff"}, operators=operators)
-    engine = Engine(operators=operators, clock=ManualClock(datetime(2026, 1, 1, tzinfo=UTC)))
-    key, spec = "bench-simple", package.spec_json
-    engine.specs(key, spec)  # warm the spec cache as a running server would have
+class EngineFlow:
+    """The simple flow on the bare engine, one iteration at a time, so a caller can interleave it with other
+    measurements (the HTTP benchmark does: both then see the same machine at the same moments)."""
 
-    samples: dict[str, list[float]] = {}
+    def __init__(self) -> None:
+        files = {p.name: p.read_bytes() for p in FLOW.iterdir() if p.is_file()}
+        operators = default_registry()
+        package = compile_package(files, known_roles={"unit_staff"}, operators=operators)
+        self.engine = Engine(operators=operators, clock=ManualClock(datetime(2026, 1, 1, tzinfo=UTC)))
+        self.key, self.spec = "bench-simple", package.spec_json
+        self.engine.specs(self.key, self.spec)  # warm the spec cache as a running server would have
+        self.samples: dict[str, list[float]] = {}
 
-    def timed(name: str, fn: Callable[[], Workflow]) -> Workflow:
+    def _timed(self, name: str, fn: Callable[[], Workflow]) -> Workflow:
         t0 = time.perf_counter()
         result = fn()
-        samples.setdefault(name, []).append(time.perf_counter() - t0)
+        self.samples.setdefault(name, []).append(time.perf_counter() - t0)
         return result
 
-    def complete(wf: Workflow, data: dict[str, object]) -> Workflow:
-        wf.complete(wf.user_tasks()[0].task_id, data)
-        return wf
+    def run_once(self) -> None:
+        engine, key, spec = self.engine, self.key, self.spec
 
-    def roundtrip(state: str, data: dict[str, object]) -> str:
-        wf = engine.load(key, spec, state)
-        wf.complete(wf.user_tasks()[0].task_id, data)
-        return wf.dump()
+        def complete(wf: Workflow, data: dict[str, object]) -> Workflow:
+            wf.complete(wf.user_tasks()[0].task_id, data)
+            return wf
 
-    for _ in range(n):
-        wf = timed("memory.start", lambda: engine.start(key, spec, {}))
-        timed("memory.complete_a", lambda wf=wf: complete(wf, {"x": 11}))
-        timed("memory.complete_b", lambda wf=wf: complete(wf, {"note": "ok"}))
+        def roundtrip(state: str, data: dict[str, object]) -> str:
+            wf = engine.load(key, spec, state)
+            wf.complete(wf.user_tasks()[0].task_id, data)
+            return wf.dump()
+
+        wf = self._timed("memory.start", lambda: engine.start(key, spec, {}))
+        self._timed("memory.complete_a", lambda: complete(wf, {"x": 11}))
+        self._timed("memory.complete_b", lambda: complete(wf, {"note": "ok"}))
         assert wf.status == "completed"
 
         t0 = time.perf_counter()
         state = engine.start(key, spec, {}).dump()
-        samples.setdefault("roundtrip.start", []).append(time.perf_counter() - t0)
+        self.samples.setdefault("roundtrip.start", []).append(time.perf_counter() - t0)
         for name, data in (("roundtrip.complete_a", {"x": 11}), ("roundtrip.complete_b", {"note": "ok"})):
             t0 = time.perf_counter()
             state = roundtrip(state, data)
-            samples.setdefault(name, []).append(time.perf_counter() - t0)
+            self.samples.setdefault(name, []).append(time.perf_counter() - t0)
         assert engine.load(key, spec, state).status == "completed"
-    return {name: _ms(values) for name, values in samples.items()}
+
+    def stats(self, skip: int = 0) -> dict[str, dict[str, float]]:
+        """Median and p95 (ms) per step; keys like 'memory.start', 'roundtrip.complete_a'."""
+        return {name: _ms(values[skip:]) for name, values in self.samples.items()}
+
+
+def measure(n: int = 300) -> dict[str, dict[str, float]]:
+    flow = EngineFlow()
+    for _ in range(n):
+        flow.run_once()
+    return flow.stats()
 
 
 def main() -> None:

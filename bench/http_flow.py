@@ -2,7 +2,8 @@
 
 Prints median and p95 (ms) of each request as the client sees it, the app's own median (its Server-Timing
 header: the rest is HTTP server and transport), beside the pure in-memory SpiffWorkflow time for the same
-flow measured in the same run, and their ratio.
+flow, and their ratio. The engine runs in this process between the HTTP iterations (the server is idle
+then), so both figures come from the same minutes of a machine whose speed drifts.
 
     .venv/bin/python bench/http_flow.py [--n 300]
 """
@@ -26,7 +27,7 @@ import requests  # only to poll for readiness
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.engine_only import measure as measure_engine  # noqa: E402
+from bench.engine_only import EngineFlow  # noqa: E402
 
 JIXIAO = [sys.executable, "-c", "from server.cli import main; main()"]
 
@@ -55,7 +56,7 @@ def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
     raise SystemExit("server did not answer in time")
 
 
-def run_http(n: int, workdir: Path) -> dict[str, list[float]]:
+def run_http(n: int, workdir: Path, engine: EngineFlow) -> dict[str, list[float]]:
     env = {
         **os.environ,
         "JIXIAO_INSTANCE_PATH": str(workdir),
@@ -110,6 +111,7 @@ def run_http(n: int, workdir: Path) -> dict[str, list[float]]:
                 times["complete B"].append((t3 - t2) * 1000)
                 for step, app_ms in zip(steps, (app_start, app_a, app_b), strict=True):
                     times[f"{step} app"].append(app_ms)
+            engine.run_once()
         conn.close()
         return times
     finally:
@@ -121,9 +123,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=300)
     args = parser.parse_args()
+    flow = EngineFlow()
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
-        http = run_http(args.n, Path(tmp))
-    engine = measure_engine(args.n)
+        http = run_http(args.n, Path(tmp), flow)
+    engine = flow.stats(skip=20)  # the same warm-up as the HTTP side
     print(f"HTTP against `jixiao run` (waitress) on SQLite, n={args.n}, milliseconds")
     print("app = Server-Timing; engine = pure in-memory SpiffWorkflow; +state adds load/dump of the state; ratio = http / engine")
     print(f"{'step':<12}{'http median':>12}{'http p95':>10}{'app median':>12}{'engine median':>15}{'+state':>8}"

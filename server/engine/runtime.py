@@ -26,7 +26,7 @@ from server.engine.operators import OperatorRegistry
 from server.engine.rounds import RoundRestart, earlier_pass
 from server.engine.sandbox import SandboxTimeout
 from server.engine.scripting import CURRENT_CONTEXT, SandboxScriptEngine, describe, element_of
-from server.engine.tasks import UserTaskView, check_loops, reach_key, stamp_ready, view
+from server.engine.tasks import UserTaskView, check_loops, completed_specs, reach_key, stamp_ready, view
 
 __all__ = ["Engine", "UserTaskView", "Workflow"]
 
@@ -202,7 +202,14 @@ class Workflow:
 
     def user_tasks(self) -> list[UserTaskView]:
         """READY user and manual tasks."""
-        return [view(t) for t in self._ready_tasks()]
+        done: dict[int, frozenset[Any]] = {}  # per (sub)workflow tree, scanned once however many tasks are ready
+        views = []
+        for task in self._ready_tasks():
+            tree = task.workflow
+            if id(tree) not in done:
+                done[id(tree)] = completed_specs(tree)
+            views.append(view(task, done[id(tree)]))
+        return views
 
     def complete(self, task_id: str, data: dict[str, Any], *, context: Any = None) -> None:
         try:

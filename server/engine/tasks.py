@@ -81,7 +81,8 @@ def _stamp_time(task: Any, key: str) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def view(task: Any) -> UserTaskView:
+def view(task: Any, done_specs: frozenset[Any]) -> UserTaskView:
+    """`done_specs`: the task specs with a COMPLETED task in the task's tree (completed_specs)."""
     spec = task.task_spec
     props = properties(spec)
     ext = getattr(spec, "extensions", None) or {}
@@ -99,10 +100,12 @@ def view(task: Any) -> UserTaskView:
         due_at=_stamp_time(task, DUE_AT),
         multi_instance_index=index if isinstance(index, int) and not isinstance(index, bool) else None,
         ready_at=_stamp_time(task, READY_AT),
-        done_before=any(
-            t.task_spec is spec and t.state == TaskState.COMPLETED for t in task.workflow.tasks.values()
-        ),
+        done_before=spec in done_specs,
     )
+
+
+def completed_specs(workflow: Any) -> frozenset[Any]:
+    return frozenset(t.task_spec for t in workflow.tasks.values() if t.state == TaskState.COMPLETED)
 
 
 def reach_key(task: Any) -> str:
