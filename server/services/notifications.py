@@ -7,37 +7,31 @@ read it (a unit's notices also name the unit).
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, false, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.db import db
 from server.extensions import get_clock
-from server.models import InstanceParticipant, Notification, OrgKind, ProcessInstance, Role, User
+from server.models import Notification, ProcessInstance, User
 from server.services.errors import NotFound
-from server.services.scope import COUNTY_WIDE_ROLES
+from server.services.scope import ScopedBy, role_scope_clause
 
 PANEL_SIZE = 10
 
 
+def _of_instance(column) -> ColumnElement:
+    return select(column).where(ProcessInstance.id == Notification.instance_id).scalar_subquery()
+
+
+# A notice names its role and unit; its department and sector are those of the instance it is about.
+_NOTICE_SCOPE = ScopedBy(Notification.role, Notification.organisation_id, _of_instance(ProcessInstance.department_id),
+                         _of_instance(ProcessInstance.sector), Notification.instance_id)
+
+
 def _for(user: User) -> ColumnElement[bool]:
-    """A notice reaches the holders of its role within the scope of the instance it is about: the same
-    scope that offers that role's tasks (services/scope.py), so 农业农村股 never reads 教科文股's notices."""
-    roles, org = user.roles, user.organisation
-    about = ProcessInstance.id == Notification.instance_id
-    clauses: list[ColumnElement[bool]] = []
-    if Role.UNIT_STAFF in roles:
-        clauses.append(and_(Notification.role == Role.UNIT_STAFF, Notification.organisation_id == org.id))
-    if Role.DEPT_REVIEWER in roles and org.kind == OrgKind.DEPARTMENT:
-        clauses.append(and_(Notification.role == Role.DEPT_REVIEWER,
-                            exists().where(about, ProcessInstance.department_id == org.id)))
-    if Role.FINANCE_SECTION in roles and user.sectors:
-        clauses.append(and_(Notification.role == Role.FINANCE_SECTION,
-                            exists().where(about, ProcessInstance.sector.in_(sorted(user.sectors)))))
-    if Role.EXPERT in roles:
-        clauses.append(and_(Notification.role == Role.EXPERT, exists().where(
-            InstanceParticipant.instance_id == Notification.instance_id, InstanceParticipant.user_id == user.id)))
-    clauses.extend(Notification.role == role for role in COUNTY_WIDE_ROLES if role in roles)
-    return or_(*clauses) if clauses else false()
+    """A notice reaches the holders of its role within the scope of the instance it is about: the rule that
+    offers that role's tasks (services/scope.py), so 农业农村股 never reads 教科文股's notices."""
+    return role_scope_clause(user, _NOTICE_SCOPE)
 
 
 def unread(user: User, limit: int = PANEL_SIZE) -> list[Notification]:

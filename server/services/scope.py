@@ -6,6 +6,9 @@ instance; a user's roles, organisation and covered sectors decide which of those
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -16,24 +19,45 @@ from server.models import HumanTask, InstanceParticipant, OrgKind, ProcessInstan
 COUNTY_WIDE_ROLES = (Role.PERFORMANCE_OFFICE.value, Role.ADMIN.value)
 
 
-def claimable_clause(user: User) -> ColumnElement[bool]:
-    """SQL condition: the task's lane and scope offer it to this user (ignoring who holds it)."""
+@dataclass(frozen=True)
+class ScopedBy:
+    """Where a row keeps the role it is for and the scope of the instance it belongs to (columns, or
+    expressions reaching the instance)."""
+
+    role: Any
+    organisation_id: Any
+    department_id: Any
+    sector: Any
+    instance_id: Any
+
+
+TASK_SCOPE = ScopedBy(HumanTask.role, HumanTask.organisation_id, HumanTask.department_id, HumanTask.sector,
+                      HumanTask.instance_id)
+
+
+def role_scope_clause(user: User, row: ScopedBy) -> ColumnElement[bool]:
+    """SQL condition: the row's role and scope reach this user. Tasks and notices share this one rule."""
     roles = user.roles
     org = user.organisation
     clauses: list[ColumnElement[bool]] = []
     if Role.UNIT_STAFF in roles:
-        clauses.append(and_(HumanTask.role == Role.UNIT_STAFF, HumanTask.organisation_id == user.organisation_id))
+        clauses.append(and_(row.role == Role.UNIT_STAFF, row.organisation_id == user.organisation_id))
     if Role.DEPT_REVIEWER in roles and org.kind == OrgKind.DEPARTMENT:
-        clauses.append(and_(HumanTask.role == Role.DEPT_REVIEWER, HumanTask.department_id == org.id))
+        clauses.append(and_(row.role == Role.DEPT_REVIEWER, row.department_id == org.id))
     if Role.FINANCE_SECTION in roles and user.sectors:
-        clauses.append(and_(HumanTask.role == Role.FINANCE_SECTION, HumanTask.sector.in_(sorted(user.sectors))))
-    clauses.extend(HumanTask.role == role for role in COUNTY_WIDE_ROLES if role in roles)
+        clauses.append(and_(row.role == Role.FINANCE_SECTION, row.sector.in_(sorted(user.sectors))))
+    clauses.extend(row.role == role for role in COUNTY_WIDE_ROLES if role in roles)
     if Role.EXPERT in roles:
         assigned = select(InstanceParticipant.instance_id).where(
             InstanceParticipant.user_id == user.id, InstanceParticipant.role == Role.EXPERT
         )
-        clauses.append(and_(HumanTask.role == Role.EXPERT, HumanTask.instance_id.in_(assigned)))
+        clauses.append(and_(row.role == Role.EXPERT, row.instance_id.in_(assigned)))
     return or_(*clauses) if clauses else false()
+
+
+def claimable_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition: the task's lane and scope offer it to this user (ignoring who holds it)."""
+    return role_scope_clause(user, TASK_SCOPE)
 
 
 def offered_to(user: User, task: HumanTask) -> bool:
