@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import defer
 
 from server.db import db
 from server.engine.errors import EngineError
@@ -44,10 +45,16 @@ def start_instance(process_key: str, actor: User, data: dict[str, Any] | None = 
 
 
 def current_version(process_key: str) -> ProcessVersion:
-    model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == process_key))
-    if model is None or model.current_version is None:
+    # One query; the forms (a JSON document per form) load only if someone reads them: starting needs none.
+    version = db.session.scalar(
+        select(ProcessVersion)
+        .join(ProcessModel, ProcessModel.current_version_id == ProcessVersion.id)
+        .where(ProcessModel.key == process_key)
+        .options(defer(ProcessVersion.forms))
+    )
+    if version is None:
         raise NotFound(_("流程“%(key)s”不存在或尚未部署", key=process_key))
-    return model.current_version
+    return version
 
 
 def start_in_transaction(
