@@ -25,11 +25,15 @@ def poll_seconds(app: Flask) -> float:
 
 
 def run_pass(app: Flask, limit: int = 100) -> int:
-    """Wake every due instance (up to `limit`) in a fresh app context; returns how many advanced."""
+    """Wake every due instance (up to `limit`) in a fresh app context, then checkpoint SQLite's WAL here
+    rather than in a request's commit (server/db.py); returns how many instances advanced."""
+    from server.db import checkpoint_wal
     from server.services.timers import wake_due_instances
 
     with app.app_context(), default_locale(app):
-        return wake_due_instances(limit=limit)
+        woken = wake_due_instances(limit=limit)
+        checkpoint_wal()
+        return woken
 
 
 def default_locale(app: Flask):
