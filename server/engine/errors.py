@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.engine.i18n import _
+
 
 class EngineError(Exception):
     """Base of every error the engine raises on purpose."""
@@ -27,7 +29,7 @@ class DeployError(EngineError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
-        super().__init__("；".join(str(p) for p in self.problems) or "部署失败")
+        super().__init__("；".join(str(p) for p in self.problems) or _("部署失败"))
 
 
 class ScriptError(EngineError):

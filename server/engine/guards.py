@@ -22,6 +22,8 @@ from RestrictedPython.Guards import (
 )
 from RestrictedPython.PrintCollector import PrintCollector
 
+from server.engine.i18n import _
+
 MAX_ITEMS = 1_000_000  # largest string/sequence one operation may build
 MAX_INT_BITS = 64_000  # ~19 000 decimal digits
 MAX_FORMAT_WIDTH = 10_000
@@ -39,17 +41,19 @@ def _int(v: Any) -> bool:
 
 def _check_items(n: int) -> None:
     if n > MAX_ITEMS:
-        raise SandboxViolation(f"结果过大（{n} 项，上限 {MAX_ITEMS}）")
+        raise SandboxViolation(_("结果过大（%(n)s 项，上限 %(limit)s）", n=n, limit=MAX_ITEMS))
 
 
 def _check_bits(bits: int) -> None:
     if bits > MAX_INT_BITS:
-        raise SandboxViolation(f"整数过大（约 {bits} 位二进制，上限 {MAX_INT_BITS}）")
+        raise SandboxViolation(
+            _("整数过大（约 %(bits)s 位二进制，上限 %(limit)s）", bits=bits, limit=MAX_INT_BITS)
+        )
 
 
 def _check_format(spec: str) -> None:
     if "*" in spec or any(int(m) > MAX_FORMAT_WIDTH for m in _WIDTH.findall(spec)):
-        raise SandboxViolation("格式宽度过大")
+        raise SandboxViolation(_("格式宽度过大"))
 
 
 def guarded_mul(a: Any, b: Any) -> Any:
@@ -101,7 +105,7 @@ _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
 def guarded_inplacevar(op: str, a: Any, b: Any) -> Any:
     fn = _INPLACE.get(op)
     if fn is None:
-        raise SandboxViolation(f"不支持的运算 {op}")
+        raise SandboxViolation(_("不支持的运算 %(op)s", op=op))
     return fn(a, b)
 
 
@@ -157,7 +161,7 @@ def guarded_range(*args: int) -> range:
 def guarded_sum(items: Iterable[Any], start: Any = 0) -> Any:
     # sum(lists, []) concatenates quadratically inside one C call; numbers only.
     if not isinstance(start, (int, float, Decimal)):
-        raise SandboxViolation("sum() 只能对数字求和")
+        raise SandboxViolation(_("sum() 只能对数字求和"))
     return sum(items, start)
 
 

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from server.engine.errors import OperatorError
+from server.engine.i18n import _
 
 Operator = Callable[..., Any]
 
@@ -65,7 +66,7 @@ class OperatorRegistry:
     ) -> Any:
         fn = self._ops.get(name)
         if fn is None:
-            raise OperatorError(f"未知的服务操作“{name}”", element_id or None)
+            raise OperatorError(_("未知的服务操作“%(name)s”", name=name), element_id or None)
         return fn(OperatorCall(context, MappingProxyType(dict(data)), element_id), **params)
 
 

@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from server.engine import serializer, validation
 from server.engine.errors import DeployError, Problem
+from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
 
 # No DTDs at all: that rules out external entities (XXE) and entity-expansion bombs; the parser
@@ -53,20 +54,24 @@ def _kind(filename: str) -> str | None:
 def parse_xml(filename: str, raw: bytes) -> tuple[etree._Element | None, str, list[Problem]]:
     """Safely parse one XML file; returns (root, text, problems)."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, "", [Problem(filename, None, f"文件超过 {MAX_FILE_BYTES} 字节")]
+        return None, "", [Problem(filename, None, _("文件超过 %(limit)s 字节", limit=MAX_FILE_BYTES))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None, "", [Problem(filename, None, "文件必须使用 UTF-8 编码")]
+        return None, "", [Problem(filename, None, _("文件必须使用 UTF-8 编码"))]
     if _DTD.search(text):
-        return None, text, [Problem(filename, None, "不允许 DOCTYPE 或实体声明（可能是 XXE/实体膨胀攻击）")]
+        return (
+            None,
+            text,
+            [Problem(filename, None, _("不允许 DOCTYPE 或实体声明（可能是 XXE/实体膨胀攻击）"))],
+        )
     try:
         root = etree.fromstring(raw, parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:
-        return None, text, [Problem(filename, None, f"XML 格式错误：{exc}")]
+        return None, text, [Problem(filename, None, _("XML 格式错误：%(error)s", error=exc))]
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        return None, text, [Problem(filename, None, "不允许 DOCTYPE 或实体声明")]
+        return None, text, [Problem(filename, None, _("不允许 DOCTYPE 或实体声明"))]
     return root, text, []
 
 
@@ -74,8 +79,9 @@ def _spiff_problem(filename: str, exc: Exception) -> Problem:
     element = getattr(exc, "id", None) or None
     file = getattr(exc, "file_name", None) or filename
     line = getattr(exc, "line_number", None)
-    where = f"（第 {line} 行）" if line else ""
-    return Problem(file, element, f"BPMN 校验失败{where}：{exc}")
+    if line:
+        return Problem(file, element, _("BPMN 校验失败（第 %(line)s 行）：%(error)s", line=line, error=exc))
+    return Problem(file, element, _("BPMN 校验失败：%(error)s", error=exc))
 
 
 def _main_process(parser: SpiffBpmnParser, names: dict[str, str]) -> tuple[str | None, list[Problem]]:
@@ -86,10 +92,9 @@ def _main_process(parser: SpiffBpmnParser, names: dict[str, str]) -> tuple[str |
         return top[0], []
     file = next(iter(names.values()), "")
     if not top:
-        return None, [Problem(file, None, "没有可执行的主流程（需要一个 isExecutable 的流程）")]
-    return None, [
-        Problem(names.get(pid, file), pid, f"存在多个主流程：{'、'.join(top)}，只能有一个") for pid in top
-    ]
+        return None, [Problem(file, None, _("没有可执行的主流程（需要一个 isExecutable 的流程）"))]
+    message = _("存在多个主流程：%(processes)s，只能有一个", processes="、".join(top))
+    return None, [Problem(names.get(pid, file), pid, message) for pid in top]
 
 
 def _checksum(files: dict[str, bytes]) -> str:
@@ -109,7 +114,7 @@ def compile_package(
     for name, raw in sorted(files.items()):
         kind = _kind(name)
         if kind is None:
-            problems.append(Problem(name, None, "不支持的文件类型（只接受 .bpmn、.dmn 和表单 .json）"))
+            problems.append(Problem(name, None, _("不支持的文件类型（只接受 .bpmn、.dmn 和表单 .json）")))
         elif kind == "json":
             raw_json[name] = raw
         else:
@@ -118,8 +123,8 @@ def compile_package(
             if root is not None:
                 xml[name] = (kind, root)
                 sources[name] = text
-    if not any(kind == "bpmn" for kind, _ in xml.values()) and not problems:
-        problems.append(Problem("", None, "没有上传 BPMN 文件"))
+    if not any(kind == "bpmn" for kind, _root in xml.values()) and not problems:
+        problems.append(Problem("", None, _("没有上传 BPMN 文件")))
     forms, form_problems = validation.check_forms(raw_json, xml)
     problems += form_problems
     if problems:

@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from server.clock import Clock
 from server.engine import serializer, timers
 from server.engine.errors import EngineError, LoopLimitError, ScriptError, TaskNotReady
+from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
 from server.engine.rounds import RoundRestart, earlier_pass
 from server.engine.sandbox import SandboxTimeout
@@ -50,8 +51,11 @@ def _as_script_error(exc: BaseException) -> EngineError:
         cur = getattr(cur, "exception", None) or cur.__cause__ or cur.__context__
     task = getattr(exc, "task", None)
     element = element_of(task) if task is not None else None
-    where = f"（元素 {element}）" if element else ""
-    return ScriptError(f"流程运行出错{where}：{describe(exc)}", element)
+    if element:
+        return ScriptError(
+            _("流程运行出错（元素 %(element)s）：%(error)s", element=element, error=describe(exc)), element
+        )
+    return ScriptError(_("流程运行出错：%(error)s", error=describe(exc)), element)
 
 
 class RecentWorkflows:
@@ -172,7 +176,12 @@ class Workflow:
             runs[key] += 1
             if runs[key] > limit or runs.total() > _MAX_ENGINE_STEPS:
                 raise LoopLimitError(
-                    f"自动步骤“{key}”在一次推进中运行超过 {limit} 次，流程可能陷入无人工任务的循环（元素 {element_of(task)}）",
+                    _(
+                        "自动步骤“%(key)s”在一次推进中运行超过 %(limit)s 次，流程可能陷入无人工任务的循环（元素 %(element)s）",
+                        key=key,
+                        limit=limit,
+                        element=element_of(task),
+                    ),
                     element_of(task),
                 )
 
@@ -215,9 +224,9 @@ class Workflow:
         try:
             task = self.bpmn.get_task_from_id(UUID(str(task_id)))
         except Exception as exc:  # malformed id or TaskNotFoundException
-            raise TaskNotReady(f"任务 {task_id} 不存在") from exc
+            raise TaskNotReady(_("任务 %(id)s 不存在", id=task_id)) from exc
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-            raise TaskNotReady(f"任务 {task_id} 不是待办的人工任务")
+            raise TaskNotReady(_("任务 %(id)s 不是待办的人工任务", id=task_id))
         self._ready = None  # whatever happens next changes the tree
         with self._running(context):
             try:

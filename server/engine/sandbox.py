@@ -21,6 +21,7 @@ from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval
 from RestrictedPython.transformer import copy_locations
 
 from server.engine.guards import GUARD_GLOBALS
+from server.engine.i18n import _
 
 FILENAME = "<jixiao-sandbox>"
 Mode = Literal["eval", "exec", "auto"]
@@ -52,34 +53,34 @@ class SandboxTimeout(BaseException):  # noqa: N818 - BaseException so `except Ex
 
 class _Policy(RestrictingNodeTransformer):
     def visit_Import(self, node: ast.Import) -> ast.AST:
-        self.error(node, "不允许 import")
+        self.error(node, _("不允许 import"))
         return node
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
-        self.error(node, "不允许 import")
+        self.error(node, _("不允许 import"))
         return node
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
-        self.error(node, "不允许定义类")
+        self.error(node, _("不允许定义类"))
         return node
 
     def visit_Try(self, node: ast.Try) -> ast.AST:
         # The time budget raises SandboxTimeout once (CPython drops a trace function that raises),
         # so user code must not be able to catch it or run code while it unwinds.
         if node.finalbody:
-            self.error(node, "不允许 finally")
+            self.error(node, _("不允许 finally"))
         for handler in node.handlers:
             if handler.type is None:
-                self.error(handler, "不允许不带异常类型的 except")
+                self.error(handler, _("不允许不带异常类型的 except"))
         return super().visit_Try(node)
 
     def visit_Global(self, node: ast.Global) -> ast.AST:
-        self.error(node, "不允许 global")
+        self.error(node, _("不允许 global"))
         return node
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         if node.id in _FORBIDDEN_NAMES:
-            self.error(node, f"不允许使用“{node.id}”")
+            self.error(node, _("不允许使用“%(name)s”", name=node.id))
         return super().visit_Name(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
@@ -96,7 +97,7 @@ class _Policy(RestrictingNodeTransformer):
         if spec is not None:
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
             if not all(isinstance(p, ast.Constant) for p in parts):
-                self.error(node, "不允许动态格式说明")
+                self.error(node, _("不允许动态格式说明"))
             else:
                 from server.engine.guards import SandboxViolation, _check_format
 
@@ -107,26 +108,31 @@ class _Policy(RestrictingNodeTransformer):
         return self.node_contents_visit(node)
 
 
-_MESSAGES = [  # RestrictedPython's English messages, for the Chinese UI
+# RestrictedPython's English messages, rewritten in the user's language: each replacement is a constant
+# gettext msgid, filled with the regex's capture.
+_MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (
         re.compile(r'"(\w+)" is an invalid attribute name because it starts with "_"\.?'),
-        r"不允许访问下划线开头的属性“\1”",
+        lambda m: _("不允许访问下划线开头的属性“%(name)s”", name=m[1]),
     ),
     (
         re.compile(r'"(\w+)" is an invalid variable name because it starts with "_"\.?'),
-        r"不允许使用下划线开头的名称“\1”",
+        lambda m: _("不允许使用下划线开头的名称“%(name)s”", name=m[1]),
     ),
-    (re.compile(r"(\w+) statements are not allowed\.?"), r"不允许 \1 语句"),
-    (re.compile(r"SyntaxError: (.*) at statement: .*"), r"语法错误：\1"),
+    (
+        re.compile(r"(\w+) statements are not allowed\.?"),
+        lambda m: _("不允许 %(statement)s 语句", statement=m[1]),
+    ),
+    (re.compile(r"SyntaxError: (.*) at statement: .*"), lambda m: _("语法错误：%(error)s", error=m[1])),
 ]
+_LINE = re.compile(r"Line (.*?): (.*)", re.DOTALL)  # RestrictedPython's "Line {lineno}: {info}"
 
 
 def _translate(message: str) -> str:
     for pattern, replacement in _MESSAGES:
         message = pattern.sub(replacement, message)
-    return (
-        message.replace("Line ", "第 ").replace(": ", " 行：", 1) if message.startswith("Line ") else message
-    )
+    line = _LINE.match(message)
+    return _("第 %(line)s 行：%(error)s", line=line[1], error=line[2]) if line else message
 
 
 @lru_cache(maxsize=4096)
@@ -134,7 +140,9 @@ def _compile(source: str, mode: Literal["eval", "exec"]) -> CodeType:
     fn = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     result = fn(source, filename=FILENAME, policy=_Policy)
     if result.errors or result.code is None:
-        raise SandboxSyntaxError("；".join(dict.fromkeys(_translate(e) for e in result.errors)) or "无法编译")
+        raise SandboxSyntaxError(
+            "；".join(dict.fromkeys(_translate(e) for e in result.errors)) or _("无法编译")
+        )
     return result.code
 
 
@@ -169,7 +177,7 @@ def run_with_budget(fn: Callable[[], Any], timeout: float) -> Any:
 
     def local(frame: FrameType, event: str, arg: Any) -> Any:
         if time.monotonic() > deadline:
-            raise SandboxTimeout(f"脚本运行超过 {timeout:g} 秒")
+            raise SandboxTimeout(_("脚本运行超过 %(seconds)g 秒", seconds=timeout))
         return local
 
     def global_(frame: FrameType, event: str, arg: Any) -> Any:

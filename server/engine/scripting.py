@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from server.engine.errors import EngineError, OperatorError, OperatorRefused, ScriptError
 from server.engine.guards import SandboxViolation
+from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
 from server.engine.sandbox import Sandbox, SandboxSyntaxError, SandboxTimeout, compile_source
 from server.engine.timers import clock_now
@@ -34,16 +35,20 @@ def _label(task: Any) -> str:
     spec = getattr(task, "task_spec", None)
     name = getattr(spec, "bpmn_name", None)
     ident = element_of(task)
-    return f"“{name}”（元素 {ident}）" if name else f"元素 {ident}"
+    return (
+        _("“%(name)s”（元素 %(element)s）", name=name, element=ident)
+        if name
+        else _("元素 %(element)s", element=ident)
+    )
 
 
 def describe(exc: BaseException) -> str:
     if isinstance(exc, SandboxTimeout):
-        return str(exc) or "脚本运行超时"
+        return str(exc) or _("脚本运行超时")
     if isinstance(exc, SandboxSyntaxError):
-        return f"脚本不符合安全规则：{exc.msg}"
+        return _("脚本不符合安全规则：%(error)s", error=exc.msg)
     if isinstance(exc, SandboxViolation):
-        return f"脚本被安全沙箱拒绝：{exc}"
+        return _("脚本被安全沙箱拒绝：%(error)s", error=exc)
     if isinstance(exc, ValueError) and str(exc):
         return str(exc)  # how operators refuse (e.g. 未找到本单位的项目): their message is written for users
     return f"{type(exc).__name__}: {exc}"
@@ -82,7 +87,13 @@ class SandboxScriptEngine(PythonScriptEngine):
             raise
         except (Exception, SandboxTimeout) as exc:
             raise ScriptError(
-                f"{_label(task)} 的表达式“{expression}”出错：{describe(exc)}", element_of(task)
+                _(
+                    "%(task)s 的表达式“%(expression)s”出错：%(error)s",
+                    task=_label(task),
+                    expression=expression,
+                    error=describe(exc),
+                ),
+                element_of(task),
             ) from exc
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
@@ -91,7 +102,9 @@ class SandboxScriptEngine(PythonScriptEngine):
         except EngineError:
             raise
         except (Exception, SandboxTimeout) as exc:
-            raise ScriptError(f"{_label(task)} 的脚本出错：{describe(exc)}", element_of(task)) from exc
+            raise ScriptError(
+                _("%(task)s 的脚本出错：%(error)s", task=_label(task), error=describe(exc)), element_of(task)
+            ) from exc
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         name: str = kwargs["operation_name"]
@@ -103,14 +116,29 @@ class SandboxScriptEngine(PythonScriptEngine):
         except EngineError:
             raise
         except ValueError as exc:
-            raise OperatorRefused(str(exc) or f"{_label(task)} 调用操作“{name}”被拒绝", element_of(task)) from exc
+            raise OperatorRefused(
+                str(exc) or _("%(task)s 调用操作“%(name)s”被拒绝", task=_label(task), name=name),
+                element_of(task),
+            ) from exc
         except (Exception, SandboxTimeout) as exc:
             raise OperatorError(
-                f"{_label(task)} 调用操作“{name}”失败：{describe(exc)}", element_of(task)
+                _(
+                    "%(task)s 调用操作“%(name)s”失败：%(error)s",
+                    task=_label(task),
+                    name=name,
+                    error=describe(exc),
+                ),
+                element_of(task),
             ) from exc
         try:
             return json.dumps(result, ensure_ascii=False)
         except (TypeError, ValueError) as exc:
             raise OperatorError(
-                f"{_label(task)} 的操作“{name}”返回了无法保存的结果：{exc}", element_of(task)
+                _(
+                    "%(task)s 的操作“%(name)s”返回了无法保存的结果：%(error)s",
+                    task=_label(task),
+                    name=name,
+                    error=exc,
+                ),
+                element_of(task),
             ) from exc

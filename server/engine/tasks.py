@@ -10,6 +10,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 
 from server.engine.errors import LoopLimitError, ScriptError
+from server.engine.i18n import _
 from server.engine.scripting import element_of
 from server.engine.timers import duration_after
 
@@ -46,9 +47,12 @@ def _aware(value: Any, element: str | None) -> datetime:
         try:
             value = datetime.fromisoformat(value)
         except ValueError as exc:
-            raise ScriptError(f"截止时间“{value}”不是 ISO 时间（元素 {element}）", element) from exc
+            raise ScriptError(
+                _("截止时间“%(value)s”不是 ISO 时间（元素 %(element)s）", value=value, element=element),
+                element,
+            ) from exc
     if not isinstance(value, datetime) or value.tzinfo is None:
-        raise ScriptError(f"截止时间必须是带时区的时间（元素 {element}）", element)
+        raise ScriptError(_("截止时间必须是带时区的时间（元素 %(element)s）", element=element), element)
     return value.astimezone(UTC)
 
 
@@ -70,7 +74,12 @@ def stamp_ready(task: Any, script_engine: Any, now: datetime) -> None:
             due = duration_after(now, props["dueIn"].strip())
         except Exception as exc:  # SpiffWorkflow raises bare Exception('Invalid duration')
             raise ScriptError(
-                f"dueIn“{props['dueIn']}”不是 ISO-8601 时长（元素 {element}）", element
+                _(
+                    "dueIn“%(value)s”不是 ISO-8601 时长（元素 %(element)s）",
+                    value=props["dueIn"],
+                    element=element,
+                ),
+                element,
             ) from exc
     if due is not None:
         task.internal_data[DUE_AT] = due.isoformat()
@@ -135,6 +144,12 @@ def check_loops(workflow: Any, ready: list[Any], limit: int) -> None:
             spec = task.task_spec
             title = getattr(spec, "bpmn_name", None) or element_of(task)
             raise LoopLimitError(
-                f"任务“{title}”已第 {counts[key]} 次到达，超过退回/循环上限 {limit} 次（元素 {element_of(task)}）",
+                _(
+                    "任务“%(title)s”已第 %(count)s 次到达，超过退回/循环上限 %(limit)s 次（元素 %(element)s）",
+                    title=title,
+                    count=counts[key],
+                    limit=limit,
+                    element=element_of(task),
+                ),
                 element_of(task),
             )

@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 from server.clock import Clock
+from server.engine.i18n import _
 
 CURRENT_CLOCK: ContextVar[Clock | None] = ContextVar("jixiao_clock", default=None)
 _real_datetime = datetime
@@ -45,10 +46,14 @@ class ClockDatetime(_real_datetime, metaclass=_ClockDatetimeMeta):
         return now.astimezone(tz) if tz is not None else now.astimezone().replace(tzinfo=None)
 
 
+class NoTimezone(ValueError):
+    """A timer time without a time zone (its message is shown to the user as is)."""
+
+
 def _aware_datetime(expression: str) -> datetime:
     dt = _real_datetime.fromisoformat(expression)
     if dt.tzinfo is None:
-        raise ValueError(f"定时器时间“{expression}”缺少时区")
+        raise NoTimezone(_("定时器时间“%(value)s”缺少时区", value=expression))
     return dt.astimezone(UTC)
 
 
@@ -104,21 +109,21 @@ def check_timer_literal(kind: str, value: str) -> str | None:
         else:  # timeCycle: R[n]/start/duration, R[n]/duration/end or R[n]/duration
             parts = value.upper().replace("--", "/").strip("R").split("/")
             if len(parts) < 2:
-                return f"循环定时器“{value}”格式不正确"
+                return _("循环定时器“%(value)s”格式不正确", value=value)
             int(parts[0]) if parts[0] else None
             for part in parts[1:]:
                 if part.startswith("P"):
                     TimerEventDefinition.parse_iso_duration(part)
                 else:
                     _check_point(part)
-    except ValueError as exc:
-        return str(exc) if "时区" in str(exc) else f"定时器值“{value}”无法解析"
-    except Exception:  # SpiffWorkflow raises bare Exception('Invalid duration')
-        return f"定时器值“{value}”无法解析"
+    except NoTimezone as exc:
+        return str(exc)
+    except Exception:  # ValueError, or SpiffWorkflow's bare Exception('Invalid duration')
+        return _("定时器值“%(value)s”无法解析", value=value)
     return None
 
 
 def _check_point(value: str) -> None:
     if "W" in value.upper():
-        raise ValueError(f"定时器时间“{value}”使用周日期，缺少时区")
+        raise NoTimezone(_("定时器时间“%(value)s”使用周日期，缺少时区", value=value))
     _aware_datetime(value)

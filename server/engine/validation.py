@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from server.engine import timers
 from server.engine.errors import Problem
+from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
 from server.engine.sandbox import SandboxSyntaxError, compile_source
 
@@ -77,7 +78,7 @@ def _properties(root: etree._Element) -> Iterator[tuple[etree._Element, str, str
 
 def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
     ui_names = {
-        v for _, root in docs.values() for _, n, v in _properties(root) if n == "formUiSchemaFilename"
+        v for _kind, root in docs.values() for _el, n, v in _properties(root) if n == "formUiSchemaFilename"
     }
     forms: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
@@ -85,22 +86,24 @@ def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[
         try:
             value = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as exc:
-            problems.append(Problem(name, None, f"表单文件不是有效的 JSON：{exc}"))
+            problems.append(Problem(name, None, _("表单文件不是有效的 JSON：%(error)s", error=exc)))
             continue
         except RecursionError:
-            problems.append(Problem(name, None, "表单文件嵌套层级过深"))
+            problems.append(Problem(name, None, _("表单文件嵌套层级过深")))
             continue
         if not isinstance(value, dict):
-            problems.append(Problem(name, None, "表单文件必须是 JSON 对象"))
+            problems.append(Problem(name, None, _("表单文件必须是 JSON 对象")))
             continue
         if name not in ui_names and not name.lower().endswith(_UI_SUFFIXES):
             try:
                 Draft202012Validator.check_schema(value)
             except SchemaError as exc:
-                problems.append(Problem(name, None, f"不是有效的 JSON Schema（2020-12）：{exc.message}"))
+                problems.append(
+                    Problem(name, None, _("不是有效的 JSON Schema（2020-12）：%(error)s", error=exc.message))
+                )
                 continue
             except RecursionError:
-                problems.append(Problem(name, None, "表单文件嵌套层级过深"))
+                problems.append(Problem(name, None, _("表单文件嵌套层级过深")))
                 continue
         forms[name] = value
     return forms, problems
@@ -110,23 +113,38 @@ def _compile_problem(file: str, el: etree._Element, source: str, mode: str, what
     try:
         compile_source(source, mode)  # type: ignore[arg-type]
     except SandboxSyntaxError as exc:
-        return Problem(file, _owner(el), f"{what}无法通过安全沙箱编译：{exc.msg}（元素 {_owner(el)}）")
+        return Problem(
+            file,
+            _owner(el),
+            _(
+                "%(what)s无法通过安全沙箱编译：%(error)s（元素 %(element)s）",
+                what=what,
+                error=exc.msg,
+                element=_owner(el),
+            ),
+        )
     return None
 
 
 def _timer_problem(file: str, el: etree._Element, text: str) -> Problem | None:
     kind, owner = _local(el), _owner(el)
-    found = _compile_problem(file, el, text, "eval", "定时器表达式")
+    found = _compile_problem(file, el, text, "eval", _("定时器表达式"))
     if found is not None:
         return Problem(file, owner, found.message)
     node = ast.parse(text.strip(), mode="eval").body
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         message = timers.check_timer_literal(kind, node.value)
         if message:
-            return Problem(file, owner, f"{message}（元素 {owner}）")
+            return Problem(file, owner, _("%(problem)s（元素 %(element)s）", problem=message, element=owner))
     elif isinstance(node, ast.Name) and timers.check_timer_literal(kind, node.id) is None:
         return Problem(
-            file, owner, f'定时器表达式是 Python 表达式，请写成 "{node.id}"（带引号）（元素 {owner}）'
+            file,
+            owner,
+            _(
+                '定时器表达式是 Python 表达式，请写成 "%(name)s"（带引号）（元素 %(element)s）',
+                name=node.id,
+                element=owner,
+            ),
         )
     return None
 
@@ -140,32 +158,38 @@ def _dmn_entry_problem(file: str, el: etree._Element, text: str) -> Problem | No
         compile_source(src, "eval")
         return None
     except SandboxSyntaxError:
-        return _compile_problem(file, el, f"v {src}", "eval", "决策表条件")
+        return _compile_problem(file, el, f"v {src}", "eval", _("决策表条件"))
 
 
 def _expression_problems(file: str, root: etree._Element, kind: str) -> Iterator[Problem | None]:
     for el in _iter(root, *_EXEC):
         if (el.text or "").strip():
-            yield _compile_problem(file, el, el.text or "", "exec", "脚本")
+            yield _compile_problem(file, el, el.text or "", "exec", _("脚本"))
     for el in _iter(root, *_EVAL):
         if (el.text or "").strip():
-            yield _compile_problem(file, el, el.text or "", "eval", "表达式")
+            yield _compile_problem(file, el, el.text or "", "eval", _("表达式"))
     for el in _iter(root, *_TIMERS):
         if (el.text or "").strip():
             yield _timer_problem(file, el, el.text or "")
     for el in _iter(root, "parameter"):
         if el.get("value"):
-            yield _compile_problem(file, el, el.get("value") or "", "eval", f"服务参数“{el.get('id')}”")
+            yield _compile_problem(
+                file, el, el.get("value") or "", "eval", _("服务参数“%(id)s”", id=el.get("id"))
+            )
     for el, name, value in _properties(root):
         if name in ("assignee", "dueAt") and value:
-            yield _compile_problem(file, el, value, "eval", f"属性 {name} ")
+            yield _compile_problem(file, el, value, "eval", _("属性 %(name)s ", name=name))
         elif name == "dueIn" and timers.check_timer_literal("timeDuration", value.strip()):
-            yield Problem(file, _owner(el), f"dueIn“{value}”不是 ISO-8601 时长（元素 {_owner(el)}）")
+            yield Problem(
+                file,
+                _owner(el),
+                _("dueIn“%(value)s”不是 ISO-8601 时长（元素 %(element)s）", value=value, element=_owner(el)),
+            )
     if kind == "dmn":
         for el in _iter(root, "inputExpression", "outputEntry"):
             text = next((c.text for c in el if _local(c) == "text"), None)
             if text and text.strip():
-                yield _compile_problem(file, el, text, "eval", "决策表表达式")
+                yield _compile_problem(file, el, text, "eval", _("决策表表达式"))
         for el in _iter(root, "inputEntry"):
             text = next((c.text for c in el if _local(c) == "text"), None)
             if text:
@@ -178,7 +202,9 @@ def _reserved_ids(file: str, root: etree._Element) -> Iterator[Problem]:
     for el in root.iter(etree.Element):
         ident = el.get("id") or ""
         if ident in _RESERVED or ident.endswith(_RESERVED_SUFFIXES):
-            yield Problem(file, ident, f"元素 id“{ident}”与引擎内部名称冲突，请改名（元素 {ident}）")
+            yield Problem(
+                file, ident, _("元素 id“%(id)s”与引擎内部名称冲突，请改名（元素 %(id)s）", id=ident)
+            )
 
 
 def check_documents(
@@ -195,21 +221,51 @@ def check_documents(
             name = lane.get("name")
             if name not in known_roles:
                 found.append(
-                    Problem(file, lane.get("id"), f"泳道“{name or ''}”不是已知角色（元素 {lane.get('id')}）")
+                    Problem(
+                        file,
+                        lane.get("id"),
+                        _(
+                            "泳道“%(name)s”不是已知角色（元素 %(element)s）",
+                            name=name or "",
+                            element=lane.get("id"),
+                        ),
+                    )
                 )
         for el, name, value in _properties(root):
             if name in ("formJsonSchemaFilename", "formUiSchemaFilename") and value and value not in forms:
-                found.append(Problem(file, _owner(el), f"表单文件“{value}”未上传（元素 {_owner(el)}）"))
+                found.append(
+                    Problem(
+                        file,
+                        _owner(el),
+                        _("表单文件“%(value)s”未上传（元素 %(element)s）", value=value, element=_owner(el)),
+                    )
+                )
         for op in _iter(root, "serviceTaskOperator"):
             if op.get("id") not in operators:
                 found.append(
-                    Problem(file, _owner(op), f"未知的服务操作“{op.get('id')}”（元素 {_owner(op)}）")
+                    Problem(
+                        file,
+                        _owner(op),
+                        _(
+                            "未知的服务操作“%(name)s”（元素 %(element)s）",
+                            name=op.get("id"),
+                            element=_owner(op),
+                        ),
+                    )
                 )
         for el in _iter(root, "calledDecisionId"):
             ref = (el.text or "").strip()
             if ref not in decisions:
                 found.append(
-                    Problem(file, _owner(el), f"决策“{ref}”不在上传的 DMN 文件中（元素 {_owner(el)}）")
+                    Problem(
+                        file,
+                        _owner(el),
+                        _(
+                            "决策“%(ref)s”不在上传的 DMN 文件中（元素 %(element)s）",
+                            ref=ref,
+                            element=_owner(el),
+                        ),
+                    )
                 )
         found.extend(_expression_problems(file, root, kind))
     return [p for p in found if p is not None]
@@ -223,6 +279,14 @@ def check_specs(specs: list[BpmnProcessSpec]) -> list[Problem]:
                 ident = ts.bpmn_id or ts.name
                 title = ts.bpmn_name or ident
                 problems.append(
-                    Problem(spec.file or "", ident, f"用户任务“{title}”不在任何泳道中（元素 {ident}）")
+                    Problem(
+                        spec.file or "",
+                        ident,
+                        _(
+                            "用户任务“%(title)s”不在任何泳道中（元素 %(element)s）",
+                            title=title,
+                            element=ident,
+                        ),
+                    )
                 )
     return problems
