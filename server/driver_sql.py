@@ -67,11 +67,10 @@ class DriverStatement:
 
     def _run(self, conn: Connection, params: Mapping[str, Any]) -> tuple[_Plan, Any]:
         plan = self._plan(conn, frozenset(params))
-        values = [
-            (fn(v) if fn is not None else v)
-            for name, fn in zip(plan.names, plan.processors, strict=True)
-            for v in (params[name] if name in params else plan.fixed[name],)
-        ]
+        values = []
+        for name, process in zip(plan.names, plan.processors, strict=True):
+            value = params[name] if name in params else plan.fixed[name]
+            values.append(process(value) if process is not None else value)
         bound: Sequence[Any] | dict[str, Any] = values if plan.positional else dict(zip(plan.names, values, strict=True))
         cursor = conn.connection.cursor()
         dbapi = conn.dialect.loaded_dbapi

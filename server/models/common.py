@@ -35,9 +35,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def value_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
-    """Store an enum by its value ("running"), the same string the API shows, not by member name."""
-    return Enum(
+def value_enum(enum_cls: type[enum.Enum], length: int = 32, *, inline: bool = False) -> Enum:
+    """Store an enum by its value ("running"), the same string the API shows, not by member name.
+    `inline`: compare it by literal in SQL (see _InlineEnum)."""
+    return (_InlineEnum if inline else Enum)(
         enum_cls,
         native_enum=False,
         length=length,
@@ -64,14 +65,3 @@ class _InlineEnum(Enum):
                     raise ValueError(f"enum value {value!r} is not safe to inline")
                 return op(self.expr, literal_column(f"'{value}'"))
             return super().operate(op, *other, **kwargs)
-
-
-def inline_value_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
-    """value_enum, compared by literal (see _InlineEnum)."""
-    return _InlineEnum(
-        enum_cls,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base
-from server.models.common import UTCDateTime, inline_value_enum, utcnow
+from server.models.common import UTCDateTime, utcnow, value_enum
 from server.models.identity import User
 from server.models.instance import ProcessInstance
 
@@ -63,7 +63,7 @@ class HumanTask(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     sector: Mapped[str | None] = mapped_column(String(32))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[TaskStatus] = mapped_column(inline_value_enum(TaskStatus, 16))
+    status: Mapped[TaskStatus] = mapped_column(value_enum(TaskStatus, 16, inline=True))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Business fields copied from the instance so lists sort, filter and search without joins to workflow state.
     process_key: Mapped[str] = mapped_column(String(64))
