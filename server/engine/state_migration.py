@@ -7,8 +7,10 @@ calling that as is:
   (`serializer.dump_spec`), so the state is composed with its spec before a step and the spec stripped after;
 - `migrate` runs one entry of `MIGRATIONS` only, and only the steps up to 1.2 chain on to the next one, so a
   1.3 blob would stop at 1.4; the steps are chained here, each from the version the previous one produced;
-- the 1.3 and 1.4 steps fail on any workflow with a subprocess (they loop over `up` and read `sp`, and take a
-  subprocess's `spec` for a dict where it is a name), so those two run here per (sub)workflow instead.
+- the steps from 1.3 and from 1.4 fail on any workflow with a subprocess (NameError: they loop over `up` and
+  read `sp`; and a subprocess's `spec` is a name, not a dict), so those two run here per (sub)workflow.
+
+Formats before 1.3 (SpiffWorkflow < 3.0, older than this project) are refused.
 
 A spec JSON has no tasks, and the library's spec changes are written as task-driven state changes (1.5
 rewrites the children of an event-based gateway only when a task of that gateway exists), so specs are
@@ -31,7 +33,6 @@ from server.engine.errors import EngineError
 from server.engine.i18n import _
 
 Dict = dict[str, Any]
-
 
 
 class StateVersionError(EngineError):
@@ -75,8 +76,8 @@ def _per_workflow(update: Callable[[Dict], None]) -> Callable[[Dict], None]:
     return step
 
 
-# Formats before 1.3 (SpiffWorkflow < 3.0, older than this project) changed specs in ways only the BPMN parser
-# redoes; their states are refused. Steps after 1.5 are the library's own, taken as they come.
+# Formats before 1.3 changed specs in ways only the BPMN parser redoes; their states are refused. Steps from
+# 1.5 on are the library's own, taken as they come.
 _STATE_STEPS: dict[str, Callable[[Dict], None]] = {
     **{version: step for version, step in MIGRATIONS.items() if _key(version) > (1, 4)},
     "1.3": _per_workflow(update_mi_states),
