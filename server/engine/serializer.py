@@ -5,6 +5,9 @@ version (`spec_json`) and restored once per process (cached by the Engine). The 
 BpmnWorkflowConverter embeds the whole spec in every blob and re-parses it on every load, which is
 most of the cost of a request, so the workflow converter is replaced by one that takes the spec
 objects as arguments.
+
+Spec and state JSON written by an older SpiffWorkflow are upgraded on load (`state_migration`); the next
+save writes the installed format. JSON from a newer SpiffWorkflow is refused (StateVersionError).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializ
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from server.engine.state_migration import migrate_spec, migrate_state
 
 VERSION_KEY = "serializer_version"
 Specs = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
@@ -83,6 +88,9 @@ def dump_spec(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec
 
 def load_spec(spec_json: str) -> Specs:
     dct = json.loads(spec_json)
+    version = dct.get(VERSION_KEY, VERSION)
+    if version != VERSION:
+        migrate_spec(dct, version)
     spec = REGISTRY.restore(dct["spec"])
     subprocess_specs = {name: REGISTRY.restore(sp) for name, sp in dct.get("subprocess_specs", {}).items()}
     return spec, subprocess_specs
@@ -126,12 +134,14 @@ def _parents_first(wf_dct: dict[str, Any]) -> None:
 
 def load_state(state: str, specs: Specs, script_engine: Any) -> BpmnWorkflow:
     dct = json.loads(state)
-    if dct.pop(VERSION_KEY, VERSION) != VERSION:
-        raise ValueError("instance state written by another serializer version")
+    spec, subprocess_specs = specs
+    version = dct.pop(VERSION_KEY, VERSION)
+    if version != VERSION:
+        # The steps read task spec typenames and outputs, which the current format keeps unchanged.
+        migrate_state(dct, version, json.loads(dump_spec(spec, subprocess_specs)))
     _parents_first(dct)
     for sub in dct.get("subprocesses", {}).values():
         _parents_first(sub)
-    spec, subprocess_specs = specs
     return _WORKFLOW_CONVERTER.from_dict(
         dct, spec=spec, subprocess_specs=subprocess_specs, script_engine=script_engine
     )
