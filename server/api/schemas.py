@@ -63,6 +63,8 @@ class CompleteIn(Schema):
 class TaskOut(Schema):
     id = fields.Integer()
     title = fields.String()
+    # The BPMN element id: stable when a title is reworded, so outside systems (and tests) select by it.
+    element_id = fields.String(attribute="task_name")
     process_key = fields.String()
     instance_id = fields.Integer()
     role = fields.String()

@@ -22,7 +22,7 @@ _history_out = HistoryOut()
 
 
 def task_json(task: HumanTask | TaskRow, assignee: str | None = None) -> dict[str, Any]:
-    row = {c: getattr(task, c) for c in ("id", "title", "process_key", "instance_id", "role", "status",
+    row = {c: getattr(task, c) for c in ("id", "title", "task_name", "process_key", "instance_id", "role", "status",
                                           "due_at", "created_at", "completed_at", "project_name",
                                           "project_code", "amount")}
     row["assignee"] = assignee
@@ -97,6 +97,7 @@ def _task_row_json(task: TaskRow, assignee: str | None) -> dict[str, Any]:
     return {
         "id": _int(task.id),
         "title": _text(task.title),
+        "element_id": _text(task.task_name),
         "process_key": _text(task.process_key),
         "instance_id": _int(task.instance_id),
         "role": _text(task.role),

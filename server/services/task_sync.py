@@ -50,6 +50,7 @@ class TaskRow:
 
     id: int
     title: str
+    task_name: str  # the BPMN element id (answers call it element_id)
     process_key: str
     instance_id: int
     role: str

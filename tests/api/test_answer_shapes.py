@@ -20,7 +20,7 @@ NOW = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
 
 
 def _row(**kw) -> TaskRow:
-    values = dict(id=7, title="填写 B", process_key="simple", instance_id=3, role="unit_staff",
+    values = dict(id=7, title="填写 B", task_name="b", process_key="simple", instance_id=3, role="unit_staff",
                   status=TaskStatus.OPEN, assignee_id=None, due_at=None, created_at=NOW, completed_at=None,
                   project_name=None, project_code=None, amount=None)
     return TaskRow(**{**values, **kw})

@@ -113,7 +113,7 @@ def test_undeclared_fields_cannot_overwrite_workflow_variables(app, login_as):
     # `experts` is not on the 申报 form: smuggling it in must not reassign the expert panel.
     complete(school, inst["open_tasks"][0]["id"],
              {"project_name": "操场改造", "amount": 2000000, "is_new": True, "experts": ["expert2"]})
-    assert [t["title"] for t in tasks(login_as("expert1"))] == ["专家评分"]
+    assert [t["element_id"] for t in tasks(login_as("expert1"))] == ["Task_ExpertScore"]
     assert tasks(login_as("expert2")) == []
 
 

@@ -33,8 +33,9 @@ def test_running_instances_keep_their_version_new_ones_take_the_newest(login_as)
 
     after_old = complete(school, old["open_tasks"][0]["id"], {"x": 50})["instance"]
     after_new = complete(school, new["open_tasks"][0]["id"], {"x": 50})["instance"]
-    assert [t["title"] for t in after_old["open_tasks"]] == ["填写 B"]
-    assert [t["title"] for t in after_new["open_tasks"]] == ["填写 B（新版）"]
+    # The same step (one element id) shows each version's own title.
+    assert [(t["element_id"], t["title"]) for t in after_old["open_tasks"]] == [("task_b", "填写 B")]
+    assert [(t["element_id"], t["title"]) for t in after_new["open_tasks"]] == [("task_b", "填写 B（新版）")]
     assert school.get(f"/api/v1/process-instances/{old['id']}").json["version"] == 1
     assert school.get(f"/api/v1/process-instances/{new['id']}").json["version"] == 2
     models = school.get("/api/v1/process-models").json
@@ -70,7 +71,7 @@ def test_a_worker_survives_a_runaway_script_and_fires_the_other_timers(app, cloc
         assert wake_due_instances() == 0
     shown = login_as("school1").get(f"/api/v1/process-instances/{bad['id']}").json
     assert shown["status"] == "error" and "write_note" in shown["error_message"]
-    assert [t["title"] for t in tasks(login_as("school1"), "claimable")] == ["填写说明"]
+    assert [t["element_id"] for t in tasks(login_as("school1"), "claimable")] == ["write_note"]
     assert login_as("school1").get(f"/api/v1/process-instances/{good['id']}").json["status"] == "running"
 
 

@@ -108,7 +108,7 @@ def test_worker_once_wakes_instances_whose_timer_is_due(app, clock, login_as):
     assert "已唤醒 1 个流程实例" in woke.output
 
     instance = school1.get(f"/api/v1/process-instances/{instance_id}").get_json()
-    assert [t["title"] for t in instance["open_tasks"]] == ["填写说明"]
+    assert [t["element_id"] for t in instance["open_tasks"]] == ["write_note"]
 
 
 @pytest.mark.parametrize("command", ["init", "deploy", "run", "worker"])

@@ -319,7 +319,7 @@ def test_the_server_carries_on_from_the_seeded_now(seeded, tmp_path):
                 ProcessInstance.status == InstanceStatus.ERROR)) == 0
             open_reports = db.session.execute(
                 select(HumanTask.instance_id, func.count()).where(
-                    HumanTask.title == "填报绩效监控报告", HumanTask.status == TaskStatus.OPEN)
+                    HumanTask.task_name == "Task_Report", HumanTask.status == TaskStatus.OPEN)
                 .group_by(HumanTask.instance_id)).all()
             assert len(open_reports) >= 5 and all(n == 1 for _, n in open_reports)
     finally:

@@ -28,16 +28,16 @@ def test_scheduler_fires_a_due_timer_without_anyone_asking(app, clock, login_as)
     school1 = login_as("school1")
     instance_id = school1.post("/api/v1/process-instances", json={"process_key": "timer_demo"}).get_json()["id"]
 
-    def open_titles() -> list[str]:
+    def open_steps() -> list[str]:
         body = school1.get(f"/api/v1/process-instances/{instance_id}").get_json()
-        return [t["title"] for t in body["open_tasks"]]
+        return [t["element_id"] for t in body["open_tasks"]]
 
     scheduler = TimerScheduler(app, interval=0.05).start()
     try:
         assert wait_for(lambda: scheduler.passes >= 2)
-        assert open_titles() == []  # not due yet: the scheduler must not fire early
+        assert open_steps() == []  # not due yet: the scheduler must not fire early
         clock.advance(timedelta(hours=1, seconds=1))
-        assert wait_for(lambda: open_titles() == ["填写说明"])
+        assert wait_for(lambda: open_steps() == ["write_note"])
     finally:
         scheduler.stop()
     assert not scheduler.running

@@ -31,8 +31,8 @@ from tests.flows_goal_review.conftest import ROOT, task_of
 
 KEY = "evaluation"
 COUNTY = timezone(timedelta(hours=8))
-SELF, REVIEW, KEY_SCORE = "填报绩效自评表", "审核自评结果并确定重点评价", "第三方重点评价评分"
-NOTICE, RECTIFY, VERIFY = "下达评价结果通知", "报送整改报告", "核查整改情况"
+SELF, REVIEW, KEY_SCORE = "Task_Self", "Task_Review", "Task_KeyScore"
+NOTICE, RECTIFY, VERIFY = "Task_Notice", "Task_Rectify", "Task_Verify"
 # goal_review's INDICATORS: 产出 weights 30/20/10 share 50 points, 效益 20/10 share 30, 满意度 10 has 10.
 FULL = ["4200", "100", "达成", "3200", "30", "90"]
 

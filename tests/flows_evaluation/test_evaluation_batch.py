@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.api.helpers import workable
 from tests.flows_evaluation.conftest import KEY, SELF, county, wake_at
-from tests.flows_goal_review.conftest import titles
+from tests.flows_goal_review.conftest import steps
 from tests.flows_monitoring.conftest import JANUARY, approved_project
 
 BATCH = f"/api/v1/process-models/{KEY}/batch-start"
@@ -23,11 +23,11 @@ def test_the_office_opens_every_evaluation_of_the_year(app, users, flows, clock)
     assert [t for t in workable(users["perf"]) if t["process_key"] == KEY] == []
 
     # The self-evaluation opens after the year's December report could be filed (rule table: 15 days).
-    assert titles(users["school1"], started[first]) == []
+    assert steps(users["school1"], started[first]) == []
     wake_at(clock, app, county(2027, 1, 16, 9))
-    assert titles(users["school1"], started[first]) == [SELF]
-    assert titles(users["school1"], started[second]) == [SELF]
-    assert titles(users["water1"], started[first]) == []
+    assert steps(users["school1"], started[first]) == [SELF]
+    assert steps(users["school1"], started[second]) == [SELF]
+    assert steps(users["water1"], started[first]) == []
 
     again = users["perf"].post(BATCH, json={"fiscal_year": 2026})
     assert again.status_code == 200 and again.get_json()["started"] == []

@@ -25,7 +25,7 @@ from tests.flows_evaluation.conftest import (
     self_form,
     wake_at,
 )
-from tests.flows_goal_review.conftest import do, in_library, refused_start, task_of, titles
+from tests.flows_goal_review.conftest import do, in_library, refused_start, steps, task_of
 from tests.flows_monitoring.conftest import approved_project
 
 QUALITATIVE = 2  # the row of 开学前完工 (定性) in goal_review's INDICATORS
@@ -69,7 +69,7 @@ def test_the_self_evaluation_form_refuses_field_by_field(app, users, flows, cloc
         assert set(resp["fields"]) == {f"indicator_scores.{QUALITATIVE}.degree"}, level
     resp = submit(users, iid, {"spent": "很多", "indicator_scores": "全部完成", "explanation": "x" * 4001})
     assert set(resp["fields"]) == {"spent", "indicator_scores", "explanation"}
-    assert evaluation(app, code).self_round == 0 and titles(users["school1"], iid) == [SELF]
+    assert evaluation(app, code).self_round == 0 and steps(users["school1"], iid) == [SELF]
 
 
 def test_the_flow_refuses_rows_the_form_cannot_check(app, users, flows, clock):
@@ -94,7 +94,7 @@ def test_the_flow_refuses_rows_the_form_cannot_check(app, users, flows, clock):
             assert message in resp["message"], (message, resp)
     ev = evaluation(app, code)
     assert (ev.self_round, ev.self_score, ev.indicators, ev.status) == (0, None, [], "self")
-    assert titles(users["school1"], iid) == [SELF]
+    assert steps(users["school1"], iid) == [SELF]
 
     # Outsiders cannot see the task, let alone complete it.
     task = task_of(users["school1"], iid, SELF)

@@ -38,7 +38,7 @@ from tests.flows_evaluation.conftest import (
     suspensions,
     wake_at,
 )
-from tests.flows_goal_review.conftest import do, refused_start, status_of, task_data, titles
+from tests.flows_goal_review.conftest import do, refused_start, status_of, steps, task_data
 from tests.flows_monitoring.conftest import approved_project, month_end, notices, reports
 from tests.flows_monitoring.test_monitoring_year import file, on_track
 
@@ -50,7 +50,7 @@ def walk_a_to_the_key_evaluation(app, users, clock, a: str) -> int:
     clock.set(datetime(2026, 11, 15, 1, 0, tzinfo=UTC))
     monitored = start(users["school1"], "monitoring", {"project_code": a})["id"]
     iid = start(users["school1"], KEY, {"project_code": a})["id"]
-    assert titles(users["school1"], iid) == [] and evaluation(app, a).status == EvaluationStatus.WAITING
+    assert steps(users["school1"], iid) == [] and evaluation(app, a).status == EvaluationStatus.WAITING
     assert "已在进行中" in refused_start(users, {"project_code": a}, key=KEY)
     assert "未找到本单位的项目" in refused_start(users, {"project_code": a}, who="water1", key=KEY)
 
@@ -60,9 +60,9 @@ def walk_a_to_the_key_evaluation(app, users, clock, a: str) -> int:
     file(users, monitored, 12, 330000, on_track(12), unpayable_amount=20000)
     assert reports(app, a)[-1].month == 12 and status_of(users, monitored) == "completed"
     wake_at(clock, app, county(2027, 1, 15, 23))
-    assert titles(users["school1"], iid) == []
+    assert steps(users["school1"], iid) == []
     wake_at(clock, app, county(2027, 1, 16, 0, 30))
-    assert titles(users["school1"], iid) == [SELF]
+    assert steps(users["school1"], iid) == [SELF]
     task = tasks(users["school1"], "claimable", q=a)[0]
     assert task["due_at"].startswith("2027-03-16")  # sixty days to self-evaluate
 
@@ -89,7 +89,7 @@ def walk_a_to_the_key_evaluation(app, users, clock, a: str) -> int:
 
     # The office doubts the satisfaction survey and sends the self-evaluation back.
     do(users["perf"], iid, REVIEW, {"review_decision": "send_back", "review_opinion": "满意度调查样本不足，请据实填报"})
-    assert titles(users["school1"], iid) == [SELF] and evaluation(app, a).status == "self"
+    assert steps(users["school1"], iid) == [SELF] and evaluation(app, a).status == "self"
     assert notices(app, a)[-1][:2] == ("unit_staff", "returned")
     values = prefilled[:5] + ["88"]
     rows = self_form(users["school1"], iid, values, 95)
@@ -120,7 +120,7 @@ def key_evaluation_of_a(app, users, iid: int, a: str) -> None:
     assert evaluation(app, a).status == "key"
 
     e1, e2 = tasks(users["expert1"], "mine"), tasks(users["expert2"], "mine")
-    assert [t["title"] for t in e1 + e2] == [KEY_SCORE, KEY_SCORE]
+    assert [t["element_id"] for t in e1 + e2] == [KEY_SCORE, KEY_SCORE]
     sheet = {"execution": 9, "output": 42, "benefit": 25, "satisfaction": 9, "findings": "验收资料不全",
              "opinion": "总体较好"}
     resp = users["expert1"].post(f"/api/v1/tasks/{e1[0]['id']}/complete",
@@ -135,7 +135,7 @@ def key_evaluation_of_a(app, users, iid: int, a: str) -> None:
     assert (ev.key_score, ev.score, ev.grade, ev.status) == (Decimal(84), Decimal(84), "良", "graded")
 
     # 良: next year's budget +5% of the 2026 approved amount; no rectification asked.
-    assert titles(users["perf"], iid) == [NOTICE]
+    assert steps(users["perf"], iid) == [NOTICE]
     assert task_data(users["perf"], iid, NOTICE)["adjust_percent"] == 5
     do(users["perf"], iid, NOTICE, {"conclusion": "项目完成较好，验收资料需完善", "problems": "验收资料不全"})
     assert adjustments(app, a) == [(2027, "increase", "5.00", "360000.00", "18000.00", "evaluation")]
@@ -149,7 +149,7 @@ def key_evaluation_of_a(app, users, iid: int, a: str) -> None:
 def b_is_fair_and_late(app, users, clock, b: str) -> int:
     """B: 中 → requirements are compulsory, payments suspended; a late report is reminded, then escalated."""
     iid = start(users["school1"], KEY, {"project_code": b})["id"]
-    assert titles(users["school1"], iid) == [SELF]  # started after the opening: no waiting
+    assert steps(users["school1"], iid) == [SELF]  # started after the opening: no waiting
     assert "spent" not in task_data(users["school1"], iid, SELF)  # not monitored: nothing to prefill
     rows = self_form(users["school1"], iid, ["3000", "95", "部分达成", "2400", "30", "80"], 70, REASONS)
     do(users["school1"], iid, SELF, {"spent": 180000, "indicator_scores": rows, "explanation": "工期延误"})
@@ -157,7 +157,7 @@ def b_is_fair_and_late(app, users, clock, b: str) -> int:
     # 5.00 + 25 × 3000/4200 + 16.67 × 95% + 8.33 × 70% + 20 × 75% + 10 + 10 × 80/90 = 78.42 → 中
     assert (ev.self_score, ev.self_grade, ev.execution_rate) == (Decimal("78.42"), "中", Decimal("0.5000"))
     do(users["perf"], iid, REVIEW, {"review_decision": "accept", "review_opinion": "自评属实"})
-    assert evaluation(app, b).grade == "中" and titles(users["perf"], iid) == [NOTICE]
+    assert evaluation(app, b).grade == "中" and steps(users["perf"], iid) == [NOTICE]
 
     clock.set(county(2027, 2, 1, 10))
     resp = do(users["perf"], iid, NOTICE, {"conclusion": "项目进度滞后"}, expect=422)
@@ -184,7 +184,7 @@ def b_is_fair_and_late(app, users, clock, b: str) -> int:
     wake_at(clock, app, county(2027, 3, 14, 0, 30))
     assert notices(app, b)[-1][:2] == ("performance_office", "escalation")
     assert "整改报告逾期经提醒仍未报送" in notices(app, b)[-1][2]
-    assert titles(users["school1"], iid) == [RECTIFY]  # still the same open report
+    assert steps(users["school1"], iid) == [RECTIFY]  # still the same open report
 
     resp = do(users["school1"], iid, RECTIFY, {"measures": "x", "completion": "全部"}, expect=422)
     assert set(resp["fields"]) == {"measures", "results", "completion"}
@@ -235,7 +235,7 @@ def c_is_poor_and_never_rectified(app, users, clock, c: str) -> None:
     assert (ev.status, ev.publish) == ("unrectified", True)
     assert notices(app, c)[-1][:2] == ("finance_section", "unrectified")
     assert "第 3 次整改报告仍未整改到位" in notices(app, c)[-1][2]
-    assert status_of(users, iid) == "completed" and titles(users["school1"], iid) == []
+    assert status_of(users, iid) == "completed" and steps(users["school1"], iid) == []
 
 
 def test_a_year_of_evaluation_feedback_and_application(app, users, flows, clock):

@@ -72,26 +72,27 @@ OFFICE_SCORES = {"office_necessity": 18, "office_economy": 14, "office_goals": 1
                  "office_compliance": 19}
 
 
-def only(items: list[dict], title: str) -> dict:
-    found = [t for t in items if t["title"] == title]
-    assert len(found) == 1, [(t["title"], t.get("project_name")) for t in items]
+def only(items: list[dict], step: str) -> dict:
+    """The one task at this BPMN step (its element id)."""
+    found = [t for t in items if t["element_id"] == step]
+    assert len(found) == 1, [(t["element_id"], t.get("project_name")) for t in items]
     return found[0]
 
 
-def open_task(user, title: str, view: str | None = None) -> dict:
-    """The one open task with this title the user can work on (mine or claimable, unless a view is named)."""
-    return only(tasks(user, view) if view else workable(user), title)
+def open_task(user, step: str, view: str | None = None) -> dict:
+    """The one open task at this BPMN step the user can work on (mine or claimable, unless a view is named)."""
+    return only(tasks(user, view) if view else workable(user), step)
 
 
-def do(user, title: str, data: dict, view: str | None = None, expect: int = 200) -> dict:
-    """Find the one open task with this title in the user's list and complete it."""
-    return complete(user, open_task(user, title, view)["id"], data, expect=expect)
+def do(user, step: str, data: dict, view: str | None = None, expect: int = 200) -> dict:
+    """Find the one open task at this BPMN step in the user's list and complete it."""
+    return complete(user, open_task(user, step, view)["id"], data, expect=expect)
 
 
 def apply(users, data: dict | None = None, who: str = "school1") -> dict:
     unit = users[who]
     inst = start(unit, KEY)
-    task = only(inst["open_tasks"], "填报项目入库申报书")
+    task = only(inst["open_tasks"], "Task_Apply")
     complete(unit, task["id"], data or application())
     return inst
 

@@ -73,12 +73,12 @@ def test_major_project_escalation_send_back_expert_panel_and_adjusted_support(ap
 
     # Only the unit's own staff may self-assess.
     assert tasks(users["water1"], "claimable") == []
-    do(users["school1"], "单位事前绩效自评", SELF_SCORES)
+    do(users["school1"], "Task_SelfAssess", SELF_SCORES)
     assert opinions(app, inst["id"]) == [("self", 1, "submit", "school1", Decimal(90))]
     assert assessment_of(app, inst["id"]).self_score == Decimal(90)
 
     # The department sits on it: due in 5 days, escalated to the performance office after that.
-    dept_task = open_task(users["edu_head"], "主管部门审核")
+    dept_task = open_task(users["edu_head"], "Task_DeptReview")
     assert dept_task["due_at"] == (JUNE + timedelta(days=5)).isoformat()
     assert tasks(users["water_head"], "claimable") == []
     travel(app, days=4)
@@ -86,54 +86,54 @@ def test_major_project_escalation_send_back_expert_panel_and_adjusted_support(ap
     travel(app, days=1, hours=1)
     assert wake(app) == 1
     assert tasks(users["edu_head"], "claimable") == []
-    urge = open_task(users["perf"], "督办主管部门审核")
+    urge = open_task(users["perf"], "Task_Urge")
     assert urge["due_at"] == (JUNE + timedelta(days=6, hours=1)).isoformat()
-    do(users["perf"], "督办主管部门审核", {"urge_note": "请于两日内完成审核"})
-    renewed = open_task(users["edu_head"], "主管部门审核")
+    do(users["perf"], "Task_Urge", {"urge_note": "请于两日内完成审核"})
+    renewed = open_task(users["edu_head"], "Task_DeptReview")
     assert renewed["due_at"] == (JUNE + timedelta(days=10, hours=1)).isoformat()
 
     # Department sends it back: the unit revises and resubmits; a new round begins.
-    do(users["edu_head"], "主管部门审核", {"dept_decision": "send_back", "dept_opinion": "预算测算依据不足，请补充"})
+    do(users["edu_head"], "Task_DeptReview", {"dept_decision": "send_back", "dept_opinion": "预算测算依据不足，请补充"})
     assert project_of(app, inst["id"]).status == ProjectStatus.APPLIED
     assert assessment_of(app, inst["id"]).status == AssessmentStatus.RETURNED
-    again = open_task(users["school1"], "填报项目入库申报书")
+    again = open_task(users["school1"], "Task_Apply")
     assert users["school1"].get(f"/api/v1/tasks/{again['id']}").get_json()["data"]["amount"] == 1500000
     travel(app, days=2)
-    do(users["school1"], "填报项目入库申报书", application(amount=1400000, fiscal_funds=1100000))
+    do(users["school1"], "Task_Apply", application(amount=1400000, fiscal_funds=1100000))
     assert project_of(app, inst["id"]).requested_amount == Decimal(1400000)
     assessment = assessment_of(app, inst["id"])
     assert (assessment.rounds, assessment.status, assessment.requested_amount) == (
         2, AssessmentStatus.IN_PROGRESS, Decimal(1400000))
-    do(users["school1"], "单位事前绩效自评", {**SELF_SCORES, "self_economy": 18})
-    do(users["edu_head"], "主管部门审核", {"dept_decision": "pass", "dept_opinion": "同意报送"})
+    do(users["school1"], "Task_SelfAssess", {**SELF_SCORES, "self_economy": 18})
+    do(users["edu_head"], "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意报送"})
 
     # Major project: the performance office names a panel (an unknown name is dropped), experts score in parallel.
-    do(users["perf"], "选定评审专家", {"experts": ["expert1", "expert2", "ghost"]})
+    do(users["perf"], "Task_SelectExperts", {"experts": ["expert1", "expert2", "ghost"]})
     e1, e2 = tasks(users["expert1"]), tasks(users["expert2"])
-    assert [t["title"] for t in e1] == ["专家评审打分"] == [t["title"] for t in e2]
+    assert [t["element_id"] for t in e1] == ["Task_ExpertScore"] == [t["element_id"] for t in e2]
     assert e1[0]["project_code"] == project_of(app, inst["id"]).code and e1[0]["amount"] == "1400000.00"
     assert instance_key(app, inst["id"]) == project_of(app, inst["id"]).code  # the business key outside systems use
     assert e1[0]["due_at"] == (clock.now() + timedelta(days=10)).isoformat()
     assert tasks(users["fin_edu"], "claimable") == [] and tasks(users["perf"], "claimable") == []
-    do(users["expert1"], "专家评审打分", review(18, "adjust", "设备单价偏高，建议核减"), view="mine")
+    do(users["expert1"], "Task_ExpertScore", review(18, "adjust", "设备单价偏高，建议核减"), view="mine")
     assert assessment_of(app, inst["id"]).expert_score is None  # the panel is recorded when all have scored
     travel(app, days=3)
-    do(users["expert2"], "专家评审打分", review(16, "support", "方案可行"), view="mine")
+    do(users["expert2"], "Task_ExpertScore", review(16, "support", "方案可行"), view="mine")
     assessment = assessment_of(app, inst["id"])
     assert assessment.expert_score == Decimal(78) and assessment.stage == "expert"
     assert [o[:4] for o in opinions(app, inst["id"])][-2:] == [
         ("expert", 2, "adjust", "expert1"), ("expert", 2, "support", "expert2")]
 
     # An adjusted amount not below the request goes back to the office task.
-    office = open_task(users["perf"], "财政事前绩效评估")
+    office = open_task(users["perf"], "Task_OfficeAssess")
     assert users["perf"].get(f"/api/v1/tasks/{office['id']}").get_json()["data"]["expert_avg"] == 78.0
     conclusion = {**OFFICE_SCORES, "conclusion": "adjust", "reasons": "设备购置单价高于市场价，核减",
                   "office_opinion": "调整后支持"}
-    do(users["perf"], "财政事前绩效评估", {**conclusion, "approved_amount": 1400000})
-    retry = open_task(users["perf"], "财政事前绩效评估")
+    do(users["perf"], "Task_OfficeAssess", {**conclusion, "approved_amount": 1400000})
+    retry = open_task(users["perf"], "Task_OfficeAssess")
     assert users["perf"].get(f"/api/v1/tasks/{retry['id']}").get_json()["data"]["office_error"] == "调整后支持的核定金额须小于申报金额"
     assert assessment_of(app, inst["id"]).conclusion is None
-    done = do(users["perf"], "财政事前绩效评估", {**conclusion, "approved_amount": 1190000})
+    done = do(users["perf"], "Task_OfficeAssess", {**conclusion, "approved_amount": 1190000})
     assert done["instance"]["status"] == "completed"
 
     project = project_of(app, inst["id"])
@@ -154,23 +154,23 @@ def test_ordinary_project_office_sends_back_then_supports_in_full(app, users, ex
     clock.set(JUNE)
     inst = apply(users, application(project_type="continuing", period_expired=True, start_year=2024, end_year=2028))
     assert assessment_of(app, inst["id"]).basis == "到期后申请延续的项目"
-    do(users["school1"], "单位事前绩效自评", SELF_SCORES)
-    do(users["edu_head"], "主管部门审核", {"dept_decision": "pass", "dept_opinion": "同意"})
+    do(users["school1"], "Task_SelfAssess", SELF_SCORES)
+    do(users["edu_head"], "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
     # Not major: no panel, straight to the performance office, due in 15 days.
-    office = open_task(users["perf"], "财政事前绩效评估")
+    office = open_task(users["perf"], "Task_OfficeAssess")
     assert office["due_at"] == (JUNE + timedelta(days=15)).isoformat()
     assert tasks(users["expert1"]) == []
-    do(users["perf"], "财政事前绩效评估", {"conclusion": "send_back", "reasons": "绩效目标未量化，请补充产出指标",
+    do(users["perf"], "Task_OfficeAssess", {"conclusion": "send_back", "reasons": "绩效目标未量化，请补充产出指标",
                                   "office_opinion": "退回修改"})
     assert project_of(app, inst["id"]).status == ProjectStatus.APPLIED
     assert assessment_of(app, inst["id"]).status == AssessmentStatus.RETURNED
 
-    do(users["school1"], "填报项目入库申报书", application(project_type="continuing", period_expired=True, start_year=2024,
+    do(users["school1"], "Task_Apply", application(project_type="continuing", period_expired=True, start_year=2024,
                                                  end_year=2028, necessity="补充：受益学生3200人，量化产出指标见附件。"))
     assert assessment_of(app, inst["id"]).rounds == 2
-    do(users["school1"], "单位事前绩效自评", SELF_SCORES)
-    do(users["edu_head"], "主管部门审核", {"dept_decision": "pass", "dept_opinion": "同意"})
-    do(users["perf"], "财政事前绩效评估", {**OFFICE_SCORES, "conclusion": "support", "office_opinion": "予以支持"})
+    do(users["school1"], "Task_SelfAssess", SELF_SCORES)
+    do(users["edu_head"], "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
+    do(users["perf"], "Task_OfficeAssess", {**OFFICE_SCORES, "conclusion": "support", "office_opinion": "予以支持"})
 
     project = project_of(app, inst["id"])
     assert (project.status, project.amount, project.cut_amount) == (ProjectStatus.IN_LIBRARY, Decimal(800000), 0)
@@ -183,9 +183,9 @@ def test_ordinary_project_office_sends_back_then_supports_in_full(app, users, ex
 
 def test_unsupported_project_never_enters_the_library(app, users, ex_ante):
     inst = apply(users, application(amount=600000))
-    do(users["school1"], "单位事前绩效自评", SELF_SCORES)
-    do(users["edu_head"], "主管部门审核", {"dept_decision": "pass", "dept_opinion": "同意"})
-    done = do(users["perf"], "财政事前绩效评估", {**OFFICE_SCORES, "conclusion": "reject", "office_opinion": "不予支持",
+    do(users["school1"], "Task_SelfAssess", SELF_SCORES)
+    do(users["edu_head"], "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
+    done = do(users["perf"], "Task_OfficeAssess", {**OFFICE_SCORES, "conclusion": "reject", "office_opinion": "不予支持",
                                          "reasons": "需求不迫切，项目不成熟"})
     assert done["instance"]["status"] == "completed"
     project = project_of(app, inst["id"])
@@ -200,10 +200,10 @@ def test_unsupported_project_never_enters_the_library(app, users, ex_ante):
 
 def test_major_project_with_no_usable_experts_goes_to_the_office(app, users, ex_ante):
     inst = apply(users, application(amount=2000000))
-    do(users["school1"], "单位事前绩效自评", SELF_SCORES)
-    do(users["edu_head"], "主管部门审核", {"dept_decision": "pass", "dept_opinion": "同意"})
-    do(users["perf"], "选定评审专家", {"experts": ["school1", "nobody"]})  # neither holds the expert role
+    do(users["school1"], "Task_SelfAssess", SELF_SCORES)
+    do(users["edu_head"], "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
+    do(users["perf"], "Task_SelectExperts", {"experts": ["school1", "nobody"]})  # neither holds the expert role
     assert tasks(users["expert1"]) == [] and tasks(users["school1"], "mine") == []
-    do(users["perf"], "财政事前绩效评估", {**OFFICE_SCORES, "conclusion": "support", "office_opinion": "予以支持"})
+    do(users["perf"], "Task_OfficeAssess", {**OFFICE_SCORES, "conclusion": "support", "office_opinion": "予以支持"})
     assert project_of(app, inst["id"]).status == ProjectStatus.IN_LIBRARY
     assert assessment_of(app, inst["id"]).expert_score is None

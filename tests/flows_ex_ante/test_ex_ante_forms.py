@@ -23,7 +23,7 @@ def refused(user, task_id: int, data: dict) -> dict[str, str]:
 
 def test_application_form_rejects_bad_money_and_inconsistent_fields(app, users, ex_ante):
     unit = users["school1"]
-    task = only(start(unit, KEY)["open_tasks"], "填报项目入库申报书")
+    task = only(start(unit, KEY)["open_tasks"], "Task_Apply")
 
     fields = refused(unit, task["id"], application(amount=-5, fiscal_funds=-5, other_funds=0))
     assert fields["amount"] == "必须大于 0" and fields["fiscal_funds"] == "不能小于 0"
@@ -49,7 +49,7 @@ def test_application_form_rejects_bad_money_and_inconsistent_fields(app, users, 
     assert fields["project_type"].startswith("取值必须是以下之一")
 
     # Nothing moved and nothing was written while the form was refused.
-    assert [t["title"] for t in tasks(unit, "claimable")] == ["填报项目入库申报书"]
+    assert [t["element_id"] for t in tasks(unit, "claimable")] == ["Task_Apply"]
     with app.app_context():
         from server.db import db
         from server.models import Project
@@ -60,19 +60,19 @@ def test_application_form_rejects_bad_money_and_inconsistent_fields(app, users, 
 def test_assessment_forms_require_scores_amounts_and_reasons(app, users, ex_ante):
     inst = apply(users, application(amount=2000000))
     unit = users["school1"]
-    self_task = only(tasks(unit, "claimable"), "单位事前绩效自评")
+    self_task = only(tasks(unit, "claimable"), "Task_SelfAssess")
     fields = refused(unit, self_task["id"], {**SELF_SCORES, "self_goals": 25, "self_economy": -1})
     assert fields == {"self_economy": "不能小于 0", "self_goals": "不能大于 20"}
     complete(unit, self_task["id"], SELF_SCORES)
 
     dept = users["edu_head"]
-    dept_task = only(tasks(dept, "claimable"), "主管部门审核")
+    dept_task = only(tasks(dept, "claimable"), "Task_DeptReview")
     assert refused(dept, dept_task["id"], {"dept_decision": "ok"}) == {
         "dept_decision": "取值必须是以下之一：pass、send_back", "dept_opinion": "此项为必填项"}
     complete(dept, dept_task["id"], {"dept_decision": "pass", "dept_opinion": "同意"})
 
     perf = users["perf"]
-    select_task = only(tasks(perf, "claimable"), "选定评审专家")
+    select_task = only(tasks(perf, "claimable"), "Task_SelectExperts")
     assert refused(perf, select_task["id"], {"experts": ["expert1", "expert1"]}) == {"experts": "取值不符合要求"}
     assert "experts.0" in refused(perf, select_task["id"], {"experts": ["rm -rf /"]})
     complete(perf, select_task["id"], {"experts": ["expert1"]})
@@ -87,7 +87,7 @@ def test_assessment_forms_require_scores_amounts_and_reasons(app, users, ex_ante
                                                           "feasibility": 17, "compliance": 18,
                                                           "recommendation": "reject", "opinion": "不成熟"}})
 
-    office = only(tasks(perf, "claimable"), "财政事前绩效评估")
+    office = only(tasks(perf, "claimable"), "Task_OfficeAssess")
     assert refused(perf, office["id"], {**OFFICE_SCORES, "conclusion": "reject", "office_opinion": "不予支持"}) == {
         "reasons": "此项为必填项"}
     assert refused(perf, office["id"], {"conclusion": "adjust", "office_opinion": "调整", "reasons": "单价偏高，核减",
@@ -98,5 +98,5 @@ def test_assessment_forms_require_scores_amounts_and_reasons(app, users, ex_ante
     assert refused(perf, office["id"], {"conclusion": "send_back", "office_opinion": "退回", "reasons": "短"}) == {
         "reasons": "至少 5 个字符"}
     # A send-back needs no scores.
-    do(perf, "财政事前绩效评估", {"conclusion": "send_back", "office_opinion": "退回", "reasons": "请补充可行性研究报告"})
+    do(perf, "Task_OfficeAssess", {"conclusion": "send_back", "office_opinion": "退回", "reasons": "请补充可行性研究报告"})
     assert project_of(app, inst["id"]).status == "applied"

@@ -34,7 +34,7 @@ def test_lowering_the_assessment_threshold_in_the_dmn(app, users, ex_ante):
     assessment = assessment_of(app, after["id"])
     assert assessment.status == AssessmentStatus.IN_PROGRESS and assessment.basis == "申报金额达到事前评估门槛"
     assert project_of(app, after["id"]).status == ProjectStatus.ASSESSING
-    assert [t["title"] for t in tasks(users["school1"], "claimable")] == ["单位事前绩效自评"]
+    assert [t["element_id"] for t in tasks(users["school1"], "claimable")] == ["Task_SelfAssess"]
     assert status_of(users, before["id"]) == "completed"
 
 
@@ -47,14 +47,14 @@ def test_lowering_the_major_project_threshold_calls_the_expert_panel(app, users,
     for inst in (running, major):
         do_self_and_dept(users, inst["id"])
     office = tasks(users["perf"], "claimable")
-    assert sorted((t["instance_id"], t["title"]) for t in office) == [
-        (running["id"], "财政事前绩效评估"), (major["id"], "选定评审专家")]
+    assert sorted((t["instance_id"], t["element_id"]) for t in office) == [
+        (running["id"], "Task_OfficeAssess"), (major["id"], "Task_SelectExperts")]
     assert project_of(app, major["id"]).requested_amount == Decimal(800000)
 
 
 def do_self_and_dept(users, instance_id: int) -> None:
-    for user, title, data in (("school1", "单位事前绩效自评", SELF_SCORES),
-                              ("edu_head", "主管部门审核", {"dept_decision": "pass", "dept_opinion": "同意"})):
-        (task,) = [t for t in tasks(users[user], "claimable") if t["instance_id"] == instance_id and t["title"] == title]
+    for user, step, data in (("school1", "Task_SelfAssess", SELF_SCORES),
+                              ("edu_head", "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})):
+        (task,) = [t for t in tasks(users[user], "claimable") if t["instance_id"] == instance_id and t["element_id"] == step]
         complete(users[user], task["id"], data)
 

@@ -80,7 +80,7 @@ def in_library(users, who: str = "school1", **over: Any) -> str:
     data = application(project_type="continuing", period_expired=False, start_year=2025, end_year=2027,
                        amount=over.pop("amount", 300000), **over)
     inst = start(users[who], EX_ANTE)
-    complete(users[who], only(inst["open_tasks"], "填报项目入库申报书")["id"], data)
+    complete(users[who], only(inst["open_tasks"], "Task_Apply")["id"], data)
     listing = users[who].get("/api/v1/projects").get_json()["items"]
     return max(listing, key=lambda p: p["id"])["code"]
 
@@ -95,25 +95,26 @@ def refused_start(users, data: dict, who: str = "school1", key: str = REVIEW) ->
     return resp.get_json()["message"]
 
 
-def task_of(user, instance_id: int, title: str, view: str | None = None) -> dict:
-    """The open task the user can work on (mine or claimable, unless a view is named)."""
+def task_of(user, instance_id: int, step: str, view: str | None = None) -> dict:
+    """The open task at this BPMN step the user can work on (mine or claimable, unless a view is named)."""
     listed = tasks(user, view) if view else workable(user)
-    found = [t for t in listed if t["instance_id"] == instance_id and t["title"] == title]
-    assert len(found) == 1, [(t["instance_id"], t["title"]) for t in listed]
+    found = [t for t in listed if t["instance_id"] == instance_id and t["element_id"] == step]
+    assert len(found) == 1, [(t["instance_id"], t["element_id"]) for t in listed]
     return found[0]
 
 
-def do(user, instance_id: int, title: str, data: dict, expect: int = 200) -> dict:
-    return complete(user, task_of(user, instance_id, title)["id"], data, expect=expect)
+def do(user, instance_id: int, step: str, data: dict, expect: int = 200) -> dict:
+    return complete(user, task_of(user, instance_id, step)["id"], data, expect=expect)
 
 
-def task_data(user, instance_id: int, title: str) -> dict:
-    task = task_of(user, instance_id, title)
+def task_data(user, instance_id: int, step: str) -> dict:
+    task = task_of(user, instance_id, step)
     return user.get(f"/api/v1/tasks/{task['id']}").get_json()["data"]
 
 
-def titles(user, instance_id: int) -> list[str]:
-    return [t["title"] for t in workable(user) if t["instance_id"] == instance_id]
+def steps(user, instance_id: int) -> list[str]:
+    """The BPMN element ids of the instance's open tasks this user can work on."""
+    return [t["element_id"] for t in workable(user) if t["instance_id"] == instance_id]
 
 
 def project(app, code: str) -> Project:

@@ -16,21 +16,21 @@ from tests.flows_goal_review.conftest import (
     refused_start,
     reviews,
     start_goals,
+    steps,
     task_data,
-    titles,
     vague_table,
     versions,
 )
 
-FILL, REVIEW_TASK = "填报绩效目标调整申请", "财政审核绩效目标调整"
+FILL, REVIEW_TASK = "Task_Fill", "Task_Review"
 REASONS = "省级补助资金下达后追加实验室改造内容，需相应调整产出指标。"
 
 
 def approved(users, code: str) -> None:
     iid = start_goals(users, code)["id"]
-    do(users["school1"], iid, "填报绩效目标申报表", goal_table())
-    do(users["edu_head"], iid, "主管部门审核绩效目标", {"dept_decision": "pass", "dept_opinion": "同意"})
-    do(users["fin_edu"], iid, "财政审核绩效目标", {"grade": "优", "finance_opinion": "同意"})
+    do(users["school1"], iid, "Task_Fill", goal_table())
+    do(users["edu_head"], iid, "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
+    do(users["fin_edu"], iid, "Task_FinanceReview", {"grade": "优", "finance_opinion": "同意"})
 
 
 def test_adjustment_needs_approved_goals(app, users, flows):
@@ -60,7 +60,7 @@ def test_adjusted_version_replaces_the_approved_one_which_stays_readable(app, us
     rows[0].update(value="4800", name="完成结构加固及实验室改造面积")
     table = goal_table(indicators=rows, adjust_reasons=REASONS)
     do(users["school1"], iid, FILL, table)
-    assert titles(users["fin_agri"], iid) == []
+    assert steps(users["fin_agri"], iid) == []
     assert task_data(users["fin_edu"], iid, REVIEW_TASK)["quality_warnings"] == []
     do(users["fin_edu"], iid, REVIEW_TASK, {"adjust_decision": "send_back", "adjust_opinion": "请说明追加资金来源"})
     assert versions(app, code)[1].status == GoalVersionStatus.RETURNED
@@ -83,7 +83,7 @@ def test_adjusted_version_replaces_the_approved_one_which_stays_readable(app, us
     vague = {**vague_table(), "adjust_reasons": "希望降低验收合格率指标，减少工作量。"}
     do(users["school1"], again, FILL, vague)  # warnings: back to the unit first
     assert len(task_data(users["school1"], again, FILL)["quality_warnings"]) == 4
-    assert titles(users["fin_edu"], again) == []
+    assert steps(users["fin_edu"], again) == []
     do(users["school1"], again, FILL, {**vague, "confirm_warnings": True})
     assert len(versions(app, code)[2].warnings) == 4
     do(users["fin_edu"], again, REVIEW_TASK, {"adjust_decision": "reject", "adjust_opinion": "理由不充分"})

@@ -10,12 +10,12 @@ from tests.flows_goal_review.conftest import (
     goal_table,
     in_library,
     start_goals,
+    steps,
     task_of,
-    titles,
     versions,
 )
 
-FILL = "填报绩效目标申报表"
+FILL = "Task_Fill"
 
 
 def refused(user, task_id: int, data: dict) -> dict[str, str]:
@@ -75,7 +75,7 @@ def test_goal_table_rejects_bad_indicators_field_by_field(app, users, flows):
                                       confirm_warnings=True))
     (version,) = versions(app, code)
     assert version.status == GoalVersionStatus.SUBMITTED and version.indicators[0].unit is None
-    assert titles(users["edu_head"], iid) == ["主管部门审核绩效目标"]
+    assert steps(users["edu_head"], iid) == ["Task_DeptReview"]
 
 
 def test_nothing_is_written_while_the_form_is_refused(app, users, flows):
@@ -85,7 +85,7 @@ def test_nothing_is_written_while_the_form_is_refused(app, users, flows):
     refused(users["school1"], task_id, goal_table(indicators=[row(unit="")]))
     (version,) = versions(app, code)
     assert version.indicators == [] and version.warnings is None
-    assert titles(users["school1"], iid) == [FILL]
+    assert steps(users["school1"], iid) == [FILL]
 
 
 def test_review_forms_require_decisions_and_reasons(app, users, flows):
@@ -93,11 +93,11 @@ def test_review_forms_require_decisions_and_reasons(app, users, flows):
     iid = start_goals(users, code)["id"]
     do(users["school1"], iid, FILL, goal_table())
     dept = users["edu_head"]
-    assert refused(dept, task_of(dept, iid, "主管部门审核绩效目标")["id"], {"dept_decision": "ok"}) == {
+    assert refused(dept, task_of(dept, iid, "Task_DeptReview")["id"], {"dept_decision": "ok"}) == {
         "dept_decision": "取值必须是以下之一：pass、send_back", "dept_opinion": "此项为必填项"}
-    do(dept, iid, "主管部门审核绩效目标", {"dept_decision": "pass", "dept_opinion": "同意"})
+    do(dept, iid, "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
     fin = users["fin_edu"]
-    finance_task = task_of(fin, iid, "财政审核绩效目标")["id"]
+    finance_task = task_of(fin, iid, "Task_FinanceReview")["id"]
     assert refused(fin, finance_task, {"grade": "良", "finance_opinion": "基本合理"}) == {"fixes": "此项为必填项"}
     assert refused(fin, finance_task, {"grade": "A", "finance_opinion": "好"}) == {
         "grade": "取值必须是以下之一：优、良、中、差", "finance_opinion": "至少 2 个字符"}
@@ -107,9 +107,9 @@ def test_adjustment_requires_reasons(app, users, flows):
     code = in_library(users)
     iid = start_goals(users, code)["id"]
     do(users["school1"], iid, FILL, goal_table())
-    do(users["edu_head"], iid, "主管部门审核绩效目标", {"dept_decision": "pass", "dept_opinion": "同意"})
-    do(users["fin_edu"], iid, "财政审核绩效目标", {"grade": "优", "finance_opinion": "同意"})
+    do(users["edu_head"], iid, "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
+    do(users["fin_edu"], iid, "Task_FinanceReview", {"grade": "优", "finance_opinion": "同意"})
     adj = start_goals(users, code, key=ADJUST)["id"]
-    task_id = task_of(users["school1"], adj, "填报绩效目标调整申请")["id"]
+    task_id = task_of(users["school1"], adj, "Task_Fill")["id"]
     assert refused(users["school1"], task_id, goal_table()) == {"adjust_reasons": "此项为必填项"}
     assert refused(users["school1"], task_id, goal_table(adjust_reasons="太短")) == {"adjust_reasons": "至少 10 个字符"}

@@ -18,17 +18,17 @@ from tests.flows_goal_review.conftest import (
     reviews,
     start_goals,
     status_of,
+    steps,
     task_data,
     task_of,
-    titles,
     travel,
     vague_table,
     versions,
 )
 
 SEPTEMBER = datetime(2026, 9, 1, 1, 0, tzinfo=UTC)  # 绩效目标随部门预算编报（09:00 in the county）
-FILL, DEPT, FINANCE = "填报绩效目标申报表", "主管部门审核绩效目标", "财政审核绩效目标"
-FIX, CONFIRM = "按审核意见完善绩效目标", "确认绩效目标修改"
+FILL, DEPT, FINANCE = "Task_Fill", "Task_DeptReview", "Task_FinanceReview"
+FIX, CONFIRM = "Task_Fix", "Task_ConfirmFix"
 PASS = {"dept_decision": "pass", "dept_opinion": "同意报送财政"}
 
 
@@ -64,8 +64,8 @@ def test_quality_warnings_send_backs_grade_fair_then_good_and_approval(app, user
     code = in_library(users)
     inst = start_goals(users, code)
     iid = inst["id"]
-    assert [t["title"] for t in inst["open_tasks"]] == [FILL]
-    assert titles(users["water1"], iid) == []
+    assert [t["element_id"] for t in inst["open_tasks"]] == [FILL]
+    assert steps(users["water1"], iid) == []
 
     # 1. A vague table: the flow shows the unit its warnings and waits for a fix or a confirmation.
     do(users["school1"], iid, FILL, vague_table())
@@ -78,7 +78,7 @@ def test_quality_warnings_send_backs_grade_fair_then_good_and_approval(app, user
     (version,) = versions(app, code)
     assert version.status == GoalVersionStatus.DRAFT and version.warnings == data["quality_warnings"]
     assert [r.name for r in version.indicators] == ["维修教学楼"]
-    assert titles(users["edu_head"], iid) == []
+    assert steps(users["edu_head"], iid) == []
 
     # 2. The unit submits anyway; the department sees the same warnings.
     travel(app, days=1)
@@ -90,7 +90,7 @@ def test_quality_warnings_send_backs_grade_fair_then_good_and_approval(app, user
     assert review_task["due_at"] == (clock.now() + timedelta(days=5)).isoformat()
     assert review_task["project_code"] == code and review_task["amount"] == "300000.00"
     assert len(task_data(users["edu_head"], iid, DEPT)["quality_warnings"]) == len(messages)
-    assert titles(users["water_head"], iid) == []
+    assert steps(users["water_head"], iid) == []
 
     # 3. The department sends it back: round 2, the unit revises; a clean table goes straight on.
     travel(app, days=2)
@@ -106,7 +106,7 @@ def test_quality_warnings_send_backs_grade_fair_then_good_and_approval(app, user
     do(users["edu_head"], iid, DEPT, PASS)
 
     # 4. Only the finance section covering 教育 grades it; 中 sends it back for round 3.
-    assert titles(users["fin_agri"], iid) == []
+    assert steps(users["fin_agri"], iid) == []
     assert task_of(users["fin_edu"], iid, FINANCE)["due_at"] == (clock.now() + timedelta(days=10)).isoformat()
     travel(app, days=4)
     do(users["fin_edu"], iid, FINANCE, {"grade": "中", "finance_opinion": "效益指标偏少", "fixes": "补充生态或经济效益指标"})
@@ -114,7 +114,7 @@ def test_quality_warnings_send_backs_grade_fair_then_good_and_approval(app, user
     assert (version.status, version.round, version.grade) == (GoalVersionStatus.RETURNED, 3, "中")
     assert version.outcome_basis == "审核等次为中，退回单位修改后重新报送"
     assert project(app, code).goal_status == GoalStatus.DRAFTING
-    assert titles(users["school1"], iid) == [FILL]
+    assert steps(users["school1"], iid) == [FILL]
 
     # 5. Resubmitted, passed again, graded 良: the unit completes the fixes, finance confirms (once sent back).
     rows = goal_table()["indicators"]
@@ -126,11 +126,11 @@ def test_quality_warnings_send_backs_grade_fair_then_good_and_approval(app, user
     do(users["fin_edu"], iid, FINANCE, {"grade": "良", "finance_opinion": "基本合理", "fixes": "满意度指标值提高到95%"})
     (version,) = versions(app, code)
     assert (version.status, version.round, version.grade) == (GoalVersionStatus.RETURNED, 3, "良")
-    assert titles(users["school1"], iid) == [FIX] and task_data(users["school1"], iid, FIX)["fixes"] == "满意度指标值提高到95%"
+    assert steps(users["school1"], iid) == [FIX] and task_data(users["school1"], iid, FIX)["fixes"] == "满意度指标值提高到95%"
     do(users["school1"], iid, FIX, goal_table(indicators=rows))
     assert versions(app, code)[0].status == GoalVersionStatus.SUBMITTED
     do(users["fin_edu"], iid, CONFIRM, {"fix_decision": "send_back", "fix_opinion": "满意度指标值未修改"})
-    assert versions(app, code)[0].status == GoalVersionStatus.RETURNED and titles(users["school1"], iid) == [FIX]
+    assert versions(app, code)[0].status == GoalVersionStatus.RETURNED and steps(users["school1"], iid) == [FIX]
     rows[5]["value"] = "95"
     do(users["school1"], iid, FIX, goal_table(indicators=rows))
     travel(app, days=1)
@@ -155,7 +155,7 @@ def test_quality_warnings_send_backs_grade_fair_then_good_and_approval(app, user
         (1, "fix", 3, "agree", None, "fin_edu"),
     ]
     for who in ("school1", "edu_head", "fin_edu"):
-        assert titles(users[who], iid) == []
+        assert steps(users[who], iid) == []
     assert "绩效目标已批复，如需变更请提出调整申请" in refused_start(users, {"project_code": code})
 
 

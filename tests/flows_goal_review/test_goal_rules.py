@@ -14,7 +14,7 @@ from tests.flows_goal_review.conftest import (
     reviews,
     start_goals,
     status_of,
-    titles,
+    steps,
     versions,
 )
 
@@ -23,9 +23,9 @@ PASS = {"dept_decision": "pass", "dept_opinion": "同意"}
 
 
 def submit_and_grade(users, iid: int, grade: dict) -> None:
-    do(users["school1"], iid, "填报绩效目标申报表", goal_table())
-    do(users["edu_head"], iid, "主管部门审核绩效目标", PASS)
-    do(users["fin_edu"], iid, "财政审核绩效目标", grade)
+    do(users["school1"], iid, "Task_Fill", goal_table())
+    do(users["edu_head"], iid, "Task_DeptReview", PASS)
+    do(users["fin_edu"], iid, "Task_FinanceReview", grade)
 
 
 def test_lowering_the_round_limit_in_the_dmn(app, users, flows):
@@ -46,5 +46,5 @@ def test_lowering_the_round_limit_in_the_dmn(app, users, flows):
     assert project(app, code).goal_status == GoalStatus.REFUSED
 
     submit_and_grade(users, running, FAIR)
-    assert titles(users["school1"], running) == ["填报绩效目标申报表"]
+    assert steps(users["school1"], running) == ["Task_Fill"]
     assert status_of(users, running) == "running"

@@ -20,7 +20,7 @@ from tests.flows_goal_review.conftest import ROOT, do, goal_table, in_library, t
 
 KEY = "monitoring"
 BUDGET = 360_000
-REPORT, EXPLAIN, DECIDE = "填报绩效监控报告", "说明偏离原因和纠偏措施", "财政纠偏决定"
+REPORT, EXPLAIN, DECIDE = "Task_Report", "Task_Explain", "Task_Decide"
 
 
 @pytest.fixture
@@ -42,9 +42,9 @@ def approved_project(users, **over: Any) -> str:
     """A 2026 project of 县第一中学 with approved goals (six indicators, see goal_review's INDICATORS)."""
     code = in_library(users, fiscal_year=2026, amount=BUDGET, **over)
     iid = start(users["school1"], "goal_review", {"project_code": code})["id"]
-    do(users["school1"], iid, "填报绩效目标申报表", goal_table())
-    do(users["edu_head"], iid, "主管部门审核绩效目标", {"dept_decision": "pass", "dept_opinion": "同意"})
-    do(users["fin_edu"], iid, "财政审核绩效目标", {"grade": "优", "finance_opinion": "目标明确"})
+    do(users["school1"], iid, "Task_Fill", goal_table())
+    do(users["edu_head"], iid, "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
+    do(users["fin_edu"], iid, "Task_FinanceReview", {"grade": "优", "finance_opinion": "目标明确"})
     return code
 
 

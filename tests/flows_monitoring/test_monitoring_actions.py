@@ -12,7 +12,7 @@ from sqlalchemy import select
 from server.db import db
 from server.models import InstanceStatus, ProcessInstance
 from tests.api.helpers import deploy_folder, start, tasks
-from tests.flows_goal_review.conftest import ROOT, do, goal_table, in_library, project, status_of, titles
+from tests.flows_goal_review.conftest import ROOT, do, goal_table, in_library, project, status_of, steps
 from tests.flows_monitoring.conftest import (
     BUDGET,
     DECIDE,
@@ -44,9 +44,9 @@ def water_project(users) -> str:
     """A 2026 project of 县水利工程站 whose goals 农业农村股 approved."""
     code = in_library(users, who="water1", fiscal_year=2026, amount=BUDGET, project_name="县城区防洪堤加固")
     iid = start(users["water1"], "goal_review", {"project_code": code})["id"]
-    do(users["water1"], iid, "填报绩效目标申报表", goal_table())
-    do(users["water_head"], iid, "主管部门审核绩效目标", {"dept_decision": "pass", "dept_opinion": "同意"})
-    do(users["fin_agri"], iid, "财政审核绩效目标", {"grade": "优", "finance_opinion": "目标明确"})
+    do(users["water1"], iid, "Task_Fill", goal_table())
+    do(users["water_head"], iid, "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
+    do(users["fin_agri"], iid, "Task_FinanceReview", {"grade": "优", "finance_opinion": "目标明确"})
     return code
 
 
@@ -74,7 +74,7 @@ def test_the_office_starts_the_years_monitoring_for_every_approved_project(app, 
     month_end(clock, app, 1)
     school_iid = monitoring_instances(app)[school][0]
     water_iid = monitoring_instances(app)[water][0]
-    assert titles(users["school1"], school_iid) == [REPORT] and titles(users["water1"], water_iid) == [REPORT]
+    assert steps(users["school1"], school_iid) == [REPORT] and steps(users["water1"], water_iid) == [REPORT]
     assert [t for t in tasks(users["school1"], "claimable") if t["instance_id"] == water_iid] == []
     perf = users["perf"]  # a fresh token: the clock moved past the first one's lifetime
     assert tasks(perf, "claimable") == []
@@ -120,7 +120,7 @@ def test_impossible_amounts_are_refused_and_nothing_changes(app, users, flows, c
               expect=422)
     assert "decision_amount" in resp["fields"]
     assert corrections(app, code) == [] and in_force(users, code) == (f"{BUDGET}.00", f"{BUDGET}.00")
-    assert titles(fin, iid) == [DECIDE]  # still waiting for a decision that makes sense
+    assert steps(fin, iid) == [DECIDE]  # still waiting for a decision that makes sense
 
     do(fin, iid, DECIDE, {"decision": "recover_balance", "decision_amount": 100000, "finance_opinion": "收回"})
     assert corrections(app, code) == [(3, "recover_balance", "100000.00")]

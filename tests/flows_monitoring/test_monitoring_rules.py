@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from server.models import Colour
 from tests.api.helpers import start
-from tests.flows_goal_review.conftest import deploy_variant, titles
+from tests.flows_goal_review.conftest import deploy_variant, steps
 from tests.flows_monitoring.conftest import JANUARY, KEY, REPORT, approved_project, month_end, reports
 from tests.flows_monitoring.test_monitoring_year import file
 
@@ -24,13 +24,13 @@ def test_thresholds_and_schedule_follow_the_dmn(app, users, flows, clock):
     quarterly = start(users["school1"], KEY, {"project_code": code})["id"]
 
     month_end(clock, app, 1)
-    assert titles(users["school1"], quarterly) == []  # quarterly: nothing to file in January
+    assert steps(users["school1"], quarterly) == []  # quarterly: nothing to file in January
     file(users, running, 1, 22500)  # 75% of the pace: yellow under the shipped table
     assert reports(app, old)[-1].execution_colour == Colour.YELLOW
 
     month_end(clock, app, 2)
     month_end(clock, app, 3)
-    assert titles(users["school1"], quarterly) == [REPORT]
+    assert steps(users["school1"], quarterly) == [REPORT]
     file(users, quarterly, 3, 67500)  # 75%: green under the new table (yellow from 70%, red below 50%)
     (march,) = reports(app, code)
     assert (march.month, march.execution_ratio, march.execution_colour) == (3, 0.75, Colour.GREEN)

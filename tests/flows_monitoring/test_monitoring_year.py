@@ -14,7 +14,7 @@ from server.db import db
 from server.models import Colour, ProcessInstance
 from tests.api.helpers import start
 from tests.flows_evaluation.conftest import adjustments, suspensions
-from tests.flows_goal_review.conftest import do, refused_start, status_of, task_data, titles
+from tests.flows_goal_review.conftest import do, refused_start, status_of, steps, task_data
 from tests.flows_monitoring.conftest import (
     BUDGET,
     DECIDE,
@@ -71,16 +71,16 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     code = approved_project(users)
     assert "未找到本单位的项目" in refused_start(users, {"project_code": code}, who="water1", key=KEY)
     iid = start(users["school1"], KEY, {"project_code": code})["id"]
-    assert titles(users["school1"], iid) == []  # waits for the end of January
+    assert steps(users["school1"], iid) == []  # waits for the end of January
 
     # January: on track — green, no explanation asked.
     month_end(clock, app, 1)
-    assert titles(users["school1"], iid) == [REPORT]
+    assert steps(users["school1"], iid) == [REPORT]
     file(users, iid, 1, 30000)
     (jan,) = reports(app, code)
     assert (jan.month, jan.spent, jan.execution_ratio, jan.colour) == (1, 30000, 1, Colour.GREEN)
     assert [i.colour for i in jan.indicators] == [Colour.GREEN] * 6 and jan.goal_id is not None
-    assert titles(users["school1"], iid) == [] and status_of(users, iid) != "completed"
+    assert steps(users["school1"], iid) == [] and status_of(users, iid) != "completed"
     keys = data_keys(app, iid)
     tree = state_tasks(app, iid)
     assert "运行监控已在进行中" in refused_start(users, {"project_code": code}, key=KEY)
@@ -93,7 +93,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     resp = do(users["school1"], iid, EXPLAIN, {"measures": "加快施工"}, expect=422)
     assert set(resp["fields"]) == {"cause"}
     do(users["school1"], iid, EXPLAIN, {"cause": "设计招标延期", "measures": "3月完成招标后加快施工"})
-    assert titles(users["fin_edu"], iid) == [DECIDE]
+    assert steps(users["fin_edu"], iid) == [DECIDE]
     do(users["fin_edu"], iid, DECIDE, {"decision": "accept", "finance_opinion": "原因属实，措施可行"})
     assert corrections(app, code) == [(2, "accept", None)]
     assert reports(app, code)[-1].cause == "设计招标延期"
@@ -108,7 +108,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     later(clock, app, days=10)
     assert notices(app, code)[-1][:2] == ("performance_office", "escalation")
     assert "3月绩效监控报告经提醒仍未报送" in notices(app, code)[-1][2]
-    assert titles(users["school1"], iid) == [REPORT]  # the report task is still the same one
+    assert steps(users["school1"], iid) == [REPORT]  # the report task is still the same one
     # The form refuses bad input field by field; the flow refuses what the form cannot know (the budget).
     rows = report_rows(users["school1"], iid, on_track(3, "未达成"), likelihood="无法完成")
     resp = do(users["school1"], iid, REPORT, {"spent": -1, "indicator_reports": rows}, expect=422)
@@ -183,7 +183,7 @@ def test_a_project_still_at_zero_in_october_enters_the_ledger(app, users, flows,
     code = approved_project(users, project_name="县第一中学食堂改造")
     iid = start(users["school1"], KEY, {"project_code": code})["id"]
     month_end(clock, app, 8)
-    assert titles(users["school1"], iid) == []  # started in September: the first report is September's
+    assert steps(users["school1"], iid) == []  # started in September: the first report is September's
     for month in (9, 10):
         month_end(clock, app, month)
         file(users, iid, month, 0)

@@ -71,7 +71,7 @@ def apply(user, name: str, amount: int = 50_000, *, submit: bool = True) -> dict
     """Start the review flow; with submit, file the application so the task moves to finance (审核)."""
     inst = start(user, "review")
     task = next(t for t in tasks(user, "mine") + tasks(user, "claimable")
-                if t["instance_id"] == inst["id"] and t["title"] == "申报")
+                if t["instance_id"] == inst["id"] and t["element_id"] == "Task_Apply")
     if submit:
         complete(user, task["id"], {"project_name": name, "amount": amount, "is_new": True})
     return inst

@@ -24,8 +24,8 @@ def filed(login_as, ex_ante) -> int:
     """school1 filed its application and self-assessment; 主管部门审核 waits for 县教育局."""
     school = login_as("school1")
     inst = start(school, KEY)
-    complete(school, only(inst["open_tasks"], "填报项目入库申报书")["id"], application())
-    complete(school, only(tasks(school, "claimable"), "单位事前绩效自评")["id"], SELF_SCORES)
+    complete(school, only(inst["open_tasks"], "Task_Apply")["id"], application())
+    complete(school, only(tasks(school, "claimable"), "Task_SelfAssess")["id"], SELF_SCORES)
     return inst["id"]
 
 
@@ -62,7 +62,7 @@ def test_completed_instance_has_no_open_tasks_and_its_end_is_done(browser, login
     school = login_as("school1")
     inst = start(school, KEY)
     data = application(project_type="continuing", period_expired=False, start_year=2025, amount=300000)
-    complete(school, only(inst["open_tasks"], "填报项目入库申报书")["id"], data)  # exempt: straight into the library
+    complete(school, only(inst["open_tasks"], "Task_Apply")["id"], data)  # exempt: straight into the library
     page = browser("school1").get(f"/instances/{inst['id']}").get_data(as_text=True)
     assert "已办结" in page and "没有待办任务" in page
     assert marked(page, "current") == [] and any(e.startswith("EndEvent") for e in marked(page, "done"))
@@ -105,6 +105,6 @@ def test_hostile_text_in_submitted_data_is_escaped_on_the_page(browser, login_as
     school = login_as("school1")
     inst = start(school, KEY)
     name = '<img src=x onerror=alert(1)>县第一中学“教学楼”维修改造工程（一期）附属设施及配套管网改造项目'
-    complete(school, only(inst["open_tasks"], "填报项目入库申报书")["id"], application(project_name=name))
+    complete(school, only(inst["open_tasks"], "Task_Apply")["id"], application(project_name=name))
     page = browser("school1").get(f"/instances/{inst['id']}").get_data(as_text=True)
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -30,7 +30,7 @@ def ex_ante(login_as) -> None:
 def applying(login_as, ex_ante) -> dict:
     """school1 has started an application; its 填报项目入库申报书 task waits, unclaimed."""
     inst = start(login_as("school1"), KEY)
-    return {"instance": inst["id"], "task": only(inst["open_tasks"], "填报项目入库申报书")["id"]}
+    return {"instance": inst["id"], "task": only(inst["open_tasks"], "Task_Apply")["id"]}
 
 
 def form_fields(app_data: dict) -> dict[str, str]:
@@ -110,8 +110,8 @@ def test_unit_claims_is_refused_with_field_errors_and_input_kept_then_submits(ap
 def test_reviewer_claims_and_sends_back_with_the_decision_buttons(app, browser, login_as, applying):
     school = login_as("school1")
     complete(school, applying["task"], application())
-    complete(school, only(tasks(school, "claimable"), "单位事前绩效自评")["id"], SELF_SCORES)
-    review_id = only(tasks(login_as("edu_head"), "claimable"), "主管部门审核")["id"]
+    complete(school, only(tasks(school, "claimable"), "Task_SelfAssess")["id"], SELF_SCORES)
+    review_id = only(tasks(login_as("edu_head"), "claimable"), "Task_DeptReview")["id"]
 
     head = browser("edu_head")
     page = head.get(f"/tasks/{review_id}").get_data(as_text=True)
@@ -129,7 +129,7 @@ def test_reviewer_claims_and_sends_back_with_the_decision_buttons(app, browser, 
     resp = head.post(f"/tasks/{review_id}", {"dept_decision": "send_back", "dept_opinion": "预算测算依据不足，请补充"})
     assert resp.status_code == 302
 
-    back = only(tasks(school, "mine"), "填报项目入库申报书")  # back with whoever filed it
+    back = only(tasks(school, "mine"), "Task_Apply")  # back with whoever filed it
     unit = browser("school1")
     page = unit.get(f"/tasks/{back['id']}").get_data(as_text=True)
     history = page.split("办理记录")[1]

@@ -25,8 +25,8 @@ def vague_goals(users) -> dict:
     code = in_library(users)
     inst = start_goals(users, code)
     school = users["school1"]
-    complete(school, task_of(school, inst["id"], "填报绩效目标申报表")["id"], vague_table())
-    return {"instance": inst["id"], "task": task_of(school, inst["id"], "填报绩效目标申报表")["id"], "code": code}
+    complete(school, task_of(school, inst["id"], "Task_Fill")["id"], vague_table())
+    return {"instance": inst["id"], "task": task_of(school, inst["id"], "Task_Fill")["id"], "code": code}
 
 
 def test_unit_sees_each_warning_next_to_its_field_then_confirms(browser, users, vague_goals):
@@ -46,7 +46,7 @@ def test_unit_sees_each_warning_next_to_its_field_then_confirms(browser, users, 
     resp = school.post(f"/tasks/{vague_goals['task']}", data)
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
 
-    review = task_of(users["edu_head"], vague_goals["instance"], "主管部门审核绩效目标")
+    review = task_of(users["edu_head"], vague_goals["instance"], "Task_DeptReview")
     page = browser("edu_head").get(f"/tasks/{review['id']}").get_data(as_text=True)
     box = page.split('class="quality-warnings"')[1].split("</div>")[0]
     assert "质量检查提示" in box and "年度目标表述空泛" in box and "缺少效益指标" in box
