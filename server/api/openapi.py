@@ -83,7 +83,11 @@ def build_spec() -> dict[str, Any]:
         "/api/v1/tasks/{task_id}/claim": {"post": _op("认领任务", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
         "/api/v1/tasks/{task_id}/unclaim": {"post": _op("退回认领", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
         "/api/v1/tasks/{task_id}/complete": {"post": _op("办理任务", None, body="CompleteIn", errors=(401, 403, 404, 409, 422), params=task_id)},
-        "/api/v1/projects": {"get": _op("项目库", None)},
+        "/api/v1/projects": {"get": _op("项目库", None, params=[
+            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+        ], errors=(401, 422))},
         "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectDetailOut", errors=(401, 404), params=[_id("project_id")])},
     }
     for path, operations in paths.items():
