@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
@@ -75,6 +76,9 @@ def using_clock(clock: Clock) -> Iterator[None]:
 def timer_due(task: Any) -> datetime | None:
     """Due time of a WAITING timer catch event task, or None if it is not a timer / not armed yet."""
     definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        # An event-based gateway racing timers: the library arms them on the gateway's task, under one value.
+        definition = next((d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)), None)
     if not isinstance(definition, TimerEventDefinition):
         return None
     value = task.internal_data.get("event_value")

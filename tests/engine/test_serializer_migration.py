@@ -150,3 +150,12 @@ def test_an_old_spec_upgrades_to_what_the_installed_parser_builds():
         migrate_spec(old, version)
         for name in ("Soon", "Late", "Gateway"):
             assert old["spec"]["task_specs"][name]["event_definition"] == fresh["spec"]["task_specs"][name]["event_definition"]
+def test_an_event_based_gateway_waiting_on_timers_reports_its_nearest_due_time(engine: Engine, manual_clock):
+    """The timer worker wakes instances by next_timer_due: at a gateway racing two timers, the nearer one."""
+    pkg = compile_files({"upgrade.bpmn": (V14 / "upgrade.bpmn").read_bytes(), "form.json": FORM})
+    runner = Runner(engine)
+    wf = runner.start(pkg, {"amount": 1})
+    [fill] = wf.user_tasks()
+    wf = runner.complete(wf, fill.task_id, {"x": 5})
+    assert wf.status == "waiting"
+    assert wf.next_timer_due() == manual_clock.now() + timedelta(hours=1)
