@@ -35,7 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     babel.init_app(app, locale_selector=select_locale)
 
     import server.models  # noqa: F401  (register tables)
-    from server.services.operators import register_domain_operators
+    from server.flows.operators import register_domain_operators
 
     operators = default_registry()
     register_domain_operators(operators)

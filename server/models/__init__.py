@@ -1,9 +1,6 @@
 """Typed SQLAlchemy models; importing this package registers every table on the metadata."""
 
-from server.models.assessment import Assessment, AssessmentOpinion, AssessmentStatus, Conclusion, Stage
-from server.models.audit import AuditEvent
-from server.models.budget import AdjustmentKind, BudgetAdjustment, PaymentSuspension
-from server.models.evaluation import (
+from server.flows.evaluation.models import (
     Evaluation,
     EvaluationIndicatorScore,
     EvaluationStatus,
@@ -11,11 +8,16 @@ from server.models.evaluation import (
     KeyEvaluationScore,
     Rectification,
 )
-from server.models.goal import GoalIndicator, GoalKind, GoalReview, GoalStage, GoalVersion, GoalVersionStatus
-from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
-from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
-from server.models.login import LoginAttempt
-from server.models.monitoring import (
+from server.flows.ex_ante.models import Assessment, AssessmentOpinion, AssessmentStatus, Conclusion, Stage
+from server.flows.goal_review.models import (
+    GoalIndicator,
+    GoalKind,
+    GoalReview,
+    GoalStage,
+    GoalVersion,
+    GoalVersionStatus,
+)
+from server.flows.monitoring.models import (
     Colour,
     Correction,
     CorrectionKind,
@@ -24,6 +26,11 @@ from server.models.monitoring import (
     MonitoringReport,
     Notification,
 )
+from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
+from server.models.audit import AuditEvent
+from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
+from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
+from server.models.login import LoginAttempt
 from server.models.process import ProcessModel, ProcessVersion
 from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
 from server.models.task import HumanTask, TaskStatus

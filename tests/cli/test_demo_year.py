@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from server.clock import ManualClock
 from server.db import db
+from server.flows.monitoring.operators import COUNTY
 from server.models import (
     Assessment,
     AuditEvent,
@@ -41,7 +42,6 @@ from server.models import (
 )
 from server.services.demo_year import demo_year_for
 from server.services.demo_year.calendar import plan_for
-from server.services.operators.monitoring import COUNTY
 from server.services.timers import wake_due_instances
 from tests.conftest import dispose, instance_env, make_app
 from tests.support import postgres, sqlite

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from server.app import create_app
 from server.clock import ManualClock
 from server.db import db
+from server.flows.monitoring.operators import COUNTY
 from server.models import HumanTask, MonitoringReport, ProcessModel, Project, TaskStatus
 from server.scheduler import default_locale
 from server.services.demo import seed_demo
@@ -28,7 +29,6 @@ from server.services.demo_year.catalogue import project_names
 from server.services.demo_year.stages import STAGES
 from server.services.demo_year.story import DemoYearError, Runner, Story
 from server.services.demo_year.units import ensure_units
-from server.services.operators.monitoring import COUNTY
 
 FIRST_YEAR = 2000
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from server.services.demo_year import evaluation, ex_ante, goals, monitoring
+from server.flows.evaluation import demo as evaluation
+from server.flows.ex_ante import demo as ex_ante
+from server.flows.goal_review import demo as goals
+from server.flows.monitoring import demo as monitoring
 from server.services.demo_year.calendar import YearPlan
 from server.services.demo_year.story import Story
 

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
+from server.flows.ex_ante.models import DIMENSIONS
+from server.flows.shared.support import CENT, context, instance_project, money, text
 from server.models import (
     Assessment,
     AssessmentOpinion,
@@ -22,8 +24,6 @@ from server.models import (
     User,
     UserRole,
 )
-from server.models.assessment import DIMENSIONS
-from server.services.operators.support import CENT, context, instance_project, money, text
 
 MAX_SCORE = Decimal(20)
 RATE = Decimal("0.0001")

@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
+from server.flows.goal_review import quality as goal_quality
+from server.flows.shared.support import CENT, context, text
 from server.models import (
     GoalIndicator,
     GoalKind,
@@ -30,8 +32,6 @@ from server.models import (
     Project,
     ProjectStatus,
 )
-from server.services import goal_quality
-from server.services.operators.support import CENT, context, text
 
 LEVELS: dict[str, tuple[str, ...]] = {
     "产出": ("数量", "质量", "时效", "成本"),

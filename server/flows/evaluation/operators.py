@@ -23,6 +23,7 @@ from server.db import db
 from server.engine.operators import OperatorCall
 from server.engine.timers import duration_after
 from server.extensions import get_clock
+from server.flows.shared.support import CENT, context, money, number, optional_int, text
 from server.models import (
     Evaluation,
     EvaluationIndicatorScore,
@@ -36,7 +37,6 @@ from server.models import (
     ProcessInstance,
     Project,
 )
-from server.services.operators.support import CENT, context, money, number, optional_int, text
 from server.services.projects import budget_in_force
 
 COUNTY = timezone(timedelta(hours=8))

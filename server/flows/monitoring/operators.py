@@ -21,6 +21,9 @@ from sqlalchemy import select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
+from server.flows.monitoring.models import MonitoringIndicator
+from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
+from server.flows.shared.support import FollowUp, context, money, number, optional_int, text
 from server.models import (
     Colour,
     Correction,
@@ -35,9 +38,6 @@ from server.models import (
     ProcessInstance,
     Project,
 )
-from server.models.budget import AdjustmentKind, BudgetAdjustment, PaymentSuspension
-from server.models.monitoring import MonitoringIndicator
-from server.services.operators.support import FollowUp, context, money, number, optional_int, text
 
 COUNTY = timezone(timedelta(hours=8))
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}

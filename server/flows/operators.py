@@ -7,16 +7,13 @@ Money is in 元. The operators themselves live in one module per domain table be
 from __future__ import annotations
 
 from server.engine.operators import OperatorRegistry
-from server.services.operators import (
-    assessment,
-    budget,
-    evaluation,
-    evaluation_result,
-    goals,
-    library,
-    monitoring,
-)
-from server.services.operators.support import OperatorContext
+from server.flows.evaluation import operators as evaluation
+from server.flows.evaluation import result as evaluation_result
+from server.flows.ex_ante import assessment, library
+from server.flows.goal_review import operators as goals
+from server.flows.monitoring import operators as monitoring
+from server.flows.shared import budget
+from server.flows.shared.support import OperatorContext
 
 __all__ = ["OperatorContext", "register_domain_operators"]
 
