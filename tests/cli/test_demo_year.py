@@ -18,25 +18,20 @@ from sqlalchemy import func, select
 
 from server.clock import ManualClock
 from server.db import db
+from server.flows.evaluation.models import Evaluation, KeyEvaluationDraw, Rectification
+from server.flows.ex_ante.models import Assessment
+from server.flows.goal_review.models import GoalVersion
+from server.flows.monitoring.models import Correction, KeyAttention, MonitoringReport
 from server.flows.monitoring.operators import COUNTY
+from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
 from server.models import (
-    Assessment,
     AuditEvent,
-    BudgetAdjustment,
-    Correction,
-    Evaluation,
-    GoalVersion,
     HumanTask,
     InstanceStatus,
-    KeyAttention,
-    KeyEvaluationDraw,
-    MonitoringReport,
     Notification,
     Organisation,
-    PaymentSuspension,
     ProcessInstance,
     Project,
-    Rectification,
     TaskStatus,
     User,
 )
