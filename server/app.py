@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from jinja2 import ChoiceLoader
 
 from server.clock import Clock, SystemClock
 from server.config import load_config
@@ -35,10 +36,11 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     babel.init_app(app, locale_selector=select_locale)
 
     import server.models  # noqa: F401  (register tables)
-    from server.services.operators import register_domain_operators
+    from server.flows.registry import register_operators, template_loader
 
     operators = default_registry()
-    register_domain_operators(operators)
+    register_operators(operators)
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, template_loader()])
     app.extensions["jixiao.clock"] = clock or SystemClock()
     app.extensions["jixiao.operators"] = operators
     app.extensions["jixiao.engine"] = Engine(

@@ -1,65 +1,25 @@
-"""Typed SQLAlchemy models; importing this package registers every table on the metadata."""
+"""Typed SQLAlchemy models; the core ones here, each flow's in its package.
 
-from server.models.assessment import Assessment, AssessmentOpinion, AssessmentStatus, Conclusion, Stage
+The core tables live here: identity, processes, instances, tasks, audit, projects, notifications. Each flow's
+own tables live in its package (server/flows/<key>/models.py) and are registered by its FlowDefinition
+(server/flows/registry.py, imported by create_app, so the app and Alembic see every table).
+"""
+
 from server.models.audit import AuditEvent
-from server.models.budget import AdjustmentKind, BudgetAdjustment, PaymentSuspension
-from server.models.evaluation import (
-    Evaluation,
-    EvaluationIndicatorScore,
-    EvaluationStatus,
-    KeyEvaluationDraw,
-    KeyEvaluationScore,
-    Rectification,
-)
-from server.models.goal import GoalIndicator, GoalKind, GoalReview, GoalStage, GoalVersion, GoalVersionStatus
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
 from server.models.login import LoginAttempt
-from server.models.monitoring import (
-    Colour,
-    Correction,
-    CorrectionKind,
-    KeyAttention,
-    MonitoringIndicator,
-    MonitoringReport,
-    Notification,
-)
+from server.models.notification import Notification
 from server.models.process import ProcessModel, ProcessVersion
 from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
 from server.models.task import HumanTask, TaskStatus
 
 __all__ = [
-    "AdjustmentKind",
-    "BudgetAdjustment",
-    "Evaluation",
-    "EvaluationIndicatorScore",
-    "EvaluationStatus",
-    "KeyEvaluationDraw",
-    "KeyEvaluationScore",
-    "PaymentSuspension",
-    "Rectification",
     "ApiToken",
-    "Assessment",
-    "AssessmentOpinion",
-    "AssessmentStatus",
-    "Conclusion",
-    "GoalIndicator",
-    "GoalKind",
-    "GoalReview",
-    "GoalStage",
     "GoalStatus",
-    "GoalVersion",
-    "GoalVersionStatus",
     "ProjectType",
-    "Stage",
     "AuditEvent",
-    "Colour",
-    "Correction",
-    "CorrectionKind",
-    "KeyAttention",
     "LoginAttempt",
-    "MonitoringIndicator",
-    "MonitoringReport",
     "Notification",
     "HumanTask",
     "InstanceParticipant",

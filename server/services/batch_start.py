@@ -3,42 +3,24 @@
 
 Each project is its own transaction: one project whose flow refuses to start (its goals were withdrawn
 meanwhile, say) is reported and skipped, and the others still start. Eligibility is data the flow owns:
-a project qualifies when the flow's rule below selects it and no live instance of the flow has it.
+a project qualifies when the flow's `batch_start` rule (its FlowDefinition) selects it and no live instance
+of the flow has it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from server.db import db
-from server.models import GoalStatus, InstanceStatus, ProcessInstance, Project, ProjectStatus, Role, User
+from server.models import InstanceStatus, ProcessInstance, Project, Role, User
 from server.services.errors import Forbidden, ServiceError, ValidationFailed
 from server.services.instances import current_version, start_in_transaction
 
 MAX_BATCH = 2000
 LIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.COMPLETED)
-
-
-def _monitoring(year: int) -> Select[tuple[Project]]:
-    """绩效运行监控 covers every project of the year whose goals were approved (DOMAIN §3)."""
-    return select(Project).where(
-        Project.fiscal_year == year,
-        Project.status == ProjectStatus.IN_LIBRARY,
-        Project.goal_status.in_((GoalStatus.APPROVED, GoalStatus.ADJUSTING)),
-        Project.amount.is_not(None),
-    )
-
-
-def _evaluation(year: int) -> Select[tuple[Project]]:
-    """评价 covers every project of the year that had approved goals (DOMAIN §4: all projects self-evaluate)."""
-    return _monitoring(year)
-
-
-ELIGIBLE: dict[str, Callable[[int], Select[tuple[Project]]]] = {"monitoring": _monitoring, "evaluation": _evaluation}
 
 
 @dataclass
@@ -48,7 +30,9 @@ class BatchResult:
 
 
 def eligible_projects(process_key: str, fiscal_year: int) -> list[Project]:
-    rule = ELIGIBLE.get(process_key)
+    from server.flows.registry import batch_start_rule  # here: the flows' demo stories start batches too
+
+    rule = batch_start_rule(process_key)
     if rule is None:
         raise ValidationFailed(_("此流程不支持批量发起"), fields={"process_key": _("不支持批量发起")})
     taken = select(ProcessInstance.business_key).where(

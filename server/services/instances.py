@@ -11,6 +11,7 @@ from sqlalchemy.orm import defer
 from server.db import db
 from server.engine.errors import EngineError
 from server.extensions import get_clock, get_engine
+from server.flows.shared.support import FollowUp, OperatorContext
 from server.models import (
     AuditEvent,
     HumanTask,
@@ -26,8 +27,6 @@ from server.models import (
 )
 from server.services import audit
 from server.services.errors import Forbidden, NotFound, ValidationFailed
-from server.services.operators import OperatorContext
-from server.services.operators.support import FollowUp
 from server.services.persistence import Outcome, save_workflow, summary
 from server.services.scope import may_view_instance
 

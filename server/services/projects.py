@@ -9,7 +9,8 @@ from sqlalchemy import false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.db import db
-from server.models import Correction, CorrectionKind, MonitoringReport, OrgKind, Project, Role, User
+from server.flows.monitoring.models import Correction, CorrectionKind, MonitoringReport
+from server.models import OrgKind, Project, Role, User
 from server.services.errors import NotFound
 from server.services.scope import COUNTY_WIDE_ROLES
 

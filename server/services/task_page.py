@@ -13,13 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from server.db import db
+from server.flows import registry
 from server.models import (
-    Assessment,
     AuditEvent,
-    Correction,
-    GoalVersion,
     HumanTask,
-    MonitoringReport,
     Organisation,
     ProcessInstance,
     Project,
@@ -33,29 +30,15 @@ from server.services.scope import may_act_on_task, offered_to
 
 WARNINGS_KEY = "quality_warnings"  # goal flows put the goal_quality warnings here (see goal_review.bpmn)
 NOTICE_SUFFIX = "_error"  # a flow's message for the user, e.g. office_error in ex_ante
-MAX_REPORTS = 6
 
-# How the domain tables' codes read on the page.
+# How the domain tables' codes read on the page: the project's own here, each flow's in its FlowDefinition.
 LABELS: dict[str, Any] = {
     "project_status": {"applied": _l("已申报"), "assessing": _l("事前评估中"), "in_library": _l("已入库"),
                        "rejected": _l("不予支持"), "withdrawn": _l("已退出")},
     "project_type": {"new": _l("新增项目"), "continuing": _l("延续项目")},
     "goal_status": {"awaiting": _l("待编制绩效目标"), "drafting": _l("编制中"), "reviewing": _l("审核中"),
                     "approved": _l("已批复"), "refused": _l("审核未通过"), "adjusting": _l("调整审核中")},
-    "assessment_status": {"exempt": _l("免于事前评估"), "in_progress": _l("评估中"), "returned": _l("已退回修改"),
-                          "concluded": _l("已出具结论")},
-    "conclusion": {"support": _l("予以支持"), "adjust": _l("调整后支持"), "reject": _l("不予支持")},
-    "stage": {"self": _l("单位自评"), "dept": _l("主管部门审核"), "expert": _l("专家评审"),
-              "office": _l("财政评估"), "finance": _l("财政审核"), "fix": _l("确认修改")},
-    "decision": {"submit": _l("提交"), "pass": _l("审核通过"), "send_back": _l("退回修改"), "score": _l("评分"),
-                 "support": _l("予以支持"), "adjust": _l("调整后支持"), "reject": _l("不予支持"),
-                 "agree": _l("同意"), "approve": _l("批准")},
-    "goal_version_status": {"draft": _l("编制中"), "submitted": _l("已提交审核"), "returned": _l("退回修改"),
-                            "approved": _l("已批复"), "superseded": _l("已被替代"), "refused": _l("未通过")},
-    "colour": {"blue": _l("蓝色（超额）"), "green": _l("绿色（正常）"), "yellow": _l("黄色（轻度偏离）"),
-               "red": _l("红色（严重偏离）")},
-    "correction": {"accept": _l("认可原因和措施"), "adjust_goals": _l("调整绩效目标"), "adjust_budget": _l("调整预算"),
-                   "suspend_payment": _l("暂缓拨付"), "recover_balance": _l("收回结余统筹使用")},
+    **registry.labels(),
 }
 
 
@@ -68,14 +51,16 @@ def label(group: str, code: Any) -> str:
 
 
 @dataclass
+class ShownBlock:
+    template: str
+    data: Any
+
+
+@dataclass
 class ProjectContext:
     project: Project
     unit: str | None
-    assessment: Assessment | None
-    goal: GoalVersion | None
-    reports: list[MonitoringReport]
-    corrections: list[Correction]
-    people: dict[int, str]  # user id -> display name, for opinions and reviews
+    blocks: list[ShownBlock]  # each flow's part that has something for this project, in FLOWS order
 
 
 @dataclass
@@ -118,25 +103,10 @@ def project_context(instance: ProcessInstance, task: HumanTask) -> ProjectContex
     project = find_project(instance, task)
     if project is None:
         return None
-    assessment = db.session.scalar(select(Assessment).where(Assessment.project_id == project.id))
-    goal = db.session.scalar(
-        select(GoalVersion).where(GoalVersion.project_id == project.id)
-        .order_by((GoalVersion.instance_id == instance.id).desc(), GoalVersion.version.desc()).limit(1)
-    )
-    reports = list(db.session.scalars(
-        select(MonitoringReport).where(MonitoringReport.project_id == project.id)
-        .order_by(MonitoringReport.fiscal_year.desc(), MonitoringReport.month.desc()).limit(MAX_REPORTS)
-    ))
-    corrections = list(db.session.scalars(
-        select(Correction).where(Correction.project_id == project.id).order_by(Correction.id.desc()).limit(MAX_REPORTS)
-    ))
-    ids = {o.actor_id for o in (assessment.opinions if assessment else [])}
-    ids |= {r.actor_id for r in (goal.reviews if goal else [])} | {c.actor_id for c in corrections}
-    ids.discard(None)
-    people = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).tuples().all()) \
-        if ids else {}
+    blocks = [ShownBlock(b.template, data) for b in registry.context_blocks()
+              if (data := b.load(project, instance)) is not None]
     unit = db.session.scalar(select(Organisation.name).where(Organisation.id == project.organisation_id))
-    return ProjectContext(project, unit, assessment, goal, reports, corrections, people)
+    return ProjectContext(project, unit, blocks)
 
 
 def _submitted(task: HumanTask, schema: dict[str, Any] | None) -> list:

@@ -13,12 +13,12 @@ from sqlalchemy.orm import joinedload
 from server.db import db
 from server.engine.errors import EngineError, OperatorRefused, ScriptError, TaskNotReady
 from server.extensions import get_clock
+from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus, User
 from server.services import audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.instances import run_follow_ups
-from server.services.operators import OperatorContext
 from server.services.persistence import (
     Outcome,
     load_instance_workflow,

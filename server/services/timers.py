@@ -9,11 +9,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from server.db import db
 from server.engine.errors import EngineError
 from server.extensions import get_clock
+from server.flows.shared.support import OperatorContext
 from server.models import InstanceStatus, ProcessInstance
 from server.services import audit
 from server.services.errors import ServiceError
 from server.services.instances import run_follow_ups
-from server.services.operators import OperatorContext
 from server.services.persistence import load_workflow, save_workflow
 
 ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)

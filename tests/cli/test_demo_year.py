@@ -18,30 +18,25 @@ from sqlalchemy import func, select
 
 from server.clock import ManualClock
 from server.db import db
+from server.flows.evaluation.models import Evaluation, KeyEvaluationDraw, Rectification
+from server.flows.ex_ante.models import Assessment
+from server.flows.goal_review.models import GoalVersion
+from server.flows.monitoring.models import Correction, KeyAttention, MonitoringReport
+from server.flows.monitoring.operators import COUNTY
+from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
 from server.models import (
-    Assessment,
     AuditEvent,
-    BudgetAdjustment,
-    Correction,
-    Evaluation,
-    GoalVersion,
     HumanTask,
     InstanceStatus,
-    KeyAttention,
-    KeyEvaluationDraw,
-    MonitoringReport,
     Notification,
     Organisation,
-    PaymentSuspension,
     ProcessInstance,
     Project,
-    Rectification,
     TaskStatus,
     User,
 )
 from server.services.demo_year import demo_year_for
 from server.services.demo_year.calendar import plan_for
-from server.services.operators.monitoring import COUNTY
 from server.services.timers import wake_due_instances
 from tests.conftest import dispose, instance_env, make_app
 from tests.support import postgres, sqlite

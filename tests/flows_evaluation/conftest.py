@@ -11,17 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from server.db import db
-from server.models import (
-    BudgetAdjustment,
-    Evaluation,
-    KeyEvaluationDraw,
-    KeyEvaluationScore,
-    OrgKind,
-    PaymentSuspension,
-    Project,
-    Role,
-    User,
-)
+from server.flows.evaluation.models import Evaluation, KeyEvaluationDraw, KeyEvaluationScore
+from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
+from server.models import OrgKind, Project, Role, User
 from server.services.demo import create_org, create_user
 from server.services.timers import wake_due_instances
 from tests.api.helpers import deploy_folder

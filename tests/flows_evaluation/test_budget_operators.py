@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from server.db import db
 from server.engine.operators import OperatorCall
-from server.models import BudgetAdjustment, PaymentSuspension, ProcessInstance, Project, User
-from server.services.operators import OperatorContext
-from server.services.operators.budget import adjust, lift_suspension, suspend_payments
+from server.flows.shared.budget import adjust, lift_suspension, suspend_payments
+from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
+from server.flows.shared.support import OperatorContext
+from server.models import ProcessInstance, Project, User
 from tests.api.helpers import start
 from tests.flows_evaluation.conftest import KEY, county, wake_at
 from tests.flows_goal_review.conftest import in_library

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from server.services.operators.evaluation import achievement, level_points, number
+from server.flows.evaluation.operators import achievement, level_points, number
 
 D = Decimal
 

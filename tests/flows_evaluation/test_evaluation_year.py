@@ -17,8 +17,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from server.models import EvaluationStatus
-from server.services.operators.evaluation_result import lot
+from server.flows.evaluation.models import EvaluationStatus
+from server.flows.evaluation.result import lot
 from tests.api.helpers import start, tasks
 from tests.flows_evaluation.conftest import (
     KEY,

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from server.db import db
-from server.models import Assessment, Project
+from server.flows.ex_ante.models import Assessment
+from server.models import Project
 from server.services.timers import wake_due_instances
 from tests.api import helpers
 from tests.api.helpers import complete, deploy_folder, start, tasks, workable
@@ -116,7 +117,8 @@ def assessment_of(app, instance_id: int) -> Assessment | None:
 
 def opinions(app, instance_id: int) -> list[tuple[str, int, str, str | None, Decimal | None]]:
     """(stage, round, decision, actor username, total) of each recorded opinion, in order."""
-    from server.models import AssessmentOpinion, User
+    from server.flows.ex_ante.models import AssessmentOpinion
+    from server.models import User
 
     with app.app_context():
         rows = db.session.execute(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from server.models import AssessmentStatus, Conclusion, GoalStatus, ProjectStatus, ProjectType
+from server.flows.ex_ante.models import AssessmentStatus, Conclusion
+from server.models import GoalStatus, ProjectStatus, ProjectType
 from tests.api.helpers import tasks
 from tests.flows_ex_ante.conftest import (
     OFFICE_SCORES,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from server.models import AssessmentStatus, ProjectStatus
+from server.flows.ex_ante.models import AssessmentStatus
+from server.models import ProjectStatus
 from tests.api.helpers import complete, tasks
 from tests.flows_ex_ante.conftest import (
     SELF_SCORES,

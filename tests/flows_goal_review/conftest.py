@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from server.db import db
-from server.models import GoalReview, GoalVersion, Project, User
+from server.flows.goal_review.models import GoalReview, GoalVersion
+from server.models import Project, User
 from tests.api import helpers
 from tests.api.helpers import complete, deploy_folder, start, tasks, workable
 from tests.flows_ex_ante.conftest import KEY as EX_ANTE

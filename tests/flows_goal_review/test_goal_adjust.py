@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from server.models import GoalKind, GoalStatus, GoalVersionStatus
+from server.flows.goal_review.models import GoalKind, GoalVersionStatus
+from server.models import GoalStatus
 from tests.flows_goal_review.conftest import (
     ADJUST,
     INDICATORS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.models import GoalVersionStatus
+from server.flows.goal_review.models import GoalVersionStatus
 from tests.api.helpers import complete
 from tests.flows_goal_review.conftest import (
     ADJUST,

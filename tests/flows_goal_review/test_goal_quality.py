@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from server.flows.goal_review.quality import warnings
 from server.services.form_rules import FormValidator
-from server.services.goal_quality import warnings
 from tests.flows_goal_review.conftest import INDICATORS, goal_table
 
 ROOT = Path(__file__).resolve().parents[2] / "forms"

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from server.models import GoalKind, GoalStatus, GoalVersionStatus
+from server.flows.goal_review.models import GoalKind, GoalVersionStatus
+from server.models import GoalStatus
 from tests.api.helpers import tasks
 from tests.flows_goal_review.conftest import (
     INDICATORS,

@@ -3,7 +3,8 @@ instances follow it, while an instance already running keeps the table it starte
 
 from __future__ import annotations
 
-from server.models import GoalStatus, GoalVersionStatus
+from server.flows.goal_review.models import GoalVersionStatus
+from server.models import GoalStatus
 from tests.flows_goal_review.conftest import (
     REVIEW,
     deploy_variant,

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from server.db import db
-from server.models import Correction, KeyAttention, MonitoringReport, Notification, Project
-from server.services.operators.monitoring import period_end
+from server.flows.monitoring.models import Correction, KeyAttention, MonitoringReport
+from server.flows.monitoring.operators import period_end
+from server.models import Notification, Project
 from server.services.timers import wake_due_instances
 from tests.api.helpers import deploy_folder, start
 from tests.flows_ex_ante.conftest import KEY as EX_ANTE

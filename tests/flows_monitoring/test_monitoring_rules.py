@@ -3,7 +3,7 @@ version and new instances follow it, while an instance already running keeps the
 
 from __future__ import annotations
 
-from server.models import Colour
+from server.flows.monitoring.models import Colour
 from tests.api.helpers import start
 from tests.flows_goal_review.conftest import deploy_variant, steps
 from tests.flows_monitoring.conftest import JANUARY, KEY, REPORT, approved_project, month_end, reports

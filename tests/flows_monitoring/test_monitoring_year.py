@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from server.db import db
-from server.models import Colour, ProcessInstance
+from server.flows.monitoring.models import Colour
+from server.models import ProcessInstance
 from tests.api.helpers import start
 from tests.flows_evaluation.conftest import adjustments, suspensions
 from tests.flows_goal_review.conftest import do, refused_start, status_of, steps, task_data

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from server.services.operators.monitoring import COUNTY, period_end
+from server.flows.monitoring.operators import COUNTY, period_end
 
 ESCALATED_AFTER = timedelta(days=21)  # monitoring: reminder after 10 days, escalation after 20 (rule table)
 YEAR_END_GRACE = timedelta(days=25)  # a past year is shown until its December reports are in

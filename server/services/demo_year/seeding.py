@@ -20,17 +20,23 @@ from sqlalchemy import func, select
 from server.app import create_app
 from server.clock import ManualClock
 from server.db import db
-from server.models import HumanTask, MonitoringReport, ProcessModel, Project, TaskStatus
+from server.flows.monitoring.models import MonitoringReport
+from server.flows.monitoring.operators import COUNTY
+from server.models import HumanTask, ProcessModel, Project, TaskStatus
 from server.scheduler import default_locale
 from server.services.demo import seed_demo
 from server.services.demo_year.calendar import demo_year_for, plan_for
 from server.services.demo_year.catalogue import project_names
-from server.services.demo_year.stages import STAGES
 from server.services.demo_year.story import DemoYearError, Runner, Story
 from server.services.demo_year.units import ensure_units
-from server.services.operators.monitoring import COUNTY
 
 FIRST_YEAR = 2000
+
+
+def _stages():
+    from server.flows.registry import demo_stages  # here: each flow's stories build on this package
+
+    return demo_stages()
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ def seed_year(app: Flask, *, year: int | None = None, now: datetime | None = Non
         raise DemoYearError(_("只能模拟 %(first)s 至 %(latest)s 年度（%(year)s 年度尚未开展到可以演示的程度）",
                               first=FIRST_YEAR, latest=latest, year=year))
     plan = plan_for(year, now)
-    stories = [story for stage in STAGES for story in stage.stories(plan)]
+    stories = [story for stage in _stages() for story in stage.stories(plan)]
     clock = ManualClock(min(s.steps[0].at for s in stories))
     seeding = _seeding_app(app, clock)
     started = time.perf_counter()
@@ -103,7 +109,7 @@ def _seed(year: int, end: datetime, clock: ManualClock, stories: list[Story], st
 
 
 def _require_flows() -> None:
-    wanted = sorted({key for stage in STAGES for key in stage.flows})
+    wanted = sorted({key for stage in _stages() for key in stage.flows})
     deployed = set(db.session.scalars(
         select(ProcessModel.key)
         .where(ProcessModel.key.in_(wanted), ProcessModel.current_version_id.is_not(None))

@@ -23,20 +23,11 @@ from server.db import db
 from server.engine.operators import OperatorCall
 from server.engine.timers import duration_after
 from server.extensions import get_clock
-from server.models import (
-    Evaluation,
-    EvaluationIndicatorScore,
-    EvaluationStatus,
-    GoalStatus,
-    GoalVersion,
-    GoalVersionStatus,
-    InstanceStatus,
-    MonitoringReport,
-    Notification,
-    ProcessInstance,
-    Project,
-)
-from server.services.operators.support import CENT, context, money, number, optional_int, text
+from server.flows.evaluation.models import Evaluation, EvaluationIndicatorScore, EvaluationStatus
+from server.flows.goal_review.models import GoalVersion, GoalVersionStatus
+from server.flows.monitoring.models import MonitoringReport
+from server.flows.shared.support import CENT, context, money, number, optional_int, text
+from server.models import GoalStatus, InstanceStatus, Notification, ProcessInstance, Project
 from server.services.projects import budget_in_force
 
 COUNTY = timezone(timedelta(hours=8))

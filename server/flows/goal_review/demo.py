@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from server.services.demo_year import ex_ante
+from server.flows.ex_ante import demo as ex_ante
 from server.services.demo_year.calendar import YearPlan, local, workdays_after
 from server.services.demo_year.catalogue import GOALS
 from server.services.demo_year.filings import ProjectSpec, goal_table, vague_goal_table

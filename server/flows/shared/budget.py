@@ -17,8 +17,9 @@ from sqlalchemy import select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
-from server.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension, Project
-from server.services.operators.support import CENT, context, optional_int
+from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
+from server.flows.shared.support import CENT, context, optional_int
+from server.models import Project
 
 MAX_PERCENT = Decimal(100)
 MAX_AMOUNT = Decimal(10) ** 12

@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from server.services.demo_year import ex_ante, goals
+from server.flows.ex_ante import demo as ex_ante
+from server.flows.goal_review import demo as goals
 from server.services.demo_year.calendar import YearPlan, local, workday_on_or_after, workdays_after
 from server.services.demo_year.catalogue import EVALUATED
 from server.services.demo_year.filings import ProjectSpec

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
+from server.flows.shared.support import context, money, optional_int, text
 from server.models import GoalStatus, Project, ProjectStatus, ProjectType
-from server.services.operators.support import context, money, optional_int, text
 
 APPLICATION_KEYS = ("necessity", "implementation_plan", "budget_items", "materials", "contact")
 

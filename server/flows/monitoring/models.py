@@ -1,5 +1,6 @@
 """绩效运行监控·纠偏 ("double monitoring"): monitoring reports with their per-indicator rows, the key-attention
-ledger (重点关注台账), the finance section's corrections and in-app notifications.
+ledger (重点关注台账), and the finance section's corrections
+(its reminders go to the shared `notifications` table, server/models/notification.py).
 
 One report per project and reporting month (budget execution + goal achievement, coloured by the rule table
 `monitoring_rules`); a yellow or red report carries the unit's cause and measures and is followed by one
@@ -121,19 +122,3 @@ class Correction(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: by the year-end rule
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-
-class Notification(Base):
-    """An in-app notice to an organisation's role (organisation None: the finance bureau's office)."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_recipient", "role", "organisation_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    role: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(16))  # reminder / escalation / calendar / correction
-    text: Mapped[str] = mapped_column(Text)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -17,21 +17,17 @@ from sqlalchemy import func, select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
-from server.models import (
+from server.flows.goal_review import quality as goal_quality
+from server.flows.goal_review.models import (
     GoalIndicator,
     GoalKind,
     GoalReview,
     GoalStage,
-    GoalStatus,
     GoalVersion,
     GoalVersionStatus,
-    InstanceStatus,
-    ProcessInstance,
-    Project,
-    ProjectStatus,
 )
-from server.services import goal_quality
-from server.services.operators.support import CENT, context, text
+from server.flows.shared.support import CENT, context, text
+from server.models import GoalStatus, InstanceStatus, ProcessInstance, Project, ProjectStatus
 
 LEVELS: dict[str, tuple[str, ...]] = {
     "产出": ("数量", "质量", "时效", "成本"),

@@ -21,23 +21,18 @@ from sqlalchemy import select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
-from server.models import (
+from server.flows.goal_review.models import GoalVersion, GoalVersionStatus
+from server.flows.monitoring.models import (
     Colour,
     Correction,
     CorrectionKind,
-    GoalStatus,
-    GoalVersion,
-    GoalVersionStatus,
-    InstanceStatus,
     KeyAttention,
+    MonitoringIndicator,
     MonitoringReport,
-    Notification,
-    ProcessInstance,
-    Project,
 )
-from server.models.budget import AdjustmentKind, BudgetAdjustment, PaymentSuspension
-from server.models.monitoring import MonitoringIndicator
-from server.services.operators.support import FollowUp, context, money, number, optional_int, text
+from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
+from server.flows.shared.support import FollowUp, context, money, number, optional_int, text
+from server.models import GoalStatus, InstanceStatus, Notification, ProcessInstance, Project
 
 COUNTY = timezone(timedelta(hours=8))
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}

@@ -11,19 +11,16 @@ from sqlalchemy import select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
-from server.models import (
+from server.flows.ex_ante.models import (
+    DIMENSIONS,
     Assessment,
     AssessmentOpinion,
     AssessmentStatus,
     Conclusion,
-    ProjectStatus,
-    Role,
     Stage,
-    User,
-    UserRole,
 )
-from server.models.assessment import DIMENSIONS
-from server.services.operators.support import CENT, context, instance_project, money, text
+from server.flows.shared.support import CENT, context, instance_project, money, text
+from server.models import ProjectStatus, Role, User, UserRole
 
 MAX_SCORE = Decimal(20)
 RATE = Decimal("0.0001")

@@ -12,7 +12,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from server.services.demo_year import ex_ante, goals
+from server.flows.ex_ante import demo as ex_ante
+from server.flows.goal_review import demo as goals
+from server.flows.monitoring.operators import period_end
 from server.services.demo_year.calendar import (
     YearPlan,
     local,
@@ -23,7 +25,6 @@ from server.services.demo_year.calendar import (
 from server.services.demo_year.catalogue import MONITORED
 from server.services.demo_year.filings import report_rows, spent_at
 from server.services.demo_year.story import Form, Story
-from server.services.operators.monitoring import period_end
 
 KEY = "monitoring"
 REPORT, EXPLAIN, DECIDE = "填报绩效监控报告", "说明偏离原因和纠偏措施", "财政纠偏决定"

@@ -24,20 +24,15 @@ from server.db import db
 from server.engine.operators import OperatorCall
 from server.engine.timers import duration_after
 from server.extensions import get_clock
-from server.models import (
+from server.flows.evaluation.models import (
     EvaluationStatus,
     KeyEvaluationDraw,
     KeyEvaluationScore,
-    Organisation,
-    OrgKind,
-    Project,
     Rectification,
-    Role,
-    User,
-    UserRole,
 )
-from server.services.operators.evaluation import COUNTY, evaluation_of, notify, number
-from server.services.operators.support import CENT, context, text
+from server.flows.evaluation.operators import COUNTY, evaluation_of, notify, number
+from server.flows.shared.support import CENT, context, text
+from server.models import Organisation, OrgKind, Project, Role, User, UserRole
 
 SEED = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 SHEET = {"execution": "预算执行", "output": "产出", "benefit": "效益", "satisfaction": "满意度"}

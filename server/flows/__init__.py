@@ -1,0 +1,1 @@
+"""The shipped flows, one package each (see README, "Adding a flow")."""

@@ -1,0 +1,57 @@
+"""What a flow registers about itself: one FlowDefinition per flow package, listed in registry.FLOWS.
+
+A flow is its BPMN/DMN folder under workflows/, its forms folder under forms/ (the product's layout) and a
+package server/flows/<key>/ holding the Python side: the service-task operators its diagrams call, its
+tables, the words for its codes, what the task page shows of it, whether it can be started for a whole year
+and its part of the demo year. The definition names each of these so nothing else has to list them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select
+
+from server.engine.operators import Operator
+
+if TYPE_CHECKING:
+    from server.models import ProcessInstance, Project
+    from server.services.demo_year.calendar import YearPlan
+    from server.services.demo_year.story import Story
+
+
+@dataclass(frozen=True)
+class ContextBlock:
+    """One section of the task page's project context. `load` reads what it shows from the domain tables
+    (None: nothing of this flow for that project, the section is left out); the template gets it as `block`."""
+
+    template: str  # under templates/, e.g. "flows/ex_ante/context.html"
+    load: Callable[[Project, ProcessInstance], Any | None]
+
+
+@dataclass(frozen=True)
+class DemoStage:
+    """A stage of the demo year (`jixiao init --demo`): the flows it needs deployed and the stories it plays."""
+
+    name: str
+    flows: tuple[str, ...]
+    stories: Callable[[YearPlan], list[Story]]
+
+
+@dataclass(frozen=True)
+class FlowDefinition:
+    key: str  # the process key: the BPMN process id and the folder names below
+    title: str  # what the flow is called (Chinese, as in the product)
+    workflows: str  # the folder under workflows/ holding its BPMN and DMN
+    forms: str  # the folder under forms/ holding its user-task forms
+    operators: Mapping[str, Operator] = field(default_factory=dict)  # service-task name -> function
+    requires: tuple[str, ...] = ()  # flows whose operators its diagrams also call
+    models: tuple[ModuleType, ...] = ()  # the modules defining the tables it writes
+    labels: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code group -> code -> words
+    context: tuple[ContextBlock, ...] = ()
+    # batch start: the projects of a fiscal year this flow is started for (None: not startable per year)
+    batch_start: Callable[[int], Select[tuple[Project]]] | None = None
+    demo: tuple[DemoStage, ...] = ()

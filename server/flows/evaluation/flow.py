@@ -1,0 +1,46 @@
+"""评价·反馈整改·结果应用: self-evaluation, key evaluation, rectification and the next year's budget."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select
+
+from server.flows.definition import DemoStage, FlowDefinition
+from server.flows.evaluation import demo, models, operators, result
+from server.flows.shared import budget
+from server.flows.shared import models as shared_models
+from server.flows.shared.eligibility import with_approved_goals
+from server.models import Project
+
+
+def eligible(year: int) -> Select[tuple[Project]]:
+    """评价 covers every project of the year that had approved goals (DOMAIN §4: all projects self-evaluate)."""
+    return with_approved_goals(year)
+
+
+FLOW = FlowDefinition(
+    key="evaluation",
+    title="评价·反馈整改·结果应用",
+    workflows="evaluation",
+    forms="evaluation",
+    operators={
+        "evaluation.open": operators.open_evaluation,
+        "evaluation.schedule": operators.schedule,
+        "evaluation.template": operators.template,
+        "evaluation.self": operators.self_evaluate,
+        "evaluation.grade": operators.record_grade,
+        "evaluation.review": operators.review,
+        "evaluation.publish": operators.publish,
+        "evaluation.notify": operators.notify_step,
+        "evaluation.draw": result.draw,
+        "evaluation.record_key": result.record_key,
+        "evaluation.notice": result.notice,
+        "evaluation.rectify": result.rectify,
+        "evaluation.verify": result.verify,
+        "budget.adjust": budget.adjust,
+        "budget.suspend_payments": budget.suspend_payments,
+        "budget.lift_suspension": budget.lift_suspension,
+    },
+    models=(models, shared_models),
+    batch_start=eligible,
+    demo=(DemoStage("评价·整改·结果应用", ("ex_ante", "goal_review", demo.KEY), demo.stories),),
+)

@@ -1,0 +1,116 @@
+"""Every shipped flow is registered whole: its folders, the operators its diagrams call, its context templates,
+its batch start and demo stages. Pure checks on the registry and the files: no database needed.
+
+`problems()` lists what is missing; the shipped registry must have none, and each kind of gap below must be
+reported, so a flow added without its registration (or with a part left out) fails here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import server.models
+from server.db import Base
+from server.flows.definition import ContextBlock, DemoStage, FlowDefinition
+from server.flows.registry import FLOWS, labels, operators
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOWS_DIR = ROOT / "server" / "flows"
+SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+
+
+def diagram_operators(folder: Path) -> set[str]:
+    names = set()
+    for bpmn in folder.glob("*.bpmn"):
+        names |= {el.get("id", "") for el in ET.parse(bpmn).iter(f"{SPIFF}serviceTaskOperator")}
+    return names
+
+
+def template_path(name: str) -> Path:
+    _, key, rest = name.split("/", 2)  # "flows/<key>/<file>" -> server/flows/<key>/templates/<file>
+    return FLOWS_DIR / key / "templates" / rest
+
+
+def problems(flows: tuple[FlowDefinition, ...]) -> list[str]:
+    found: list[str] = []
+    by_key = {f.key: f for f in flows}
+    for kind in ("workflows", "forms"):
+        folders = {p.name for p in (ROOT / kind).iterdir() if p.is_dir()}
+        owners = [getattr(f, kind) for f in flows]
+        found += [f"{kind}/{d} is owned by no registered flow" for d in sorted(folders - set(owners))]
+        found += [f"{kind}/{d} is owned by two flows" for d in sorted({d for d in owners if owners.count(d) > 1})]
+        found += [f"{f.key}: {kind}/{getattr(f, kind)} does not exist" for f in flows
+                  if getattr(f, kind) not in folders]
+    packages = {p.name for p in FLOWS_DIR.iterdir() if (p / "flow.py").is_file()}
+    found += [f"server/flows/{k} is not in FLOWS" for k in sorted(packages - set(by_key))]
+    names: dict[str, str] = {}
+    for flow in flows:
+        for name in flow.operators:
+            if name in names:
+                found.append(f"operator {name} registered by {names[name]} and {flow.key}")
+            names.setdefault(name, flow.key)
+    for flow in flows:
+        missing = [r for r in flow.requires if r not in by_key]
+        found += [f"{flow.key} requires unregistered flow {r}" for r in missing]
+        callable_here = set(flow.operators).union(*(by_key[r].operators for r in flow.requires if r in by_key))
+        for name in sorted(diagram_operators(ROOT / "workflows" / flow.workflows) - callable_here):
+            found.append(f"{flow.key}: its diagram calls {name}, registered by neither it nor a flow it requires")
+        found += [f"{flow.key}: context template {b.template} is missing" for b in flow.context
+                  if not template_path(b.template).is_file()]
+        for stage in flow.demo:
+            found += [f"{flow.key}: demo stage {stage.name} needs unregistered flow {k}" for k in stage.flows
+                      if k not in by_key]
+    tables = {t for flow in flows for module in flow.models for t in vars(module).values()
+              if isinstance(t, type) and issubclass(t, Base) and t is not Base}
+    flow_tables = {t.__table__.name for t in tables}
+    core = {t.__table__.name for t in vars(server.models).values()
+            if isinstance(t, type) and issubclass(t, Base) and t is not Base}
+    found += [f"table {t} belongs to no registered flow nor server.models" for t in sorted(
+        set(Base.metadata.tables) - flow_tables - core)]
+    return found
+
+
+def test_shipped_flows_are_registered_whole():
+    assert problems(FLOWS) == []
+
+
+def test_operators_and_labels_do_not_conflict():
+    assert len(operators()) == sum(len(f.operators) for f in FLOWS)
+    for group in labels():
+        texts: dict[str, str] = {}
+        for flow in FLOWS:
+            for code, words in flow.labels.get(group, {}).items():
+                assert str(texts.setdefault(code, str(words))) == str(words), (group, code)
+
+
+def test_batch_start_flows_are_the_year_wide_ones():
+    assert sorted(f.key for f in FLOWS if f.batch_start) == ["evaluation", "monitoring"]
+
+
+def _without(key: str, **changes) -> tuple[FlowDefinition, ...]:
+    return tuple(dataclasses.replace(f, **changes) if f.key == key else f for f in FLOWS)
+
+
+GAPS = {
+    "flow left out of FLOWS": (tuple(f for f in FLOWS if f.key != "goal_adjust"),
+                               "workflows/goal_adjust is owned by no registered flow"),
+    "forms folder not owned": (_without("monitoring", forms="monitoring_forms"),
+                               "forms/monitoring is owned by no registered flow"),
+    "operator not registered": (_without("ex_ante", operators={}), "its diagram calls library.apply"),
+    "operator of a flow not required": (_without("goal_adjust", requires=()), "its diagram calls goals.draft"),
+    "context template missing": (_without("monitoring", context=(ContextBlock("flows/monitoring/nothing.html",
+                                                                              lambda p, i: None),)),
+                                 "context template flows/monitoring/nothing.html is missing"),
+    "demo stage needs unknown flow": (_without("evaluation", demo=(DemoStage("x", ("budget_review",), list),)),
+                                      "needs unregistered flow budget_review"),
+    "flow tables not registered": (_without("evaluation", models=()), "table evaluations belongs to no"),
+}
+
+
+@pytest.mark.parametrize("flows, message", GAPS.values(), ids=GAPS.keys())
+def test_a_missing_part_is_reported(flows, message):
+    assert any(message in p for p in problems(flows)), problems(flows)
