@@ -93,7 +93,7 @@ def test_unit_fixes_a_refused_form_reviewer_claims_and_sends_it_back(live_server
     expect(unit.get_by_text(f"“{APPLY}”已提交")).to_be_visible()
 
     # The self-assessment is the unit's next step; it is not part of this scenario.
-    complete(school_api, only(tasks(school_api, "claimable"), "单位事前绩效自评")["id"], SELF_SCORES)
+    complete(school_api, only(tasks(school_api, "claimable"), "Task_SelfAssess")["id"], SELF_SCORES)
 
     # --- the department's reviewer finds it in 可认领, claims it and sends it back
     head = new_page()

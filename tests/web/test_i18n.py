@@ -75,12 +75,12 @@ def test_the_catalog_holds_every_message_in_the_code():
     root = TRANSLATIONS.parents[1]
     with (root / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
     found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
              for msg in extract_from_dir(str(root), method_map, options_map, keywords=keywords)}
     template = read_po((TRANSLATIONS / "messages.pot").open("rb"))
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
     assert not found - known, (
-        "run: pybabel extract -F babel.cfg -k lazy_gettext -o server/translations/messages.pot . && "
+        "run: pybabel extract -F babel.cfg -k lazy_gettext -k _l -o server/translations/messages.pot . && "
         f"pybabel update -i server/translations/messages.pot -d server/translations; new: {sorted(found - known)[:10]}"
     )
