@@ -7,7 +7,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -15,13 +15,13 @@ from flask_babel import lazy_gettext
 from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.extensions import get_clock
 from server.models import HumanTask, Organisation, OrgKind, ProcessModel, Role, TaskStatus, User
 from server.services import audit
 from server.services.scope import COUNTY_WIDE_ROLES, claimable_clause, offered_to
 
-COUNTY_TZ = timezone(timedelta(hours=8))  # the county's calendar: due dates and date filters are Beijing days
 DUE_SOON = timedelta(days=3)
 PAGE_SIZES = (20, 50, 100)
 MAX_BULK = 100

@@ -20,6 +20,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.engine.timers import duration_after
@@ -30,7 +31,7 @@ from server.flows.evaluation.models import (
     KeyEvaluationScore,
     Rectification,
 )
-from server.flows.evaluation.operators import COUNTY, evaluation_of, notify, number
+from server.flows.evaluation.operators import evaluation_of, notify, number
 from server.flows.shared.support import CENT, context, text
 from server.models import Organisation, OrgKind, Project, Role, User, UserRole
 
@@ -126,14 +127,14 @@ def record_key(call: OperatorCall, *, reviews: Any, experts: Any, execution_poin
 def deadline(start: datetime, within: Any) -> datetime:
     """The end of the county day `within` (an ISO-8601 duration) after `start`: 00:00 the next day, as UTC."""
     try:
-        last = duration_after(start, str(within)).astimezone(COUNTY).date()
+        last = duration_after(start, str(within)).astimezone(COUNTY_TZ).date()
     except Exception as err:  # SpiffWorkflow raises a bare Exception for a malformed duration
         raise ValueError(_("规则表中的期限“%(v)s”不是 ISO-8601 时长", v=within)) from err
-    return datetime(last.year, last.month, last.day, tzinfo=COUNTY).astimezone(UTC) + timedelta(days=1)
+    return datetime(last.year, last.month, last.day, tzinfo=COUNTY_TZ).astimezone(UTC) + timedelta(days=1)
 
 
 def _day(moment: datetime) -> str:
-    shown = (moment - timedelta(seconds=1)).astimezone(COUNTY)
+    shown = (moment - timedelta(seconds=1)).astimezone(COUNTY_TZ)
     return _("%(y)s年%(m)s月%(d)s日", y=shown.year, m=shown.month, d=shown.day)
 
 

@@ -11,13 +11,14 @@ worst indicator, the report colour the worse of execution and goal.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
@@ -34,7 +35,6 @@ from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, Payment
 from server.flows.shared.support import FollowUp, context, money, number, optional_int, text
 from server.models import GoalStatus, InstanceStatus, Notification, ProcessInstance, Project
 
-COUNTY = timezone(timedelta(hours=8))
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}
 LIKELIHOOD = ("能够完成", "可能无法完成", "无法完成")
 SEVERITY = {Colour.BLUE: 0, Colour.GREEN: 1, Colour.YELLOW: 2, Colour.RED: 3}
@@ -63,7 +63,7 @@ def _approved(project: Project) -> GoalVersion | None:
 
 def period_end(year: int, month: int) -> datetime:
     """The end of a reporting month in the county (00:00 UTC+8 of the next month), as aware UTC."""
-    start = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=COUNTY)
+    start = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=COUNTY_TZ)
     return start.astimezone(UTC)
 
 
