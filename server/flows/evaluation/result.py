@@ -33,7 +33,7 @@ from server.flows.evaluation.models import (
 )
 from server.flows.evaluation.operators import evaluation_of, notify, number
 from server.flows.shared.support import CENT, context, text
-from server.models import Organisation, OrgKind, Project, Role, User, UserRole
+from server.models import Organisation, OrgKind, Role, User, UserRole
 
 SEED = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 SHEET = {"execution": "预算执行", "output": "产出", "benefit": "效益", "satisfaction": "满意度"}
@@ -138,12 +138,6 @@ def _day(moment: datetime) -> str:
     return _("%(y)s年%(m)s月%(d)s日", y=shown.year, m=shown.month, d=shown.day)
 
 
-def _project(evaluation: Any) -> Project:
-    project = db.session.get(Project, evaluation.project_id)
-    assert project is not None
-    return project
-
-
 def _timers(due: datetime, escalate_after: Any) -> dict[str, str]:
     try:
         escalate = duration_after(due, str(escalate_after))
@@ -158,7 +152,7 @@ def notice(call: OperatorCall, *, conclusion: Any, requirements: Any = None, pro
     """evaluation.notice: the formal result notice. Rectification is due when the office writes requirements,
     and the rule table may demand it (中 and 差 by default); the unit and the budget sections are told."""
     evaluation = evaluation_of(call, EvaluationStatus.GRADED)
-    project = _project(evaluation)
+    project = evaluation.project
     wanted = text(requirements, 4000)
     rectify = bool(wanted and wanted.strip())
     if rectify_required and not rectify:
@@ -215,7 +209,7 @@ def verify(call: OperatorCall, *, decision: Any, opinion: Any, max_rounds: Any =
     (销号); insufficient sends it back with a new deadline, until the rule table's last round, after which it
     is recorded as not rectified (payments stay suspended). Returns the outcome and the new timers."""
     evaluation = evaluation_of(call, EvaluationStatus.RECTIFYING)
-    project = _project(evaluation)
+    project = evaluation.project
     row = evaluation.rectifications[-1] if evaluation.rectifications else None
     if row is None or row.decision is not None:
         raise ValueError(_("没有待核查的整改报告"))

@@ -32,7 +32,7 @@ from server.flows.monitoring.models import (
     MonitoringReport,
 )
 from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
-from server.flows.shared.support import FollowUp, context, money, number, optional_int, text
+from server.flows.shared.support import FollowUp, context, money, number, optional_int, own_project, text
 from server.models import GoalStatus, InstanceStatus, Notification, ProcessInstance, Project
 
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}
@@ -47,10 +47,7 @@ PERCENT = Decimal("0.0001")
 
 
 def _project(call: OperatorCall, project_id: Any) -> Project:
-    project = db.session.get(Project, optional_int(project_id)) if project_id is not None else None
-    if project is None or project.organisation_id != context(call).instance.organisation_id:
-        raise ValueError(_("本流程没有监控的项目（缺少“monitoring.open”步骤）"))
-    return project
+    return own_project(call, project_id, missing=_("本流程没有监控的项目（缺少“monitoring.open”步骤）"))
 
 
 def _approved(project: Project) -> GoalVersion | None:
