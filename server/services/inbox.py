@@ -314,6 +314,22 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
     return InboxPage(query=query, rows=rows, total=total)
 
 
+def task_rows(user: User, query: InboxQuery) -> tuple[list[tuple[HumanTask, str | None]], int]:
+    """The API's task list: the inbox's own filters and order, answered with the task rows themselves (the
+    API shows each task's element id and role) and the assignee's username. A page past the end is empty."""
+    where = _filters(user, query, get_clock().now())
+    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
+    stmt = (
+        select(HumanTask, User.username)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(*where)
+        .order_by(*_order(query))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    )
+    return list(db.session.execute(stmt).tuples()), total
+
+
 # ---------------------------------------------------------------- filter choices
 
 
