@@ -64,28 +64,28 @@ def strict_json_loads(raw: bytes | str) -> Any:
     return json.loads(raw, parse_constant=_NotFinite, parse_float=_parse_float)
 
 
-def _shown(name: str) -> str:
+def shown(name: str) -> str:
     """A name fit for the answer: a bad character is written as its escape (a surrogate cannot be encoded)."""
     return _BAD_CHAR.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
 
 
-def _text_problem(text: str) -> str | None:
+def text_problem(text: str) -> str | None:
     found = _BAD_CHAR.search(text)
     if found is None:
         return None
     if found.group() == "\x00":
         return _("不能包含空字符（\\u0000）")
-    return _("包含无效的字符（不成对的代理项 %(char)s）", char=_shown(found.group()))
+    return _("包含无效的字符（不成对的代理项 %(char)s）", char=shown(found.group()))
 
 
 def _check_text(field: str, text: str) -> None:
-    if problem := _text_problem(text):
+    if problem := text_problem(text):
         raise _Refused(field, problem)
 
 
 def _check_pairs(prefix: str, pairs: Iterable[tuple[str, str]]) -> None:
     for name, value in pairs:
-        field = f"{prefix}.{_shown(name)}"
+        field = f"{prefix}.{shown(name)}"
         _check_text(field, name)
         _check_text(field, value)
 
@@ -103,7 +103,7 @@ def _check_json(value: Any) -> None:
             raise _Refused(field, _("应为有限的数字（不接受 NaN、Infinity 或超出范围的数）"))
         elif isinstance(item, dict):
             for key, child in item.items():
-                child_field = f"{field}.{_shown(key)}"
+                child_field = f"{field}.{shown(key)}"
                 _check_text(child_field, key)
                 stack.append((child, child_field, depth + 1))
         elif isinstance(item, list):
@@ -125,8 +125,8 @@ def _check_body() -> None:
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         _check_pairs("form", request.form.items(multi=True))
         for name, upload in request.files.items(multi=True):
-            _check_text(f"files.{_shown(name)}", name)
-            _check_text(f"files.{_shown(name)}", upload.filename or "")
+            _check_text(f"files.{shown(name)}", name)
+            _check_text(f"files.{shown(name)}", upload.filename or "")
 
 
 def _inspect() -> None:

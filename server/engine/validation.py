@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
-from server.engine import timers
+from server.engine import form_schema, timers
 from server.engine.errors import Problem
 from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
@@ -104,6 +104,10 @@ def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[
                 continue
             except RecursionError:
                 problems.append(Problem(name, None, _("表单文件嵌套层级过深")))
+                continue
+            unsafe = form_schema.form_problems(value)
+            if unsafe:
+                problems.extend(Problem(name, None, message) for message in unsafe)
                 continue
         forms[name] = value
     return forms, problems
