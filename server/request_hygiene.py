@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, render_template, request
+from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -156,6 +157,17 @@ def _door() -> Response | tuple[str, int] | None:
     return None
 
 
+class EncodableResponse(FlaskResponse):
+    """A page that echoes what a parser made of an escape (a JSON field's "\\ud800") must still be sendable:
+    a lone surrogate is written as its escape instead of failing the whole answer with a 500."""
+
+    def set_data(self, value: bytes | str) -> None:
+        if isinstance(value, str):
+            value = value.encode("utf-8", "backslashreplace")
+        super().set_data(value)
+
+
 def install(app: Flask) -> None:
     """Register the door; call before anything that reads the request (authentication, CSRF)."""
     app.before_request(_door)
+    app.response_class = EncodableResponse
