@@ -16,6 +16,9 @@ deploy and enforced again at validation:
 from __future__ import annotations
 
 import functools
+import json
+import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +38,7 @@ OFFLINE_REGISTRY: Registry = Registry()
 _NAME_MAPS = {"properties", "$defs", "definitions", "dependentSchemas"}
 # Keywords that apply their subschemas to the same instance: a `$ref` cycle through only these never ends.
 _IN_PLACE = {"allOf", "anyOf", "oneOf", "not", "if", "then", "else"}
+_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # a refused pattern is reported to the admin, not logged to stderr
 
@@ -204,9 +208,41 @@ def _node_problems(
             )
 
 
+def strict_loads(text: str) -> Any:
+    """json.loads for form files: NaN, Infinity and numbers that overflow to infinity are refused (ValueError),
+    as no comparison with them holds and PostgreSQL's JSON cannot store them."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(_("不接受非有限的数字 %(value)s", value=constant))
+
+    def finite(number: str) -> float:
+        value = float(number)
+        if not math.isfinite(value):
+            refuse(number)
+        return value
+
+    return json.loads(text, parse_constant=refuse, parse_float=finite)
+
+
+def _text_problems(schema: dict[str, Any]) -> Iterator[str]:
+    """NUL and lone surrogates (written as escapes in the file): no database or page can carry them."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), schema)]
+    while stack:
+        path, node = stack.pop()
+        texts = [node] if isinstance(node, str) else list(node) if isinstance(node, dict) else []
+        if any(_BAD_CHAR.search(t) for t in texts):
+            yield _("%(where)s 含有空字符或不成对的代理项", where=_where(path))  # bad keys are not descended into
+        if isinstance(node, dict):
+            stack.extend((path + (k,), v) for k, v in node.items() if not _BAD_CHAR.search(k))
+        elif isinstance(node, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(node))
+
+
 def form_problems(schema: dict[str, Any]) -> list[str]:
     """Why this form cannot be deployed safely (empty when it can), each naming where in the form."""
-    found: list[str] = []
+    found: list[str] = list(_text_problems(schema))
+    if found:
+        return found
     for path, node, keywords in _nodes(schema):
         found.extend(_node_problems(schema, path, node, keywords))
     if not found:

@@ -9,7 +9,6 @@ Rule: every user/manual task must be in a lane whose name is a known role code.
 from __future__ import annotations
 
 import ast
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -84,7 +83,7 @@ def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[
     problems: list[Problem] = []
     for name, raw in raw_json.items():
         try:
-            value = json.loads(raw.decode("utf-8-sig"))
+            value = form_schema.strict_loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as exc:
             problems.append(Problem(name, None, _("表单文件不是有效的 JSON：%(error)s", error=exc)))
             continue

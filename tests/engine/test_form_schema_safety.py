@@ -156,3 +156,21 @@ def test_regex_format_is_checked_on_re2_too():
     with pytest.raises(ValidationFailed) as err:
         validate_submission(schema, {"r": "(a)\\1"})
     assert err.value.fields == {"r": "格式不正确（应为 regex）"}
+
+
+@pytest.mark.parametrize(
+    ("form", "named"),
+    [
+        ('{"type": "object", "properties": {"x": {"type": "number", "maximum": NaN}}}', "NaN"),
+        ('{"type": "object", "properties": {"x": {"type": "number", "minimum": -Infinity}}}', "-Infinity"),
+        ('{"type": "object", "properties": {"x": {"type": "number", "maximum": 1e999}}}', "1e999"),
+        ('{"type": "object", "title": "a\\u0000b"}', "#/title"),
+        ('{"type": "object", "properties": {"x\\ud800": {}}}', "#/properties"),
+    ],
+)
+def test_a_form_file_no_database_can_store_is_refused_at_deploy(login_as, form, named):
+    """A NaN bound would make every comparison false (and PostgreSQL's JSON refuses it): refused, named."""
+    resp = deploy(login_as("admin"), "bad_numbers", form)
+    body = resp.get_json()
+    assert resp.status_code == 422, body
+    assert named in body["fields"]["f.json"]
