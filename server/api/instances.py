@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from server.api import api_bp
+from server.api.blueprint import api_bp
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import StartIn
 from server.api.views import instance_json, outcome_json

@@ -9,7 +9,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from server.api import api_bp, schemas
+from server.api import schemas
+from server.api.blueprint import api_bp
 from server.api.projects import ProjectDetailOut, ProjectOut
 
 _ERR = {"$ref": "#/components/responses/Error"}

@@ -3,21 +3,22 @@ instance's own BPMN XML for the viewer — both only within the user's scope (40
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import Blueprint, Response, render_template
 from flask_login import current_user, login_required
 
 from server.services.errors import NotFound
 from server.services.instance_page import diagram_xml, load_instance_page
-from server.web import web_bp
+
+bp = Blueprint("instances", __name__)
 
 
-@web_bp.get("/instances/<int:instance_id>")
+@bp.get("/instances/<int:instance_id>")
 @login_required
 def instance_page(instance_id: int):
     return render_template("instance/page.html", page=load_instance_page(instance_id, current_user))
 
 
-@web_bp.get("/instances/<int:instance_id>/diagram.bpmn")
+@bp.get("/instances/<int:instance_id>/diagram.bpmn")
 @login_required
 def instance_diagram(instance_id: int):
     try:

@@ -8,31 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from server.services import drafts
 from server.services import tasks as task_service
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.task_page import TaskPageData, label, load_task_page
-from server.web import web_bp
 from server.web.form_input import parse_form
 from server.web.form_render import build_form, warnings_by_field
 
+bp = Blueprint("tasks", __name__)
 
-@web_bp.app_template_global("jx_label")
+
+@bp.app_template_global("jx_label")
 def jx_label(group: str, code: Any) -> str:
     return label(group, code)
-
-
-def _inbox_url() -> str:
-    try:
-        return url_for("web.inbox")
-    except BuildError:
-        return url_for("web.index")
 
 
 def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
@@ -51,13 +44,13 @@ def _page(task_id: int) -> TaskPageData:
     return load_task_page(task_id, current_user)
 
 
-@web_bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<int:task_id>")
 @login_required
 def task_page(task_id: int):
     return _render(_page(task_id))
 
 
-@web_bp.post("/tasks/<int:task_id>")
+@bp.post("/tasks/<int:task_id>")
 @login_required
 def task_submit(task_id: int):
     """Submit: type errors and schema errors come back next to their fields (422), the input kept."""
@@ -81,10 +74,10 @@ def task_submit(task_id: int):
         return _render(page, values=data, message=err.message, status=err.status)
     drafts.clear_after_completion(task_id)
     flash(_("“%(title)s”已提交", title=page.task.title), "success")
-    return redirect(_inbox_url())
+    return redirect(url_for("inbox.inbox"))
 
 
-@web_bp.post("/tasks/<int:task_id>/draft")
+@bp.post("/tasks/<int:task_id>/draft")
 @login_required
 def task_draft(task_id: int):
     page = _page(task_id)
@@ -95,24 +88,24 @@ def task_draft(task_id: int):
         raise  # the error page (server.web.errors), not a flash on a page that is gone
     except ServiceError as err:
         flash(err.message, "error")
-        return redirect(url_for("web.task_page", task_id=task_id), 303)
+        return redirect(url_for("tasks.task_page", task_id=task_id), 303)
     flash(_("草稿已保存"), "success")
-    return redirect(url_for("web.task_page", task_id=task_id), 303)
+    return redirect(url_for("tasks.task_page", task_id=task_id), 303)
 
 
-@web_bp.post("/tasks/<int:task_id>/draft/discard")
+@bp.post("/tasks/<int:task_id>/draft/discard")
 @login_required
 def task_draft_discard(task_id: int):
     return _act(task_id, lambda: drafts.discard_draft(task_id, current_user), _("草稿已清除"))
 
 
-@web_bp.post("/tasks/<int:task_id>/claim")
+@bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def task_claim(task_id: int):
     return _act(task_id, lambda: task_service.claim(task_id, current_user), _("已认领，可以开始办理"))
 
 
-@web_bp.post("/tasks/<int:task_id>/unclaim")
+@bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def task_unclaim(task_id: int):
     return _act(task_id, lambda: task_service.unclaim(task_id, current_user), _("已退回任务池"))
@@ -127,4 +120,4 @@ def _act(task_id: int, action, success: str):
         flash(err.message, "error")
     else:
         flash(success, "success")
-    return redirect(url_for("web.task_page", task_id=task_id), 303)
+    return redirect(url_for("tasks.task_page", task_id=task_id), 303)

@@ -17,9 +17,9 @@ from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from server.app import create_app
 from server.clock import COUNTY_TZ, ManualClock
 from server.db import db
+from server.extensions import get_flows
 from server.flows.monitoring.models import MonitoringReport
 from server.models import HumanTask, ProcessModel, Project, TaskStatus
 from server.scheduler import default_locale
@@ -33,9 +33,7 @@ FIRST_YEAR = 2000
 
 
 def _stages():
-    from server.flows.registry import demo_stages  # here: each flow's stories build on this package
-
-    return demo_stages()
+    return tuple(stage for flow in get_flows().values() for stage in flow.demo)
 
 
 @dataclass(frozen=True)
@@ -79,8 +77,9 @@ def seed_year(app: Flask, *, year: int | None = None, now: datetime | None = Non
 
 
 def _seeding_app(app: Flask, clock: ManualClock) -> Flask:
-    """The same app (same configuration, same database) with the movable clock."""
-    return create_app(dict(app.config), clock=clock)
+    """The same app (same configuration, same database) with the movable clock, built by the factory that
+    built `app` (services do not import the app)."""
+    return app.extensions["jixiao.app_factory"](dict(app.config), clock=clock)
 
 
 def _seed(year: int, end: datetime, clock: ManualClock, stories: list[Story], started: float,
