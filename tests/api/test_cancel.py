@@ -12,10 +12,10 @@ def test_starter_cancels_and_open_tasks_disappear(login_as):
     task_id = inst["open_tasks"][0]["id"]
     url = f"/api/v1/process-instances/{inst['id']}/cancel"
 
-    assert login_as("water1").post(url).status_code == 404  # outside scope: not even visible
-    assert login_as("edu_head").post(url).status_code == 403  # visible, but not theirs to cancel
+    assert login_as("water1").post(url, json={"reason": "误发"}).status_code == 404  # outside scope: not even visible
+    assert login_as("edu_head").post(url, json={"reason": "误发"}).status_code == 403  # visible, but not theirs to cancel
 
-    resp = school.post(url)
+    resp = school.post(url, json={"reason": "申报对象填错"})
     assert resp.status_code == 200
     body = resp.get_json()
     assert body["status"] == "cancelled" and body["open_tasks"] == []
@@ -23,12 +23,12 @@ def test_starter_cancels_and_open_tasks_disappear(login_as):
     assert tasks(school, "claimable") == []
     late = school.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"project_name": "x", "amount": 1}})
     assert late.status_code == 409
-    again = school.post(url)
+    again = school.post(url, json={"reason": "再撤一次"})
     assert again.status_code == 422 and again.get_json()["message"]
 
 
 def test_performance_office_may_cancel_any_instance(login_as):
     assert deploy_folder(login_as("admin"), "review", FLOWS / "review").status_code == 201
     inst = start(login_as("water1"), "review", {"experts": []})
-    resp = login_as("perf").post(f"/api/v1/process-instances/{inst['id']}/cancel")
+    resp = login_as("perf").post(f"/api/v1/process-instances/{inst['id']}/cancel", json={"reason": "重复申报"})
     assert resp.status_code == 200 and resp.get_json()["status"] == "cancelled"
