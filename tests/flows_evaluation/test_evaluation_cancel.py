@@ -9,6 +9,13 @@ from tests.api.helpers import _package, start, upload
 from tests.flows_evaluation.conftest import FULL, KEY, KEY_SCORE, REVIEW, SELF, county, self_form, wake_at
 from tests.flows_goal_review.conftest import ROOT, do, status_of, steps
 from tests.flows_monitoring.conftest import JANUARY, approved_project
+from tests.web.conftest import Browser
+
+
+def browser(app, username: str) -> Browser:
+    b = Browser(app.test_client())
+    assert b.login(username).status_code == 302
+    return b
 
 
 def cancel_url(iid: int) -> str:
@@ -47,6 +54,9 @@ def test_the_unit_cannot_cancel_once_the_key_evaluation_has_begun(app, users, fl
     assert steps(users["expert1"], iid) == [KEY_SCORE]  # the review goes on
     history = users["perf"].get(f"/api/v1/process-instances/{iid}").get_json()["history"]
     assert "cancel" not in [h["action"] for h in history]
+    # The instance page shows the unit the same rule, without a cancel form.
+    page = browser(app, "school1").get(f"/instances/{iid}").get_data(as_text=True)
+    assert "您无权在此步骤撤销此流程" in page and "填报绩效自评表" in page and 'name="reason"' not in page
 
     # The performance office may, with its reason recorded next to its name.
     resp = users["perf"].post(cancel_url(iid), json={"reason": "项目合并至县级统筹项目，另行评价"})
@@ -63,6 +73,14 @@ def test_the_unit_cannot_cancel_once_the_key_evaluation_has_begun(app, users, fl
 def test_the_unit_may_withdraw_while_filling_its_self_evaluation_only(app, users, flows, clock):
     _code, iid = open_self_evaluation(app, users, clock)
     assert users["edu_head"].post(cancel_url(iid), json={"reason": "x"}).status_code in (403, 404)
+    # On the instance page: a reason field and the rule; no reason or no CSRF token cancels nothing.
+    school = browser(app, "school1")
+    page = school.get(f"/instances/{iid}").get_data(as_text=True)
+    assert 'name="reason"' in page and "绩效管理股" in page
+    assert school.post(f"/instances/{iid}/cancel", {"reason": "x"}, csrf=False).status_code == 400
+    resp = school.post(f"/instances/{iid}/cancel", {"reason": "  "}, follow_redirects=True)
+    assert "请填写撤销理由" in resp.get_data(as_text=True)
+    assert status_of(users, iid) == "running"
     resp = users["school1"].post(cancel_url(iid), json={"reason": "项目编码选错，重新发起"})
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["history"][-1]["data"]["reason"] == "项目编码选错，重新发起"
