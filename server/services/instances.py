@@ -155,6 +155,8 @@ def cancel_instance(instance_id: int, actor: User, reason: str | None) -> Proces
         raise ValidationFailed(_("请填写撤销理由"), fields={"reason": _("请填写撤销理由")})
     if len(reason) > MAX_REASON_CHARS:
         raise ValidationFailed(_("撤销理由过长"), fields={"reason": _("最多 %(n)s 字", n=MAX_REASON_CHARS)})
+    if not _storable_text(reason):
+        raise ValidationFailed(_("撤销理由含有无法保存的字符"), fields={"reason": _("含有控制字符或无效字符")})
     decision = cancel_rules.decide(instance, actor)
     if not decision.allowed:
         raise Forbidden(_("您无权在此步骤撤销此流程。%(rule)s", rule=decision.rule_text))
@@ -174,6 +176,18 @@ def cancel_instance(instance_id: int, actor: User, reason: str | None) -> Proces
     })
     db.session.commit()
     return instance
+
+
+def _storable_text(value: str) -> bool:
+    """No NUL or other control characters (line breaks and tabs aside) and no lone surrogates: text every
+    database keeps as it was typed."""
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def retry_instance(instance_id: int, actor: User, *, use_current_version: bool = False) -> ProcessInstance:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.helpers import FLOWS, deploy_folder, start, tasks
 
 
@@ -32,3 +34,15 @@ def test_performance_office_may_cancel_any_instance(login_as):
     inst = start(login_as("water1"), "review", {"experts": []})
     resp = login_as("perf").post(f"/api/v1/process-instances/{inst['id']}/cancel", json={"reason": "重复申报"})
     assert resp.status_code == 200 and resp.get_json()["status"] == "cancelled"
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None, 5, ["撤销"], {"a": 1}, "理" * 501, "a\u0000b", "x\ud800y", "\x1b[31m"])
+def test_a_cancel_without_a_usable_reason_is_a_422_naming_reason(login_as, reason):
+    assert deploy_folder(login_as("admin"), "review", FLOWS / "review").status_code == 201
+    school = login_as("school1")
+    inst = start(school, "review", {"experts": []})
+    url = f"/api/v1/process-instances/{inst['id']}/cancel"
+    resp = school.post(url, json={"reason": reason})
+    assert resp.status_code == 422 and "reason" in resp.get_json()["fields"], resp.get_json()
+    assert school.post(url).status_code == 422  # no body at all
+    assert school.get(f"/api/v1/process-instances/{inst['id']}").get_json()["status"] == "running"
