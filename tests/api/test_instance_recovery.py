@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from server.db import db
+from server.services.timers import wake_due_instances
 from tests.api.helpers import FLOWS, _package, complete, deploy_folder, start, upload
 from tests.web.conftest import Browser
 
@@ -86,14 +89,24 @@ def test_an_instance_in_error_is_retried_after_a_redeployed_fix_and_completed(lo
     assert complete(school, confirm["id"], {"ok": True})["instance"]["status"] == "completed"
 
 
-def test_a_retry_on_the_own_version_lets_the_user_correct_the_data(login_as):
+def test_a_retry_on_the_own_version_lets_the_user_correct_the_data(app, login_as):
     admin, school = login_as("admin"), login_as("school1")
     assert deploy_folder(admin, KEY, FLOWS / KEY).status_code == 201
     inst = start(school, KEY)
     put_in_error(school, inst["id"], inst["open_tasks"][0]["id"])
-    resp = retry(admin, inst["id"])  # no body: the instance's own version
-    assert resp.status_code == 200 and resp.get_json()["status"] == "running", resp.get_json()
-    fill = resp.get_json()["open_tasks"][0]["id"]
+    page = f"/instances/{inst['id']}"
+    unit = Browser(app.test_client())
+    unit.login("school1")
+    assert "/retry" not in unit.get(page).get_data(as_text=True)  # the unit sees the error, not the button
+    office = Browser(app.test_client())
+    office.login("perf")
+    assert f"/instances/{inst['id']}/retry" in office.get(page).get_data(as_text=True)
+    assert office.post(f"{page}/retry", csrf=False).status_code == 400
+    resp = office.post(f"{page}/retry", follow_redirects=True)  # the instance's own version
+    assert resp.status_code == 200 and "流程恢复办理" in resp.get_data(as_text=True)
+    body = shown(admin, inst["id"])
+    assert body["status"] == "running"
+    fill = body["open_tasks"][0]["id"]
     done = complete(school, fill, {"x": 4, "opinion": "已更正"})
     assert done["instance"]["status"] == "running"
 
@@ -151,3 +164,50 @@ def test_a_database_failure_in_a_step_shows_a_reference_not_sql(app, login_as, f
     # The detail is in the server log under that reference, for whoever fixes it.
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert ref in logged and "INSERT INTO organisations" in logged
+
+
+TIMER_FLOW = Path(__file__).resolve().parent.parent / "cli" / "data" / "timer_demo"
+
+
+def timer_variant(script: str) -> dict[str, str]:
+    """timer_demo with a script step between its one-hour timer and its user task."""
+    files = {p.name: p.read_text("utf-8") for p in TIMER_FLOW.iterdir()}
+    bpmn = files["timer_demo.bpmn"]
+    bpmn = bpmn.replace('<bpmn:outgoing>to_note</bpmn:outgoing>\n      <bpmn:timerEventDefinition',
+                        '<bpmn:outgoing>to_check</bpmn:outgoing>\n      <bpmn:timerEventDefinition')
+    bpmn = bpmn.replace(
+        '<bpmn:sequenceFlow id="to_note" sourceRef="wait_one_hour" targetRef="write_note" />',
+        '<bpmn:sequenceFlow id="to_check" sourceRef="wait_one_hour" targetRef="check" />'
+        '<bpmn:scriptTask id="check" name="核对"><bpmn:incoming>to_check</bpmn:incoming>'
+        f'<bpmn:outgoing>to_note</bpmn:outgoing><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>'
+        '<bpmn:sequenceFlow id="to_note" sourceRef="check" targetRef="write_note" />')
+    assert "to_check" in bpmn and 'id="check"' in bpmn
+    files["timer_demo.bpmn"] = bpmn
+    return files
+
+
+def test_a_timer_step_that_failed_runs_again_on_retry_after_the_fix(app, clock, login_as):
+    admin, school, perf = login_as("admin"), login_as("school1"), login_as("perf")
+    assert upload(admin, "timer_fragile", timer_variant("ratio = 1 / 0")).status_code == 201
+    iid = start(school, "timer_fragile")["id"]
+    clock.advance(timedelta(hours=2))
+    with app.app_context():
+        assert wake_due_instances() == 0  # the worker flags it, and lives on
+    body = shown(perf, iid)
+    first = REFERENCE.search(body["error_message"]).group(1)
+    assert body["status"] == "error" and "check" in body["error_message"]
+    assert not INTERNALS.search(str(body)), body
+
+    # Retried before the fix: the step fails again, the instance stays in error under a new reference.
+    resp = retry(perf, iid)
+    assert resp.status_code == 422 and resp.get_json()["error"] == "workflow_error"
+    again = shown(perf, iid)
+    assert again["status"] == "error" and first not in again["error_message"]
+    assert [h["action"] for h in again["history"]].count("error") == 2
+
+    assert upload(admin, "timer_fragile", timer_variant("ratio = 1 / 1")).status_code == 201
+    resp = retry(perf, iid, {"use_current_version": True})
+    assert resp.status_code == 200, resp.get_json()
+    assert [t["element_id"] for t in resp.get_json()["open_tasks"]] == ["write_note"]
+    note = resp.get_json()["open_tasks"][0]["id"]
+    assert complete(school, note, {"note": "已核对"})["instance"]["status"] == "completed"
