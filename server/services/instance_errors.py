@@ -13,6 +13,7 @@ import re
 import secrets
 
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
 from server.db import db
 from server.engine.errors import EngineError, LoopLimitError, ScriptError
@@ -22,7 +23,7 @@ from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, ProcessInstance, User
 from server.services import audit
-from server.services.errors import ServiceError, ValidationFailed
+from server.services.errors import Conflict, ServiceError, ValidationFailed
 from server.services.persistence import load_workflow, save_workflow
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ def _foreign_cause(err: BaseException) -> BaseException | None:
         seen.add(id(cur))
         if not isinstance(cur, _OWN_CAUSES):
             return cur
-        cur = cur.__cause__ or cur.__context__
+        # `raise … from None` hides the context on purpose: the message stands on its own.
+        cur = cur.__cause__ if cur.__cause__ is not None else None if cur.__suppress_context__ else cur.__context__
     return None
 
 
@@ -58,6 +60,8 @@ def user_message(err: BaseException, reference: str) -> str:
     """What users are shown: the engine's own message when it holds no internals, else a plain summary."""
     element = getattr(err, "element_id", None)
     own = str(err) if isinstance(err, EngineError) and _foreign_cause(err) is None else ""
+    if isinstance(err, ServiceError):  # e.g. a follow-up flow that could not start: written for users
+        own = err.message
     if isinstance(err, LoopLimitError) or (own and not _INTERNALS.search(own)):
         text = own
     elif element:
@@ -66,6 +70,7 @@ def user_message(err: BaseException, reference: str) -> str:
         text = _("流程的脚本或服务操作运行出错")
     else:
         text = _("流程运行出错")
+    text = text.rstrip("。. ")
     return _("%(text)s。错误编号 %(ref)s，详细原因已记录，请联系系统管理员或绩效管理股处理。", text=text, ref=reference)
 
 
@@ -131,4 +136,7 @@ def retry(instance: ProcessInstance, actor: User, *, use_current_version: bool =
     except (EngineError, ServiceError) as err:
         message = mark_error(instance.id, actor, None, err)
         raise RetryFailed(message) from err
+    except StaleDataError as err:  # someone retried or cancelled it meanwhile
+        db.session.rollback()
+        raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
     return instance
