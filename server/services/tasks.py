@@ -14,11 +14,12 @@ from server.db import db
 from server.engine.errors import EngineError, OperatorRefused, ScriptError, TaskNotReady
 from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
-from server.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus, User
+from server.models import HumanTask, InstanceStatus, TaskStatus, User
 from server.services import audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.inbox import InboxQuery, Tab, task_rows
+from server.services.instance_errors import mark_error
 from server.services.instances import run_follow_ups
 from server.services.persistence import (
     Outcome,
@@ -145,8 +146,8 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
         db.session.rollback()
         raise ValidationFailed(_("无法办理：%(reason)s", reason=str(err))) from err
     except (ScriptError, EngineError) as err:
-        _mark_error(instance.id, actor, task.id, str(err))
-        raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=str(err))) from err
+        message = mark_error(instance.id, actor, task.id, err)  # the detail goes to the log, not to users
+        raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=message)) from err
 
     try:
         outcome = save_step(instance, wf, now, task_id=task.id, actor_id=actor.id)
@@ -161,17 +162,3 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
         db.session.rollback()
         raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
     return outcome
-
-
-def _mark_error(instance_id: int, actor: User | None, task_id: int | None, message: str) -> None:
-    """Keep the last good state, flag the instance, and record why — in a transaction of its own."""
-    db.session.rollback()
-    instance = db.session.get(ProcessInstance, instance_id)
-    if instance is None:
-        return
-    instance.status = InstanceStatus.ERROR
-    instance.error_message = message[:2000]
-    instance.updated_at = get_clock().now()
-    task = db.session.get(HumanTask, task_id) if task_id else None
-    audit.record("error", actor=actor, instance=instance, task=task, data={"message": message[:2000]})
-    db.session.commit()
