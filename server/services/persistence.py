@@ -96,27 +96,46 @@ def business_data(wf: Workflow, ready: list) -> dict[str, Any]:
     return ready[-1].data if ready else wf.data
 
 
+@dataclass(frozen=True)
+class SavedColumns:
+    """What a saved workflow writes onto its instance row, the same on every path (start, step, timer, retry)."""
+
+    values: dict[str, Any]  # column -> value, lock_version aside
+    ready: list[Any]
+    data: dict[str, Any]
+
+
+def workflow_columns(wf: Workflow, title: str | None, now: datetime) -> SavedColumns:
+    ready = wf.user_tasks()
+    data = business_data(wf, ready)
+    status = _STATUS[wf.status]
+    values: dict[str, Any] = {
+        "state": wf.dump(),
+        "status": status,
+        "next_timer_at": wf.next_timer_due(),
+        "updated_at": now,
+        "error_message": None,
+    }
+    if status == InstanceStatus.COMPLETED:
+        values["completed_at"] = now
+    biz = business_fields(data)
+    if biz.project_code:
+        values["business_key"] = biz.project_code  # the project code, so outside systems can find the instance
+    if biz.project_name and biz.project_name != title:
+        values["title"] = biz.project_name
+    return SavedColumns(values, ready, data)
+
+
 def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[TaskRow]:
     """Write state, status and next timer of an ORM-loaded instance, mirror its ready user tasks and
     return the open ones. Flushes (where a stale lock_version raises StaleDataError); the caller commits."""
     now = get_clock().now()
-    ready = wf.user_tasks()
-    data = business_data(wf, ready)
-    instance.state = state = wf.dump()
-    instance.status = _STATUS[wf.status]
-    instance.next_timer_at = wf.next_timer_due()
-    instance.updated_at = now
-    if instance.status == InstanceStatus.COMPLETED:
-        instance.completed_at = now
-    instance.error_message = None
-    biz = business_fields(data)
-    if biz.project_name:
-        instance.title = biz.project_name
-    if biz.project_code:
-        instance.business_key = biz.project_code  # the project code, so outside systems can find the instance
+    saved = workflow_columns(wf, instance.title, now)
+    for column, value in saved.values.items():
+        setattr(instance, column, value)
     db.session.flush()
-    _keep_after_commit(instance.id, lambda: instance.lock_version, state, wf)
-    return sync_tasks(instance, ready, data, now)
+    _keep_after_commit(instance.id, lambda: instance.lock_version, saved.values["state"], wf)
+    return sync_tasks(instance, saved.ready, saved.data, now)
 
 
 # --- live workflows across steps: kept only once their step committed ------------------------------
@@ -224,27 +243,12 @@ def load_instance_workflow(instance: InstanceRef) -> Workflow:
 def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: int, actor_id: int) -> Outcome:
     """Save the step that completed task `task_id`: the instance (Conflict when someone saved it since it
     was read), the task as done by `actor_id`, and the mirror of the ready tasks. Nothing is committed here."""
-    ready = wf.user_tasks()
-    data = business_data(wf, ready)
-    status = _STATUS[wf.status]
-    state = wf.dump()
-    values: dict[str, Any] = {
-        "state": state,
-        "status": status,
-        "next_timer_at": wf.next_timer_due(),
-        "updated_at": now,
-        "error_message": None,
-        "lock_version": instance.lock_version + 1,
-    }
-    completed_at = now if status == InstanceStatus.COMPLETED else None
-    if completed_at is not None:
-        values["completed_at"] = completed_at
-    biz = business_fields(data)
-    if biz.project_code:
-        values["business_key"] = biz.project_code
-    title = biz.project_name or instance.title
-    if title != instance.title:
-        values["title"] = title
+    saved = workflow_columns(wf, instance.title, now)
+    ready, data, values = saved.ready, saved.data, saved.values
+    status, state = values["status"], values["state"]
+    completed_at = values.get("completed_at")
+    title = values.get("title", instance.title)
+    values = {**values, "lock_version": instance.lock_version + 1}
     conn = db.session.connection()
     # The message is translated only when needed: gettext picks the request's locale, a visible cost per call.
     if _SAVE.rowcount(conn, {"b_id": instance.id, "b_lock": instance.lock_version, **values}) != 1:
@@ -254,8 +258,8 @@ def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: in
     # Our lock_version held, so the open rows are the ones counted at read time, less the one just finished.
     open_rows = sync_tasks(instance, ready, data, now, others_open=instance.open_tasks > 1)
     _keep_after_commit(instance.id, instance.lock_version + 1, state, wf)
-    saved = InstanceSummary(
+    summary = InstanceSummary(
         instance.id, instance.process_key, instance.version_number, status, title, None,
         instance.created_at, completed_at,
     )
-    return Outcome(saved, open_rows)
+    return Outcome(summary, open_rows)
