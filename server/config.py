@@ -39,6 +39,8 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("JIXIAO_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         "SCRIPT_TIMEOUT_SECONDS": float(os.environ.get("JIXIAO_SCRIPT_TIMEOUT", 2.0)),
         "LOOP_LIMIT": int(os.environ.get("JIXIAO_LOOP_LIMIT", 20)),
+        # Serialized state of one instance; a step that would save more is refused (422) and rolled back.
+        "MAX_STATE_BYTES": int(os.environ.get("JIXIAO_MAX_STATE_BYTES", 8 * 1024 * 1024)),
         "TOKEN_TTL_HOURS": int(os.environ.get("JIXIAO_TOKEN_TTL_HOURS", 12)),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "PAGE_SIZE": 20,

@@ -15,11 +15,11 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from server.engine.errors import EngineError, OperatorError, OperatorRefused, ScriptError
+from server.engine.errors import EngineError, OperatorError, OperatorRefused, ScriptError, UnstorableData
 from server.engine.guards import SandboxViolation
 from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
-from server.engine.sandbox import Sandbox, SandboxSyntaxError, SandboxTimeout, compile_source
+from server.engine.sandbox import Sandbox, SandboxSyntaxError, SandboxTimeout, UnstorableValue, compile_source
 from server.engine.timers import clock_now
 
 # The opaque object the caller passed to start/complete/refresh(context=...), for operators.
@@ -101,6 +101,10 @@ class SandboxScriptEngine(PythonScriptEngine):
             return self.environment.execute(script, task.data, external_context or {})
         except EngineError:
             raise
+        except UnstorableValue as exc:
+            raise UnstorableData(
+                _("%(task)s 的脚本结果无法保存：%(error)s", task=_label(task), error=exc), element_of(task)
+            ) from exc
         except (Exception, SandboxTimeout) as exc:
             raise ScriptError(
                 _("%(task)s 的脚本出错：%(error)s", task=_label(task), error=describe(exc)), element_of(task)

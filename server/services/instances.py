@@ -91,7 +91,14 @@ def start_in_transaction(
         # No savepoints (pysqlite's are unreliable): the whole transaction goes, as the caller's must.
         db.session.rollback()
         raise ValidationFailed(_("流程无法启动：%(err)s", err=str(err))) from err
-    open_rows = save_workflow(instance, wf)
+    try:
+        open_rows = save_workflow(instance, wf, _("发起“%(name)s”", name=version.model.name))
+    except EngineError as err:  # data the flow made cannot be stored
+        db.session.rollback()
+        raise ValidationFailed(_("流程无法启动：%(err)s", err=str(err))) from err
+    except ValidationFailed:  # the state would be too large
+        db.session.rollback()
+        raise
     audit.record("start", actor=actor, instance=instance, data=data or None)
     run_follow_ups(context)
     return Outcome(summary(instance), open_rows)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from server.driver_sql import DriverStatement
 from server.engine.runtime import Engine, Workflow
 from server.extensions import get_clock, get_engine
 from server.models import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
-from server.services.errors import Conflict
+from server.services.errors import Conflict, ValidationFailed
 from server.services.task_sync import TaskRow, business_fields, sync_tasks
 
 
@@ -86,6 +87,30 @@ def summary(instance: ProcessInstance) -> InstanceSummary:
     )
 
 
+class StateTooLarge(ValidationFailed):
+    """The instance's serialized state would pass MAX_STATE_BYTES: the step is refused, nothing of it kept."""
+
+
+def checked_dump(wf: Workflow, step: str) -> str:
+    """The state to save, refused past the configured size (a script can build data that serializes to
+    hundreds of megabytes and every later read would carry it)."""
+    state = wf.dump()
+    limit: int = current_app.config["MAX_STATE_BYTES"]
+    if len(state) * 3 > limit:  # utf-8 is at most 3 bytes per character here: encode only near the limit
+        size = len(state.encode("utf-8", "surrogatepass"))
+        if size > limit:
+            raise StateTooLarge(
+                _(
+                    "流程数据过大（%(size)s 字节，上限 %(limit)s 字节），“%(step)s”未能保存",
+                    size=size,
+                    limit=limit,
+                    step=step,
+                ),
+                fields={"state": _("流程数据过大")},
+            )
+    return state
+
+
 def load_workflow(instance: ProcessInstance) -> Workflow:
     version = instance.version
     return get_engine().load(version.cache_key, lambda: version.spec_json, instance.state)
@@ -96,13 +121,13 @@ def business_data(wf: Workflow, ready: list) -> dict[str, Any]:
     return ready[-1].data if ready else wf.data
 
 
-def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[TaskRow]:
+def save_workflow(instance: ProcessInstance, wf: Workflow, step: str | None = None) -> list[TaskRow]:
     """Write state, status and next timer of an ORM-loaded instance, mirror its ready user tasks and
     return the open ones. Flushes (where a stale lock_version raises StaleDataError); the caller commits."""
     now = get_clock().now()
     ready = wf.user_tasks()
     data = business_data(wf, ready)
-    instance.state = state = wf.dump()
+    instance.state = state = checked_dump(wf, step or instance.title or instance.process_key)
     instance.status = _STATUS[wf.status]
     instance.next_timer_at = wf.next_timer_due()
     instance.updated_at = now
@@ -228,13 +253,15 @@ def load_instance_workflow(instance: InstanceRef) -> Workflow:
     return wf if wf is not None else engine.load(instance.cache_key, spec_json, instance.state)
 
 
-def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: int, actor_id: int) -> Outcome:
+def save_step(
+    instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: int, actor_id: int, step: str | None = None
+) -> Outcome:
     """Save the step that completed task `task_id`: the instance (Conflict when someone saved it since it
     was read), the task as done by `actor_id`, and the mirror of the ready tasks. Nothing is committed here."""
     ready = wf.user_tasks()
     data = business_data(wf, ready)
     status = _STATUS[wf.status]
-    state = wf.dump()
+    state = checked_dump(wf, step or str(task_id))
     values: dict[str, Any] = {
         "state": state,
         "status": status,
