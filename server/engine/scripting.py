@@ -113,9 +113,13 @@ class SandboxScriptEngine(PythonScriptEngine):
     def call_service(self, task: Any, **kwargs: Any) -> str:
         name: str = kwargs["operation_name"]
         params = {key: p["value"] for key, p in kwargs.get("operation_params", {}).items()}
+        context = CURRENT_CONTEXT.get()
+        prepare = getattr(context, "before_operator", None)
+        if prepare is not None:  # e.g. insert a starting instance's row only once an operator needs it
+            prepare()
         try:
             result = self.operators.call(
-                name, params, task.data, context=CURRENT_CONTEXT.get(), element_id=element_of(task) or ""
+                name, params, task.data, context=context, element_id=element_of(task) or ""
             )
         except EngineError:
             raise

@@ -4,9 +4,12 @@ the other completion goes through as usual, and the runaway ends with the script
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.api.helpers import FLOWS, complete, deploy_folder, start
 from tests.api.script_flows import deploy_script
@@ -55,3 +58,28 @@ def test_a_runaway_script_leaves_another_users_completion_working(app, login_as,
     # The other user's flow went on to its next task; the server still answers both of them.
     assert [t["element_id"] for t in done["instance"]["open_tasks"]] == ["task_b"]
     assert attacker.get("/api/v1/me").status_code == 200 and other.get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_runaway_script_at_start_never_holds_the_sqlite_write_lock(app, login_as):
+    # The instance row is inserted only after the scripts (or when an operator needs it): while the script
+    # spins, any other writer gets the lock at once.
+    deploy_script(login_as("admin"), "runaway", SURVIVOR, at="start")
+    attacker = login_as("school1")
+    path = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    thread, out = _in_thread(lambda: attacker.post("/api/v1/process-instances", json={"process_key": "runaway"}))
+    attempts, locked = 0, []
+    while thread.is_alive():
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as err:
+            locked.append(str(err))
+        finally:
+            conn.close()
+        attempts += 1
+        time.sleep(0.05)
+    thread.join()
+    assert out["status"] == 422 and "超过" in out["body"]["message"]
+    assert attempts > 0 and locked == []
