@@ -249,6 +249,9 @@ def _str_method(obj: str | bytes, name: str, method: Callable[..., Any]) -> Call
             size = args[0] if args else kwargs.get("tabsize", 8)
             if _int(size):
                 _build(len(obj) + obj.count("\t" if isinstance(obj, str) else b"\t") * size)
+        elif name == "translate" and args and isinstance(args[0], dict):
+            longest = max((len(v) for v in args[0].values() if isinstance(v, (str, bytes))), default=1)
+            _build(len(obj) * max(longest, 1))
         elif name == "replace" and len(args) >= 2:
             _build(len(obj) + (obj.count(args[0]) + 1) * len(args[1]))
         elif name == "join" and args:
@@ -291,7 +294,7 @@ def _int_to_bytes(method: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-_AMPLIFYING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join"})
+_AMPLIFYING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "replace", "join", "translate"})
 
 
 def guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
@@ -346,6 +349,21 @@ def guarded_decimal(value: Any = "0", context: Any = None) -> Decimal:
     return result
 
 
+class _Printed(PrintCollector):
+    """`print` output (read back through `printed`), charged as it is written."""
+
+    def write(self, text: str) -> None:
+        charge(len(text))
+        super().write(text)
+
+
+def guarded_round(number: Any, ndigits: Any = None) -> Any:
+    # round(5, -10**7) computes 10**10**7 first.
+    if _int(ndigits) and abs(ndigits) > MAX_DECIMAL_DIGITS:
+        raise SandboxViolation(_("round() 的位数过大"))
+    return round(number) if ndigits is None else round(number, ndigits)
+
+
 class _Copying:
     """A builtin type whose calls copy an iterable (`list(range(10**6))`), charged to the meter.
 
@@ -365,8 +383,18 @@ class _Copying:
     def __subclasscheck__(self, cls: Any) -> bool:
         return issubclass(cls, self.cls)
 
-    def __getattr__(self, name: str) -> Any:  # dict.fromkeys, str-like class methods (guarded_getattr first)
-        return getattr(self.cls, name)
+    def __getattr__(self, name: str) -> Any:  # dict.fromkeys and the like (guarded_getattr sees the name first)
+        value = getattr(self.cls, name)
+        return _charged(value) if callable(value) else value
+
+
+def _charged(method: Callable[..., Any]) -> Callable[..., Any]:
+    def charged(*args: Any, **kwargs: Any) -> Any:
+        if args and hasattr(args[0], "__len__"):  # dict.fromkeys(range(10**6)): before building it
+            charge(len(args[0]))
+        return method(*args, **kwargs)
+
+    return charged
 
     def __repr__(self) -> str:
         return repr(self.cls)
@@ -391,6 +419,7 @@ def _build_builtins() -> dict[str, Any]:
             "divmod": guarded_divmod,
             "range": guarded_range,
             "sum": guarded_sum,
+            "round": guarded_round,
             "len": len,
             "min": min,
             "max": max,
@@ -432,7 +461,7 @@ GUARD_GLOBALS: dict[str, Any] = {
     "_write_": full_write_guard,
     "_inplacevar_": guarded_inplacevar,
     "_apply_": guarded_apply,
-    "_print_": PrintCollector,
+    "_print_": _Printed,
     "_mul_": guarded_mul,
     "_add_": guarded_add,
     "_pow_": guarded_pow,

@@ -116,6 +116,8 @@ def test_walks_and_swallowing_constructs_are_refused(source: str) -> None:
         "x = '{:99999999}'.format(1)",
         "x = '%099999999d' % 1",
         "x = 'ab'.center(10 ** 9)",
+        "x = round(5, -10 ** 8)",
+        "x = ('a' * 1000).translate({97: 'b' * 100000})",
     ],
 )
 def test_slow_c_level_operations_are_refused_at_once(source: str) -> None:
@@ -154,6 +156,8 @@ def test_useful_big_number_work_still_runs() -> None:
         "k = [sorted(range(1000000)) for i in range(100)]",
         "k = [tuple(range(1000000)) for i in range(100)]",
         "k = ['-'.join(['abc'] * 300000) for i in range(100)]",
+        "k = [dict.fromkeys(range(1000000)) for i in range(100)]",
+        "s = 'a' * 1000000\nfor i in range(200):\n    print(s)\ny = printed",
     ],
 )
 def test_memory_amplification_is_refused(source: str) -> None:
