@@ -67,6 +67,15 @@ class SandboxTimeout(BaseException):  # noqa: N818 - BaseException so `except Ex
     """The time budget ran out."""
 
 
+def _plain_exception_type(node: ast.expr) -> bool:
+    """A name, a dotted name or a tuple of them: nothing that calls or indexes."""
+    if isinstance(node, ast.Tuple):
+        return all(_plain_exception_type(e) for e in node.elts)
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
 class _Policy(RestrictingNodeTransformer):
     def visit_Import(self, node: ast.Import) -> ast.AST:
         self.error(node, _("不允许 import"))
@@ -90,6 +99,10 @@ class _Policy(RestrictingNodeTransformer):
         for handler in node.handlers:
             if handler.type is None:
                 self.error(handler, _("不允许不带异常类型的 except"))
+            elif not _plain_exception_type(handler.type):
+                # It is evaluated while the budget's exception unwinds, when nothing traces user code any more:
+                # `except spin():` would run forever.
+                self.error(handler, _("except 后只能写异常类名或其元组"))
         node = super().visit_Try(node)
         for handler in node.handlers:
             if handler.type is not None:

@@ -96,7 +96,7 @@ def checked_dump(wf: Workflow, step: str) -> str:
     hundreds of megabytes and every later read would carry it)."""
     state = wf.dump()
     limit: int = current_app.config["MAX_STATE_BYTES"]
-    if len(state) * 3 > limit:  # utf-8 is at most 3 bytes per character here: encode only near the limit
+    if len(state) * 4 > limit:  # utf-8 takes at most 4 bytes per character: encode only near the limit
         size = len(state.encode("utf-8", "surrogatepass"))
         if size > limit:
             raise StateTooLarge(

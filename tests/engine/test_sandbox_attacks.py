@@ -78,6 +78,10 @@ def test_ordinary_exceptions_are_still_caught() -> None:
         "B = object.__subclasses__()",
         "B = ValueError.__base__",
         "with x:\n    pass",
+        # A handler's type is evaluated while the budget's exception unwinds, untraced: only plain names.
+        "def spin():\n    while True:\n        pass\ntry:\n    while True:\n        pass\nexcept spin():\n    pass",
+        "try:\n    pass\nexcept [ValueError][0]:\n    pass",
+        "try:\n    pass\nexcept (ValueError, f()):\n    pass",
         "try:\n    pass\nexcept* ValueError:\n    pass",
         "x = [*a, *a]",
         "x = (*a, *a)",
