@@ -60,6 +60,14 @@ def reset_meter() -> None:
     _meter.expired = False
 
 
+def decimal_context() -> Context:
+    """This thread's copy of DECIMAL_CONTEXT (a context collects flags: not shared between threads)."""
+    ctx = getattr(_meter, "decimal", None)
+    if ctx is None:
+        ctx = _meter.decimal = DECIMAL_CONTEXT.copy()
+    return ctx
+
+
 def expire() -> None:
     _meter.expired = True
 

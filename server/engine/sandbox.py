@@ -269,14 +269,16 @@ def run_with_budget(fn: Callable[[], Any], timeout: float) -> Any:
         return local(frame, event, arg)
 
     previous = sys.gettrace()
+    previous_decimal = decimal.getcontext()
     _active.on = True
     guards.reset_meter()
+    decimal.setcontext(guards.decimal_context())
     sys.settrace(global_)
     try:
-        with decimal.localcontext(guards.DECIMAL_CONTEXT):
-            return fn()
+        return fn()
     finally:
         sys.settrace(previous)
+        decimal.setcontext(previous_decimal)
         _active.on = False
 
 
