@@ -1,8 +1,9 @@
 """Whether data can be stored: what the state serializer writes as JSON and reads back.
 
 A script may leave anything in task data (a range, a generator, bytes, a set, a 10 000-digit int, a list
-nested a million deep); the serializer then fails at save time, far from the script. `first_unstorable`
-walks a value once and names the first part that would not survive, for an error naming the variable.
+nested a million deep, or one list referenced a hundred thousand times, which serializes a hundred thousand
+times); the serializer then fails or runs away at save time, far from the script. `first_unstorable` walks the
+data once, within a budget, and names the first part that would not survive, for an error naming the variable.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from uuid import UUID
 from server.engine.i18n import _
 
 MAX_DEPTH = 100  # JSON nesting; deeper (or a list holding itself) fails the encoder
-_SCALARS = (str, bool, float, type(None), Decimal, datetime, date, timedelta, UUID)  # see serializer._build_registry
+MAX_NODES = 1_000_000  # values as serialized (a list referenced twice counts twice)
+MAX_CHARS = 16_000_000  # text as serialized; the saved state has its own, configured bound
+_SCALARS = (bool, float, type(None), Decimal, datetime, date, timedelta, UUID)  # see serializer._build_registry
 _KEYS = (str, int, float, bool, type(None))  # what json.dumps accepts as object keys
 
 
@@ -30,10 +33,6 @@ class Unstorable:
         return _("变量“%(variable)s”无法保存：%(reason)s", variable=self.variable, reason=self.reason)
 
 
-def _kind(value: Any) -> str:
-    return type(value).__name__
-
-
 def _int_problem(value: int) -> str | None:
     if value.bit_length() < 14_000:  # 4 300 digits (the interpreter's int/str limit) is about 14 284 bits
         return None
@@ -44,36 +43,73 @@ def _int_problem(value: int) -> str | None:
     return None
 
 
-def problem_of(value: Any, path: str) -> Unstorable | None:
-    """The first part of `value` (named from `path`) that cannot be stored, or None."""
-    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+def _path(ref: tuple[Any, ...]) -> str:
+    """Spell out a (parent, key) chain whose first key is the variable's name: items[0]['x']."""
+    keys: list[Any] = []
+    while ref:
+        ref, key = ref
+        keys.append(key)
+    name, *rest = reversed(keys)
+    return str(name) + "".join(f"[{k!r}]" for k in rest)
+
+
+class _Budget:
+    __slots__ = ("chars", "nodes")
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.chars = 0
+
+
+_PLAIN = frozenset({bool, float, type(None), Decimal, datetime, date, timedelta, UUID})  # exact types: a set lookup
+
+
+def _walk(value: Any, name: str, budget: _Budget) -> Unstorable | None:
+    # Paths are kept as (parent, key) links and spelled out only for the one value reported. Scalars inside a
+    # container are checked in its loop (exact types first: a set lookup); only containers go on the stack.
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [({name: value}, -1, ())]
+    nodes, chars = budget.nodes, budget.chars
     while stack:
-        cur, where, depth = stack.pop()
-        if isinstance(cur, _SCALARS):
-            continue
-        if isinstance(cur, int):
-            reason = _int_problem(cur)
-            if reason:
-                return Unstorable(where, reason)
-            continue
+        cur, depth, ref = stack.pop()
         if depth >= MAX_DEPTH:
-            return Unstorable(where, _("嵌套过深（超过 %(n)s 层）或包含自身", n=MAX_DEPTH))
-        if isinstance(cur, dict):
-            for key, item in cur.items():
-                if not isinstance(key, _KEYS):
-                    return Unstorable(where, _("字典的键不能是 %(kind)s", kind=_kind(key)))
-                stack.append((item, f"{where}[{key!r}]", depth + 1))
-        elif isinstance(cur, (list, tuple)):
-            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(cur))
-        else:
-            return Unstorable(where, _("%(kind)s 类型的值不能保存", kind=_kind(cur)))
+            return Unstorable(_path(ref), _("嵌套过深（超过 %(n)s 层）或包含自身", n=MAX_DEPTH))
+        is_dict = isinstance(cur, dict)
+        nodes += len(cur)
+        for key, item in cur.items() if is_dict else enumerate(cur):
+            kind = type(item)
+            if kind is str:
+                chars += len(item)
+            elif kind in _PLAIN:
+                pass
+            elif kind is dict or kind is list or kind is tuple:
+                stack.append((item, depth + 1, (ref, key)))
+            elif isinstance(item, int):  # bool is in _PLAIN
+                if item.bit_length() >= 14_000 and _int_problem(item):
+                    return Unstorable(_path((ref, key)), _("整数位数过多"))
+            elif isinstance(item, str):
+                chars += len(item)
+            elif isinstance(item, (dict, list, tuple)):
+                stack.append((item, depth + 1, (ref, key)))
+            elif not isinstance(item, _SCALARS):
+                return Unstorable(_path((ref, key)), _("%(kind)s 类型的值不能保存", kind=kind.__name__))
+            if is_dict and type(key) is not str and not isinstance(key, _KEYS):
+                return Unstorable(_path(ref), _("字典的键不能是 %(kind)s", kind=type(key).__name__))
+        if nodes > MAX_NODES or chars > MAX_CHARS:
+            return Unstorable(_path(ref), _("数据过大（超过 %(n)s 项或 %(chars)s 字符）", n=MAX_NODES, chars=MAX_CHARS))
+    budget.nodes, budget.chars = nodes, chars
     return None
 
 
+def problem_of(value: Any, path: str) -> Unstorable | None:
+    """The first part of `value` (named from `path`) that cannot be stored, or None."""
+    return _walk(value, path, _Budget())
+
+
 def first_unstorable(data: dict[str, Any], names: Iterable[str] | None = None) -> Unstorable | None:
-    """Check the variables `names` of `data` (all of them by default)."""
+    """Check the variables `names` of `data` (all of them by default), with one budget for all."""
+    budget = _Budget()
     for name in data if names is None else names:
-        found = problem_of(data[name], name)
+        found = _walk(data[name], name, budget)
         if found is not None:
             return found
     return None

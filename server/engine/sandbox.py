@@ -60,8 +60,6 @@ class UnstorableValue(Exception):
         super().__init__(str(problem))
 
 
-_MISSING = object()
-
 
 class SandboxTimeout(BaseException):  # noqa: N818 - BaseException so `except Exception` in user code cannot swallow it
     """The time budget ran out."""
@@ -310,16 +308,14 @@ class Sandbox:
         run_with_budget(lambda: exec(code, ns), self.timeout)  # noqa: S102 - restricted code object
         hidden = set(self._globals) | set(extra or ())
         result: dict[str, Any] = {}
-        changed: list[str] = []
         for key, value in ns.items():
             if callable(value):
                 continue
             if key in data or not (key.startswith("_") or key in hidden):
                 result[key] = value
-                if data.get(key, _MISSING) is not value:
-                    changed.append(key)
-        # What the script set must be storable; checked here, where the variable and its element are known.
-        problem = datacheck.first_unstorable(result, changed)
+        # What the script left must be storable (all of it: a list it was given may have been changed in place,
+        # or now hold one big list many times over); checked here, where the variable and element are known.
+        problem = datacheck.first_unstorable(result)
         if problem is not None:
             raise UnstorableValue(problem)
         data.clear()

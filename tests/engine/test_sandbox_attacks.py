@@ -186,6 +186,23 @@ def test_builtin_types_stay_types_for_isinstance() -> None:
     assert Sandbox().evaluate("dict.fromkeys(['a'], 0)", {}) == {"a": 0}
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        # One big list referenced many times: no single operation amplifies, the serialized state would.
+        "r = [0] * 1000000\nk = [r for i in range(100)]",
+        "r = [0] * 100000\nk = {}\nfor i in range(100):\n    k[i] = r",
+        "r = [0] * 500000\nk = [" + ", ".join(["r"] * 100) + "]",
+        "s = 'x' * 1000000\nk = [" + ", ".join(["s"] * 20) + "]",
+    ],
+)
+def test_amplification_by_reference_is_refused_before_saving(source: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(UnstorableValue, match="数据过大"):
+        Sandbox(timeout=2.0).execute(source, {})
+    assert time.monotonic() - started < 2.0
+
+
 # --- results that cannot be stored: named at the script ---------------------------------------------------
 
 
