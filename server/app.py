@@ -54,10 +54,12 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     from server.routing import RowIdConverter
 
     app.url_map.converters["int"] = RowIdConverter  # before any route is added
+    from server import request_hygiene
     from server.auth import init_auth
     from server.cli import register_cli
     from server.web import web_bp
 
+    request_hygiene.install(app)  # first: no bad text reaches authentication, CSRF or a view
     init_auth(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)

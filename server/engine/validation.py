@@ -9,7 +9,6 @@ Rule: every user/manual task must be in a lane whose name is a known role code.
 from __future__ import annotations
 
 import ast
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
-from server.engine import timers
+from server.engine import form_schema, timers
 from server.engine.errors import Problem
 from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
@@ -84,7 +83,7 @@ def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[
     problems: list[Problem] = []
     for name, raw in raw_json.items():
         try:
-            value = json.loads(raw.decode("utf-8-sig"))
+            value = form_schema.strict_loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as exc:
             problems.append(Problem(name, None, _("表单文件不是有效的 JSON：%(error)s", error=exc)))
             continue
@@ -104,6 +103,10 @@ def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[
                 continue
             except RecursionError:
                 problems.append(Problem(name, None, _("表单文件嵌套层级过深")))
+                continue
+            unsafe = form_schema.form_problems(value)
+            if unsafe:
+                problems.extend(Problem(name, None, message) for message in unsafe)
                 continue
         forms[name] = value
     return forms, problems

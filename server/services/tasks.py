@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -18,6 +18,7 @@ from server.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from server.services import audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
+from server.services.inbox import InboxQuery, Tab, task_rows
 from server.services.instances import run_follow_ups
 from server.services.persistence import (
     Outcome,
@@ -27,7 +28,7 @@ from server.services.persistence import (
     save_step,
     version_forms,
 )
-from server.services.scope import claimable_clause, may_act_on_task, may_view_task
+from server.services.scope import may_act_on_task, may_view_task
 
 View = Literal["mine", "claimable", "done"]
 MAX_PAGE_SIZE = 100
@@ -47,34 +48,11 @@ class TaskPage:
 
 
 def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page: int = 20) -> TaskPage:
-    per_page = max(1, min(per_page, MAX_PAGE_SIZE))
-    page = max(1, page)
-    if view == "mine":
-        where = [HumanTask.assignee_id == actor.id, HumanTask.status == TaskStatus.OPEN]
-        order = HumanTask.created_at.desc()
-    elif view == "claimable":
-        where = [HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None), claimable_clause(actor)]
-        order = HumanTask.created_at.desc()
-    elif view == "done":
-        where = [HumanTask.completed_by_id == actor.id]
-        order = HumanTask.completed_at.desc()
-    else:
-        raise ValidationFailed(_("未知的列表视图"), fields={"view": _("取值必须是 mine、claimable 或 done")})
-    if q := q.strip()[:100]:
-        like = f"%{q}%"
-        where.append(
-            or_(HumanTask.title.ilike(like), HumanTask.project_name.ilike(like), HumanTask.project_code.ilike(like))
-        )
-    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
-    stmt = (
-        select(HumanTask, User.username)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(*where)
-        .order_by(order, HumanTask.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return TaskPage(items=list(db.session.execute(stmt).tuples()), total=total)
+    """The API's view of the inbox (services.inbox holds the one query both lists use)."""
+    query = InboxQuery(tab=Tab(view), q=q.strip()[:100], page=max(1, page),
+                       per_page=max(1, min(per_page, MAX_PAGE_SIZE)))
+    items, total = task_rows(actor, query)
+    return TaskPage(items=items, total=total)
 
 
 def get_task(task_id: int, actor: User) -> HumanTask:

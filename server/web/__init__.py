@@ -25,6 +25,6 @@ def health():
     return jsonify({"status": "ok"})
 
 
-from server.web import auth_views, formatting, i18n, inbox_views, nav, project_views, vendor  # noqa: E402,F401
+from server.web import auth_views, errors, formatting, i18n, inbox_views, nav, project_views, vendor  # noqa: E402,F401
 
 from . import instance_views, task_views  # noqa: E402,F401  (task and instance pages)

@@ -6,9 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import url_for
+from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
-from server.services.inbox import COUNTY_TZ
+from server.clock import COUNTY_TZ
 from server.web import web_bp
 
 
@@ -23,9 +24,13 @@ def local_datetime(value: datetime | None) -> str:
 
 
 @web_bp.app_template_filter("money")
-def money(value: Decimal | None) -> str:
-    """Yuan with thousands separators, as the county's forms print them."""
-    return f"{value:,.2f}" if value is not None else ""
+def money(value: Decimal | float | None, unit: bool = False) -> str:
+    """Yuan with thousands separators, as the county's forms print them; `unit` adds 元 where no column
+    header says it."""
+    if value is None:
+        return ""
+    shown = f"{Decimal(str(value)):,.2f}"
+    return _("%(amount)s 元", amount=shown) if unit else shown
 
 
 def _url(endpoint: str, fallback: str, **values: int) -> str:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from server.request_hygiene import checks_own_fields
 from server.services import inbox, notifications, tasks
 from server.services.errors import Conflict, ServiceError
 from server.web import web_bp
@@ -22,6 +23,7 @@ def _back(default_view: str = "mine") -> str:
 
 
 @web_bp.get("/inbox", endpoint="inbox")
+@checks_own_fields  # parse_query refuses control characters per filter and still shows the list
 @login_required
 def inbox_page():
     query, errors = inbox.parse_query(request.args)

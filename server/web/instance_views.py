@@ -4,33 +4,23 @@ instance's own BPMN XML for the viewer — both only within the user's scope (40
 from __future__ import annotations
 
 from flask import Response, render_template
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from server.services.errors import NotFound
 from server.services.instance_page import diagram_xml, load_instance_page
 from server.web import web_bp
-from server.web.task_views import MAX_ID
 
 
 @web_bp.get("/instances/<int:instance_id>")
 @login_required
 def instance_page(instance_id: int):
-    try:
-        if instance_id > MAX_ID:
-            raise NotFound(_("流程实例不存在"))
-        page = load_instance_page(instance_id, current_user)
-    except NotFound as err:
-        return render_template("error.html", message=err.message), 404
-    return render_template("instance/page.html", page=page)
+    return render_template("instance/page.html", page=load_instance_page(instance_id, current_user))
 
 
 @web_bp.get("/instances/<int:instance_id>/diagram.bpmn")
 @login_required
 def instance_diagram(instance_id: int):
     try:
-        if instance_id > MAX_ID:
-            raise NotFound(_("流程实例不存在"))
         xml = diagram_xml(instance_id, current_user)
     except NotFound:
         return Response("", status=404)

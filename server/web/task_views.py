@@ -6,10 +6,7 @@ services.drafts keeps drafts; form_input turns the posted form into typed JSON a
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,18 +22,6 @@ from server.web import web_bp
 from server.web.form_input import parse_form
 from server.web.form_render import build_form, warnings_by_field
 
-COUNTY_TZ = ZoneInfo("Asia/Shanghai")  # times are stored in UTC; people read them in county time
-
-
-@web_bp.app_template_filter("jx_time")
-def jx_time(value: datetime | None) -> str:
-    return value.astimezone(COUNTY_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-@web_bp.app_template_filter("jx_money")
-def jx_money(value: Decimal | float | None) -> str:
-    return "" if value is None else _("%(amount)s 元", amount=f"{Decimal(str(value)):,.2f}")
-
 
 @web_bp.app_template_global("jx_label")
 def jx_label(group: str, code: Any) -> str:
@@ -48,13 +33,6 @@ def _inbox_url() -> str:
         return url_for("web.inbox")
     except BuildError:
         return url_for("web.index")
-
-
-MAX_ID = 2**63 - 1  # larger ids cannot exist, and SQLite cannot even bind them
-
-
-def _error_page(err: ServiceError):
-    return render_template("error.html", message=err.message), err.status
 
 
 def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
@@ -70,29 +48,20 @@ def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors:
 
 
 def _page(task_id: int) -> TaskPageData:
-    if task_id > MAX_ID:
-        raise NotFound(_("任务不存在"))
     return load_task_page(task_id, current_user)
 
 
 @web_bp.get("/tasks/<int:task_id>")
 @login_required
 def task_page(task_id: int):
-    try:
-        page = _page(task_id)
-    except NotFound as err:
-        return _error_page(err)
-    return _render(page)
+    return _render(_page(task_id))
 
 
 @web_bp.post("/tasks/<int:task_id>")
 @login_required
 def task_submit(task_id: int):
     """Submit: type errors and schema errors come back next to their fields (422), the input kept."""
-    try:
-        page = _page(task_id)
-    except NotFound as err:
-        return _error_page(err)
+    page = _page(task_id)
     data, errors = parse_form(page.schema, page.ui_schema, request.form)
     if errors:
         try:  # name the other fields' problems too, so one round trip shows everything
@@ -118,12 +87,12 @@ def task_submit(task_id: int):
 @web_bp.post("/tasks/<int:task_id>/draft")
 @login_required
 def task_draft(task_id: int):
+    page = _page(task_id)
+    data, _errors = parse_form(page.schema, page.ui_schema, request.form, strict=False)
     try:
-        page = _page(task_id)
-        data, _errors = parse_form(page.schema, page.ui_schema, request.form, strict=False)
         drafts.save_draft(task_id, current_user, data)
-    except NotFound as err:
-        return _error_page(err)
+    except NotFound:
+        raise  # the error page (server.web.errors), not a flash on a page that is gone
     except ServiceError as err:
         flash(err.message, "error")
         return redirect(url_for("web.task_page", task_id=task_id), 303)
@@ -151,11 +120,9 @@ def task_unclaim(task_id: int):
 
 def _act(task_id: int, action, success: str):
     try:
-        if task_id > MAX_ID:
-            raise NotFound(_("任务不存在"))
         action()
-    except NotFound as err:
-        return _error_page(err)
+    except NotFound:
+        raise  # the error page (server.web.errors), not a flash on a page that is gone
     except ServiceError as err:
         flash(err.message, "error")
     else:

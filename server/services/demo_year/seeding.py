@@ -18,10 +18,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from server.app import create_app
-from server.clock import ManualClock
+from server.clock import COUNTY_TZ, ManualClock
 from server.db import db
 from server.flows.monitoring.models import MonitoringReport
-from server.flows.monitoring.operators import COUNTY
 from server.models import HumanTask, ProcessModel, Project, TaskStatus
 from server.scheduler import default_locale
 from server.services.demo import seed_demo
@@ -126,4 +125,4 @@ def describe(result: SeedResult) -> str:
     return _("✓ 演示县 %(year)s 年度已生成：%(projects)s 个项目，%(reports)s 份监控报告，%(tasks)s 项待办"
              "（演示时间截至 %(end)s，用时 %(seconds).1f 秒）",
              year=result.year, projects=result.projects, reports=result.reports, tasks=result.open_tasks,
-             end=result.end.astimezone(COUNTY).strftime("%Y-%m-%d %H:%M"), seconds=result.seconds)
+             end=result.end.astimezone(COUNTY_TZ).strftime("%Y-%m-%d %H:%M"), seconds=result.seconds)
