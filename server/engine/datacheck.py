@@ -64,10 +64,10 @@ class _Budget:
 _PLAIN = frozenset({bool, float, type(None), Decimal, datetime, date, timedelta, UUID})  # exact types: a set lookup
 
 
-def _walk(value: Any, name: str, budget: _Budget) -> Unstorable | None:
+def _walk(root: dict[str, Any], budget: _Budget) -> Unstorable | None:
     # Paths are kept as (parent, key) links and spelled out only for the one value reported. Scalars inside a
     # container are checked in its loop (exact types first: a set lookup); only containers go on the stack.
-    stack: list[tuple[Any, int, tuple[Any, ...]]] = [({name: value}, -1, ())]
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(root, -1, ())]  # root: variable name -> value
     nodes, chars = budget.nodes, budget.chars
     while stack:
         cur, depth, ref = stack.pop()
@@ -102,14 +102,9 @@ def _walk(value: Any, name: str, budget: _Budget) -> Unstorable | None:
 
 def problem_of(value: Any, path: str) -> Unstorable | None:
     """The first part of `value` (named from `path`) that cannot be stored, or None."""
-    return _walk(value, path, _Budget())
+    return _walk({path: value}, _Budget())
 
 
 def first_unstorable(data: dict[str, Any], names: Iterable[str] | None = None) -> Unstorable | None:
-    """Check the variables `names` of `data` (all of them by default), with one budget for all."""
-    budget = _Budget()
-    for name in data if names is None else names:
-        found = _walk(data[name], name, budget)
-        if found is not None:
-            return found
-    return None
+    """Check the variables `names` of `data` (all of them by default) in one walk, with one budget."""
+    return _walk(data if names is None else {name: data[name] for name in names}, _Budget())
