@@ -41,6 +41,8 @@ def load_config(instance_path: Path) -> dict:
         "LOOP_LIMIT": int(os.environ.get("JIXIAO_LOOP_LIMIT", 20)),
         # Keep the workflow a step just saved, so the instance's next step skips deserializing it (off: "0").
         "WORKFLOW_REUSE": os.environ.get("JIXIAO_WORKFLOW_REUSE", "1") not in ("0", "false", "no"),
+        # Serialized state of one instance; a step that would save more is refused (422) and rolled back.
+        "MAX_STATE_BYTES": int(os.environ.get("JIXIAO_MAX_STATE_BYTES", 8 * 1024 * 1024)),
         "TOKEN_TTL_HOURS": int(os.environ.get("JIXIAO_TOKEN_TTL_HOURS", 12)),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "PAGE_SIZE": 20,

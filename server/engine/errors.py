@@ -52,6 +52,16 @@ class OperatorRefused(OperatorError):
     """
 
 
+class UnstorableData(EngineError):
+    """A step left data that cannot be saved (a range, bytes, a set, a huge int...).
+
+    The flow's script is at fault, not the instance: the step is refused and nothing of it is kept."""
+
+    def __init__(self, message: str, element_id: str | None = None) -> None:
+        self.element_id = element_id
+        super().__init__(message)
+
+
 class LoopLimitError(EngineError):
     """A revision loop went round more often than the engine's loop limit."""
 

@@ -19,8 +19,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from server.clock import Clock
-from server.engine import serializer, timers
-from server.engine.errors import EngineError, LoopLimitError, ScriptError, TaskNotReady
+from server.engine import datacheck, serializer, timers
+from server.engine.errors import EngineError, LoopLimitError, ScriptError, TaskNotReady, UnstorableData
 from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
 from server.engine.rounds import RoundRestart, earlier_pass
@@ -263,7 +263,25 @@ class Workflow:
         return dict(self.bpmn.last_task.data)
 
     def dump(self) -> str:
-        return serializer.dump_state(self.bpmn)
+        try:
+            return serializer.dump_state(self.bpmn)
+        except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+            raise self._unstorable() from exc
+
+    def _unstorable(self) -> UnstorableData:
+        """Name the variable that broke the dump, and the element that first held it (the one that made it:
+        a script that changed data in place, which the sandbox's own check cannot see)."""
+        tasks = [t for wf in (self.bpmn, *self.bpmn.subprocesses.values()) for t in wf.tasks.values()]
+        tasks.sort(key=lambda t: t.last_state_change)
+        for data, task in [*((t.data, t) for t in tasks), (self.bpmn.data, None)]:
+            problem = datacheck.first_unstorable(data)
+            if problem is not None:
+                element = element_of(task) if task is not None else None
+                return UnstorableData(
+                    _("流程数据无法保存（元素 %(element)s）：%(error)s", element=element or "-", error=problem),
+                    element,
+                )
+        return UnstorableData(_("流程数据无法保存"))
 
     def completed_task_names(self) -> list[str]:
         """BPMN ids of completed diagram elements, in completion order (for highlighting)."""

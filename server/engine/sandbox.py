@@ -8,6 +8,7 @@ parameter and task property passes through `Sandbox`. SpiffWorkflow's own engine
 from __future__ import annotations
 
 import ast
+import decimal
 import re
 import sys
 import threading
@@ -20,6 +21,7 @@ from typing import Any, Literal
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import copy_locations
 
+from server.engine import datacheck, guards
 from server.engine.guards import GUARD_GLOBALS
 from server.engine.i18n import _
 
@@ -35,7 +37,10 @@ _FORBIDDEN_NAMES = frozenset(
         "memoryview", "__import__", "BaseException", "KeyboardInterrupt", "SystemExit", "GeneratorExit",
     }
 )  # fmt: skip
+MAX_SOURCE_CHARS = 50_000  # one script or expression; deeply nested text makes the compiler itself recurse
 _BINOP_HELPERS: dict[type[ast.operator], str] = {
+    ast.Add: "_add_",
+    ast.FloorDiv: "_floordiv_",
     ast.Mult: "_mul_",
     ast.Pow: "_pow_",
     ast.LShift: "_lshift_",
@@ -47,8 +52,26 @@ class SandboxSyntaxError(SyntaxError):
     """Source does not compile under the sandbox policy (syntax error or forbidden construct)."""
 
 
+class UnstorableValue(Exception):
+    """A script left a value in task data that cannot be saved."""
+
+    def __init__(self, problem: datacheck.Unstorable) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+
 class SandboxTimeout(BaseException):  # noqa: N818 - BaseException so `except Exception` in user code cannot swallow it
     """The time budget ran out."""
+
+
+def _plain_exception_type(node: ast.expr) -> bool:
+    """A name, a dotted name or a tuple of them: nothing that calls or indexes."""
+    if isinstance(node, ast.Tuple):
+        return all(_plain_exception_type(e) for e in node.elts)
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 class _Policy(RestrictingNodeTransformer):
@@ -66,13 +89,59 @@ class _Policy(RestrictingNodeTransformer):
 
     def visit_Try(self, node: ast.Try) -> ast.AST:
         # The time budget raises SandboxTimeout once (CPython drops a trace function that raises),
-        # so user code must not be able to catch it or run code while it unwinds.
+        # so user code must not be able to catch it or run code while it unwinds: no finally, and every
+        # `except X` becomes `except _catchable_(X)`, which lets only Exception subclasses through, and
+        # nothing once the budget has run out (a script can reach BaseException by walking classes).
         if node.finalbody:
             self.error(node, _("不允许 finally"))
         for handler in node.handlers:
             if handler.type is None:
                 self.error(handler, _("不允许不带异常类型的 except"))
-        return super().visit_Try(node)
+            elif not _plain_exception_type(handler.type):
+                # It is evaluated while the budget's exception unwinds, when nothing traces user code any more:
+                # `except spin():` would run forever.
+                self.error(handler, _("except 后只能写异常类名或其元组"))
+        node = super().visit_Try(node)
+        for handler in node.handlers:
+            if handler.type is not None:
+                call = ast.Call(func=ast.Name("_catchable_", ast.Load()), args=[handler.type], keywords=[])
+                copy_locations(call, handler.type)
+                handler.type = call
+        return node
+
+    def visit_With(self, node: ast.With) -> ast.AST:
+        # A context manager's __exit__ may swallow the time budget's exception.
+        self.error(node, _("不允许 with 语句"))
+        return node
+
+    def visit_AsyncWith(self, node: ast.AsyncWith) -> ast.AST:
+        self.error(node, _("不允许 with 语句"))
+        return node
+
+    def _no_star_display(self, node: ast.List | ast.Tuple | ast.Set) -> None:
+        # `[*a, *a]` doubles a list in one C-level step, out of reach of the allocation meter.
+        if isinstance(getattr(node, "ctx", ast.Load()), ast.Load) and any(
+            isinstance(e, ast.Starred) for e in node.elts
+        ):
+            self.error(node, _("不允许在列表、元组或集合中使用 * 展开"))
+
+    def visit_List(self, node: ast.List) -> ast.AST:
+        self._no_star_display(node)
+        return super().visit_List(node)
+
+    def visit_Tuple(self, node: ast.Tuple) -> ast.AST:
+        self._no_star_display(node)
+        return super().visit_Tuple(node)
+
+    def visit_Set(self, node: ast.Set) -> ast.AST:
+        self._no_star_display(node)
+        return super().visit_Set(node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        node = self.node_contents_visit(node)
+        call = ast.Call(func=ast.Name("_fstring_", ast.Load()), args=[node], keywords=[])
+        copy_locations(call, node)
+        return call
 
     def visit_Global(self, node: ast.Global) -> ast.AST:
         self.error(node, _("不允许 global"))
@@ -105,7 +174,9 @@ class _Policy(RestrictingNodeTransformer):
                     _check_format("".join(str(p.value) for p in parts))
                 except SandboxViolation as exc:
                     self.error(node, str(exc))
-        return self.node_contents_visit(node)
+        # The spec stays a plain JoinedStr of constants (checked above): only the value is visited.
+        node.value = self.visit(node.value)
+        return node
 
 
 # RestrictedPython's English messages, rewritten in the user's language: each replacement is a constant
@@ -137,8 +208,15 @@ def _translate(message: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _compile(source: str, mode: Literal["eval", "exec"]) -> CodeType:
+    if len(source) > MAX_SOURCE_CHARS:
+        raise SandboxSyntaxError(_("脚本过长（%(n)s 字符，上限 %(limit)s）", n=len(source), limit=MAX_SOURCE_CHARS))
     fn = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = fn(source, filename=FILENAME, policy=_Policy)
+    try:
+        result = fn(source, filename=FILENAME, policy=_Policy)
+    except (RecursionError, MemoryError) as exc:
+        raise SandboxSyntaxError(_("表达式嵌套过深，无法编译")) from exc
+    except ValueError as exc:  # e.g. a NUL character in the source
+        raise SandboxSyntaxError(_("脚本包含不允许的字符")) from exc
     if result.errors or result.code is None:
         raise SandboxSyntaxError(
             "；".join(dict.fromkeys(_translate(e) for e in result.errors)) or _("无法编译")
@@ -177,6 +255,7 @@ def run_with_budget(fn: Callable[[], Any], timeout: float) -> Any:
 
     def local(frame: FrameType, event: str, arg: Any) -> Any:
         if time.monotonic() > deadline:
+            guards.expire()  # from here on no `except` of user code catches anything
             raise SandboxTimeout(_("脚本运行超过 %(seconds)g 秒", seconds=timeout))
         return local
 
@@ -188,12 +267,16 @@ def run_with_budget(fn: Callable[[], Any], timeout: float) -> Any:
         return local(frame, event, arg)
 
     previous = sys.gettrace()
+    previous_decimal = decimal.getcontext()
     _active.on = True
+    guards.reset_meter()
+    decimal.setcontext(guards.decimal_context())
     sys.settrace(global_)
     try:
         return fn()
     finally:
         sys.settrace(previous)
+        decimal.setcontext(previous_decimal)
         _active.on = False
 
 
@@ -230,5 +313,10 @@ class Sandbox:
                 continue
             if key in data or not (key.startswith("_") or key in hidden):
                 result[key] = value
+        # What the script left must be storable (all of it: a list it was given may have been changed in place,
+        # or now hold one big list many times over); checked here, where the variable and element are known.
+        problem = datacheck.first_unstorable(result)
+        if problem is not None:
+            raise UnstorableValue(problem)
         data.clear()
         data.update(result)

@@ -16,11 +16,11 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from server.engine.errors import EngineError, OperatorError, OperatorRefused, ScriptError
+from server.engine.errors import EngineError, OperatorError, OperatorRefused, ScriptError, UnstorableData
 from server.engine.guards import SandboxViolation
 from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
-from server.engine.sandbox import Sandbox, SandboxSyntaxError, SandboxTimeout, compile_source
+from server.engine.sandbox import Sandbox, SandboxSyntaxError, SandboxTimeout, UnstorableValue, compile_source
 from server.engine.timers import clock_now
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,10 @@ class SandboxScriptEngine(PythonScriptEngine):
             return self.environment.execute(script, task.data, external_context or {})
         except EngineError:
             raise
+        except UnstorableValue as exc:
+            raise UnstorableData(
+                _("%(task)s 的脚本结果无法保存：%(error)s", task=_label(task), error=exc), element_of(task)
+            ) from exc
         except (Exception, SandboxTimeout) as exc:
             raise ScriptError(
                 _("%(task)s 的脚本出错：%(error)s", task=_label(task), error=describe(exc)), element_of(task)
@@ -117,9 +121,13 @@ class SandboxScriptEngine(PythonScriptEngine):
     def call_service(self, task: Any, **kwargs: Any) -> str:
         name: str = kwargs["operation_name"]
         params = {key: p["value"] for key, p in kwargs.get("operation_params", {}).items()}
+        context = CURRENT_CONTEXT.get()
+        prepare = getattr(context, "before_operator", None)
+        if prepare is not None:  # e.g. insert a starting instance's row only once an operator needs it
+            prepare()
         try:
             result = self.operators.call(
-                name, params, task.data, context=CURRENT_CONTEXT.get(), element_id=element_of(task) or ""
+                name, params, task.data, context=context, element_id=element_of(task) or ""
             )
         except EngineError:
             raise

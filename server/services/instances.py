@@ -81,19 +81,36 @@ def start_in_transaction(
         created_at=now,
         updated_at=now,
     )
-    db.session.add(instance)
-    db.session.flush()  # operators write rows that name the instance
-    context = OperatorContext(instance, actor)
+    context = _StartContext(instance, actor)
     try:
         wf = get_engine().start(version.cache_key, lambda: version.spec_json, dict(data or {}), context=context)
     except EngineError as err:
         # No savepoints (pysqlite's are unreliable): the whole transaction goes, as the caller's must.
         db.session.rollback()
         raise ValidationFailed(_("流程无法启动：%(err)s", err=str(err))) from err
-    open_rows = save_workflow(instance, wf)
+    context.before_operator()
+    try:
+        open_rows = save_workflow(instance, wf, _("发起“%(name)s”", name=version.model.name))
+    except EngineError as err:  # data the flow made cannot be stored
+        db.session.rollback()
+        raise ValidationFailed(_("流程无法启动：%(err)s", err=str(err))) from err
+    except ValidationFailed:  # the state would be too large
+        db.session.rollback()
+        raise
     audit.record("start", actor=actor, instance=instance, data=data or None)
     run_follow_ups(context)
     return Outcome(summary(instance), open_rows)
+
+
+class _StartContext(OperatorContext):
+    """The new instance's row is inserted only when the first operator needs it (operators write rows that name
+    the instance), or after the start: scripts that run before run outside the write transaction, so a script
+    that spins until its time budget never holds SQLite's write lock."""
+
+    def before_operator(self) -> None:
+        if self.instance.id is None:
+            db.session.add(self.instance)
+            db.session.flush()
 
 
 def run_follow_ups(context: OperatorContext) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from server.engine.runtime import Engine, Workflow
 from server.extensions import get_clock, get_engine
 from server.lru import BoundedLRU
 from server.models import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
-from server.services.errors import Conflict
+from server.services.errors import Conflict, ValidationFailed
 from server.services.task_sync import TaskRow, business_fields, sync_tasks
 
 
@@ -86,6 +87,30 @@ def summary(instance: ProcessInstance) -> InstanceSummary:
     )
 
 
+class StateTooLarge(ValidationFailed):
+    """The instance's serialized state would pass MAX_STATE_BYTES: the step is refused, nothing of it kept."""
+
+
+def checked_dump(wf: Workflow, step: str) -> str:
+    """The state to save, refused past the configured size (a script can build data that serializes to
+    hundreds of megabytes and every later read would carry it)."""
+    state = wf.dump()
+    limit: int = current_app.config["MAX_STATE_BYTES"]
+    if len(state) * 4 > limit:  # utf-8 takes at most 4 bytes per character: encode only near the limit
+        size = len(state.encode("utf-8", "surrogatepass"))
+        if size > limit:
+            raise StateTooLarge(
+                _(
+                    "流程数据过大（%(size)s 字节，上限 %(limit)s 字节），“%(step)s”未能保存",
+                    size=size,
+                    limit=limit,
+                    step=step,
+                ),
+                fields={"state": _("流程数据过大")},
+            )
+    return state
+
+
 def load_workflow(instance: ProcessInstance) -> Workflow:
     version = instance.version
     return get_engine().load(version.cache_key, lambda: version.spec_json, instance.state)
@@ -105,12 +130,13 @@ class SavedColumns:
     data: dict[str, Any]
 
 
-def workflow_columns(wf: Workflow, title: str | None, now: datetime) -> SavedColumns:
+def workflow_columns(wf: Workflow, title: str | None, now: datetime, step: str) -> SavedColumns:
+    """`step` names where the state was saved, for the message when it is too large or cannot be stored."""
     ready = wf.user_tasks()
     data = business_data(wf, ready)
     status = _STATUS[wf.status]
     values: dict[str, Any] = {
-        "state": wf.dump(),
+        "state": checked_dump(wf, step),
         "status": status,
         "next_timer_at": wf.next_timer_due(),
         "updated_at": now,
@@ -126,11 +152,11 @@ def workflow_columns(wf: Workflow, title: str | None, now: datetime) -> SavedCol
     return SavedColumns(values, ready, data)
 
 
-def save_workflow(instance: ProcessInstance, wf: Workflow) -> list[TaskRow]:
+def save_workflow(instance: ProcessInstance, wf: Workflow, step: str | None = None) -> list[TaskRow]:
     """Write state, status and next timer of an ORM-loaded instance, mirror its ready user tasks and
     return the open ones. Flushes (where a stale lock_version raises StaleDataError); the caller commits."""
     now = get_clock().now()
-    saved = workflow_columns(wf, instance.title, now)
+    saved = workflow_columns(wf, instance.title, now, step or instance.title or instance.process_key)
     for column, value in saved.values.items():
         setattr(instance, column, value)
     db.session.flush()
@@ -240,10 +266,12 @@ def load_instance_workflow(instance: InstanceRef) -> Workflow:
     return wf if wf is not None else engine.load(instance.cache_key, spec_json, instance.state)
 
 
-def save_step(instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: int, actor_id: int) -> Outcome:
+def save_step(
+    instance: InstanceRef, wf: Workflow, now: datetime, *, task_id: int, actor_id: int, step: str | None = None
+) -> Outcome:
     """Save the step that completed task `task_id`: the instance (Conflict when someone saved it since it
     was read), the task as done by `actor_id`, and the mirror of the ready tasks. Nothing is committed here."""
-    saved = workflow_columns(wf, instance.title, now)
+    saved = workflow_columns(wf, instance.title, now, step or str(task_id))
     ready, data, values = saved.ready, saved.data, saved.values
     status, state = values["status"], values["state"]
     completed_at = values.get("completed_at")

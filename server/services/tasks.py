@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
 from server.db import db
-from server.engine.errors import EngineError, OperatorRefused, ScriptError, TaskNotReady
+from server.engine.errors import EngineError, OperatorRefused, ScriptError, TaskNotReady, UnstorableData
 from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, TaskStatus, User
@@ -145,16 +145,23 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
         # The flow said no to this input (e.g. an amount above the balance): keep the task open, explain why.
         db.session.rollback()
         raise ValidationFailed(_("无法办理：%(reason)s", reason=str(err))) from err
+    except UnstorableData as err:
+        # The step made data that cannot be saved: refuse it, keep the instance as it was (task still open).
+        db.session.rollback()
+        raise WorkflowFailed(_("流程数据无法保存，本次办理未生效：%(err)s", err=str(err))) from err
     except (ScriptError, EngineError) as err:
         message = mark_error(instance.id, actor, task.id, err)  # the detail goes to the log, not to users
         raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=message)) from err
 
     try:
-        outcome = save_step(instance, wf, now, task_id=task.id, actor_id=actor.id)
+        outcome = save_step(instance, wf, now, task_id=task.id, actor_id=actor.id, step=task.title)
         audit.append("complete", actor_id=actor.id, instance_id=instance.id, task=task, data=clean)
         run_follow_ups(context)
         db.session.commit()
-    except Conflict:
+    except UnstorableData as err:
+        db.session.rollback()
+        raise WorkflowFailed(_("流程数据无法保存，本次办理未生效：%(err)s", err=str(err))) from err
+    except ServiceError:  # Conflict, state too large, a follow-up that cannot start: nothing of the step is kept
         db.session.rollback()
         raise
     except OperationalError as err:
