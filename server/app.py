@@ -59,6 +59,9 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     from server.web import web_bp
 
     init_auth(app)
+    from server.services import login_guard
+
+    login_guard.init_app(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     # Web forms and htmx carry Flask-WTF's token; the API keeps its own guard (bearer token or X-CSRF-Token).

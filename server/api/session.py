@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import secrets
 
-from flask import g, jsonify, session
+from flask import g, jsonify, request, session
 from flask_login import login_user, logout_user
 
 from server.api import api_bp
+from server.api.errors import error_response
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import LoginIn, UserOut
-from server.services.auth import authenticate, issue_token, revoke_token
+from server.services import login_guard
+from server.services.auth import issue_token, revoke_token
 
 
 @api_bp.post("/v1/session")
 def create_session():
     creds = LoginIn().load(json_body())
-    user = authenticate(creds["username"], creds["password"])
+    try:
+        user = login_guard.attempt(creds["username"], creds["password"], request.remote_addr)
+    except (login_guard.TooManyAttempts, login_guard.LoginBusy) as err:
+        # 429 while locked, 503 while every hashing slot is taken: both say when to try again.
+        resp = error_response(err.status, err.code, err.message)
+        resp.headers["Retry-After"] = str(err.retry_after)
+        return resp
     token = issue_token(user)
     login_user(user)
     session["csrf_token"] = secrets.token_urlsafe(24)

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 
 from server.extensions import login_manager
 from server.services import login_guard
-from server.services.auth import LoginFailed, authenticate
+from server.services.auth import LoginFailed
 from server.web import web_bp
 from server.web.safety import local_path
 
@@ -49,18 +49,16 @@ def login():
         fields["password"] = _("请输入密码")
     if fields:
         return _render(422, fields=fields, username=username)
-    addr = request.remote_addr or "unknown"
     try:
-        login_guard.check(username, addr)
+        user = login_guard.attempt(username, password, request.remote_addr)
     except login_guard.TooManyAttempts as err:
         page, status = _render(429, error=err.message, username=username)
         return page, status, {"Retry-After": str(err.retry_after)}
-    try:
-        user = authenticate(username, password)
+    except login_guard.LoginBusy as err:
+        page, status = _render(503, error=err.message, username=username)
+        return page, status, {"Retry-After": str(err.retry_after)}
     except LoginFailed as err:
-        login_guard.record(username, addr, succeeded=False)
         return _render(401, error=err.message, username=username)
-    login_guard.record(username, addr, succeeded=True)
     session.pop("csrf_token", None)  # a fresh CSRF secret for the new session
     login_user(user)
     flash(_("欢迎，%(name)s", name=user.display_name), "success")
