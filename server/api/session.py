@@ -11,7 +11,7 @@ from server.api import api_bp
 from server.api.errors import error_response
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import LoginIn, UserOut
-from server.services import login_guard
+from server.services import login_guard, login_sessions
 from server.services.auth import issue_token, revoke_token
 
 
@@ -27,6 +27,7 @@ def create_session():
         return resp
     token = issue_token(user)
     login_user(user)
+    login_sessions.start(user, token=token)
     session["csrf_token"] = secrets.token_urlsafe(24)
     return jsonify({"user": UserOut().dump(user), "token": token, "csrf_token": session["csrf_token"]}), 201
 
@@ -36,6 +37,8 @@ def create_session():
 def delete_session():
     if token := g.api_token:
         revoke_token(token)
+        login_sessions.end_for_token(token)
+    login_sessions.end_current()  # the cookie's session and the token issued with it
     logout_user()
     session.pop("csrf_token", None)
     return "", 204

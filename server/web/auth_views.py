@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from server.extensions import login_manager
-from server.services import login_guard
+from server.services import login_guard, login_sessions
 from server.services.auth import LoginFailed
 from server.web import web_bp
 from server.web.safety import local_path
@@ -61,6 +61,7 @@ def login():
         return _render(401, error=err.message, username=username)
     session.pop("csrf_token", None)  # a fresh CSRF secret for the new session
     login_user(user)
+    login_sessions.start(user)
     flash(_("欢迎，%(name)s", name=user.display_name), "success")
     return redirect(_next() or url_for("web.inbox"))
 
@@ -68,6 +69,7 @@ def login():
 @web_bp.post("/logout")
 @login_required
 def logout():
+    login_sessions.end_current()  # server-side: a copy of the cookie saved before this opens nothing
     logout_user()
     session.pop("csrf_token", None)
     flash(_("您已安全退出"), "success")
