@@ -62,6 +62,9 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     from server.services import login_guard
 
     login_guard.init_app(app)
+    from server.security import init_security
+
+    init_security(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     # Web forms and htmx carry Flask-WTF's token; the API keeps its own guard (bearer token or X-CSRF-Token).
