@@ -83,6 +83,10 @@ def attempt(username: str, password: str, remote_addr: str | None) -> User:
         except LoginFailed:
             record(username, addr, succeeded=False)
             raise
+        except UnicodeEncodeError:
+            # A lone surrogate in the password cannot be hashed, so it cannot be anyone's: a plain failure.
+            record(username, addr, succeeded=False)
+            raise LoginFailed(_("用户名或密码错误")) from None
         record(username, addr, succeeded=True)
     return user
 

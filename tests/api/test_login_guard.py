@@ -3,6 +3,7 @@ of logins cannot use to starve the server (issue 9, finding 6)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from contextlib import contextmanager
 
@@ -155,3 +156,12 @@ def test_the_hashing_bounds_come_from_the_environment(monkeypatch, db_url, insta
         assert [slots.acquire(blocking=False) for _ in range(4)] == [True, True, True, False]
     finally:
         dispose(app)
+
+
+def test_a_password_with_a_lone_surrogate_is_a_plain_failure(client):
+    for password in ("\ud800", "x\udfffy"):
+        # As a JSON client sends it: the escape \\ud800, which the parser turns into a lone surrogate.
+        body = json.dumps({"username": "school1", "password": password})
+        resp = client.post("/api/v1/session", data=body, content_type="application/json")
+        assert resp.status_code == 401 and resp.get_json()["message"] == "用户名或密码错误"
+    assert api_login(client, "school1", "demo").status_code == 201
