@@ -158,10 +158,16 @@ def test_the_hashing_bounds_come_from_the_environment(monkeypatch, db_url, insta
         dispose(app)
 
 
-def test_a_password_with_a_lone_surrogate_is_a_plain_failure(client):
+def test_a_password_with_a_lone_surrogate_is_never_a_500(app, client):
+    from server.services import login_guard
+    from server.services.auth import LoginFailed
+
     for password in ("\ud800", "x\udfffy"):
-        # As a JSON client sends it: the escape \\ud800, which the parser turns into a lone surrogate.
+        # As a JSON client sends it: the escape \\ud800. The API's door refuses it (422) before the guard...
         body = json.dumps({"username": "school1", "password": password})
         resp = client.post("/api/v1/session", data=body, content_type="application/json")
-        assert resp.status_code == 401 and resp.get_json()["message"] == "用户名或密码错误"
+        assert resp.status_code in (401, 422) and "token" not in resp.get_json()
+        # ...and the guard itself, whatever door called it, counts it as a plain failure (it cannot be hashed).
+        with app.test_request_context(), pytest.raises(LoginFailed):
+            login_guard.attempt("school1", password, "10.7.7.7")
     assert api_login(client, "school1", "demo").status_code == 201
