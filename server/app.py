@@ -50,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
         clock=app.extensions["jixiao.clock"],
         script_timeout=app.config["SCRIPT_TIMEOUT_SECONDS"],
         loop_limit=app.config["LOOP_LIMIT"],
+        recent_size=None if app.config.get("WORKFLOW_REUSE", True) else 0,
     )
 
     from server.api.routes import api_bp

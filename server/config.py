@@ -39,6 +39,8 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("JIXIAO_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         "SCRIPT_TIMEOUT_SECONDS": float(os.environ.get("JIXIAO_SCRIPT_TIMEOUT", 2.0)),
         "LOOP_LIMIT": int(os.environ.get("JIXIAO_LOOP_LIMIT", 20)),
+        # Keep the workflow a step just saved, so the instance's next step skips deserializing it (off: "0").
+        "WORKFLOW_REUSE": os.environ.get("JIXIAO_WORKFLOW_REUSE", "1") not in ("0", "false", "no"),
         "TOKEN_TTL_HOURS": int(os.environ.get("JIXIAO_TOKEN_TTL_HOURS", 12)),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "PAGE_SIZE": 20,

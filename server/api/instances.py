@@ -8,7 +8,8 @@ from server.api.blueprint import api_bp
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import CancelIn, RetryIn, StartIn
 from server.api.views import instance_json, outcome_json
-from server.services.instances import cancel_instance, get_instance, retry_instance, start_instance
+from server.services.instance_retry import retry_instance
+from server.services.instances import cancel_instance, get_instance, start_instance
 
 _start_in = StartIn()  # schemas hold no per-call state (marshmallow 4)
 _cancel_in = CancelIn()

@@ -7,8 +7,7 @@ state: do not dump it; keep the previous blob and mark the instance as failed.
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
@@ -28,6 +27,7 @@ from server.engine.rounds import RoundRestart, earlier_pass
 from server.engine.sandbox import SandboxTimeout
 from server.engine.scripting import CURRENT_CONTEXT, SandboxScriptEngine, describe, element_of
 from server.engine.tasks import UserTaskView, check_loops, completed_specs, reach_key, stamp_ready, view
+from server.lru import BoundedLRU
 
 __all__ = ["Engine", "UserTaskView", "Workflow"]
 
@@ -68,20 +68,17 @@ class RecentWorkflows:
     """
 
     def __init__(self, size: int = _RECENT_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[int, tuple[int, str, str, Workflow]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: BoundedLRU[int, tuple[int, str, str, Workflow]] = BoundedLRU(size)  # size 0: reuse off
+
+    @property
+    def size(self) -> int:
+        return self._items.size
 
     def keep(self, instance_id: int, lock_version: int, state: str, wf: Workflow) -> None:
-        with self._lock:
-            self._items[instance_id] = (lock_version, wf.version_key, state, wf)
-            self._items.move_to_end(instance_id)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        self._items.put(instance_id, (lock_version, wf.version_key, state, wf))
 
     def take(self, instance_id: int, lock_version: int, version_key: str, state: str) -> Workflow | None:
-        with self._lock:
-            entry = self._items.pop(instance_id, None)
+        entry = self._items.pop(instance_id)
         if entry is None:
             return None
         kept_lock, kept_key, kept_state, wf = entry
@@ -98,31 +95,23 @@ class Engine:
         clock: Clock,
         script_timeout: float = 2.0,
         loop_limit: int = 20,
+        recent_size: int | None = None,  # None: the default; 0 turns workflow reuse off
     ) -> None:
         self.operators = operators
         self.clock = clock
         self.loop_limit = loop_limit
         self.script_engine = SandboxScriptEngine(operators, script_timeout)
-        self._specs: OrderedDict[str, serializer.Specs] = OrderedDict()
-        self._lock = threading.Lock()
-        self.recent = RecentWorkflows()
+        self._specs: BoundedLRU[str, serializer.Specs] = BoundedLRU(_SPEC_CACHE_SIZE)
+        self.recent = RecentWorkflows(_RECENT_SIZE if recent_size is None else recent_size)
 
     def specs(self, version_key: str, spec_json: SpecSource) -> serializer.Specs:
         """Deserialized specs, cached per version (versions are immutable).
 
         `spec_json` may be a callable so callers only fetch the (large) text on a cache miss.
         """
-        with self._lock:
-            cached = self._specs.get(version_key)
-            if cached is not None:
-                self._specs.move_to_end(version_key)
-                return cached
-        specs = serializer.load_spec(spec_json() if callable(spec_json) else spec_json)
-        with self._lock:
-            self._specs[version_key] = specs
-            while len(self._specs) > _SPEC_CACHE_SIZE:
-                self._specs.popitem(last=False)
-        return specs
+        return self._specs.get_or_make(
+            version_key, lambda: serializer.load_spec(spec_json() if callable(spec_json) else spec_json)
+        )
 
     def start(
         self, version_key: str, spec_json: SpecSource, data: dict[str, Any] | None = None, *, context: Any = None

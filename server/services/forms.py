@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from flask_babel import gettext as _
@@ -13,6 +11,7 @@ from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
 
 from server.engine.form_schema import OFFLINE_REGISTRY
+from server.lru import BoundedLRU
 from server.request_hygiene import shown, text_problem
 from server.services.errors import ValidationFailed
 from server.services.form_rules import FormValidator
@@ -81,24 +80,16 @@ def _field_path(err: ValidationError) -> str:
 
 # Compiled validators per form schema. A version's forms are immutable and cached (persistence.version_forms), so
 # the same schema object comes back on every step; the entry holds the schema itself, so its id cannot be reused.
-_VALIDATORS: OrderedDict[int, tuple[dict[str, Any], Any]] = OrderedDict()
-_VALIDATORS_SIZE = 512
-_validators_lock = threading.Lock()
+_VALIDATORS: BoundedLRU[int, tuple[dict[str, Any], Any]] = BoundedLRU(512)
 
 
 def _validator(schema: dict[str, Any]) -> Any:
-    key = id(schema)
-    with _validators_lock:
-        entry = _VALIDATORS.get(key)
-        if entry is not None and entry[0] is schema:
-            _VALIDATORS.move_to_end(key)
-            return entry[1]
+    entry = _VALIDATORS.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
     # A registry that retrieves nothing: no `$ref` can make the server open a URL or read a file.
     validator = FormValidator(schema, format_checker=FormValidator.FORMAT_CHECKER, registry=OFFLINE_REGISTRY)
-    with _validators_lock:
-        _VALIDATORS[key] = (schema, validator)
-        while len(_VALIDATORS) > _VALIDATORS_SIZE:
-            _VALIDATORS.popitem(last=False)
+    _VALIDATORS.put(id(schema), (schema, validator))
     return validator
 
 

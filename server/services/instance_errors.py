@@ -13,18 +13,15 @@ import re
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from server.db import db
 from server.engine.errors import EngineError, LoopLimitError, ScriptError
 from server.engine.guards import SandboxViolation
 from server.engine.sandbox import SandboxSyntaxError, SandboxTimeout
 from server.extensions import get_clock
-from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, ProcessInstance, User
 from server.services import audit
-from server.services.errors import Conflict, ServiceError, ValidationFailed
-from server.services.persistence import load_workflow, save_workflow
+from server.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -93,50 +90,3 @@ def mark_error(instance_id: int, actor: User | None, task_id: int | None, err: B
                  data={"message": message, "reference": reference})
     db.session.commit()
     return message
-
-
-class RetryFailed(ServiceError):
-    """The retried step failed again: the instance stays in error with a new reference."""
-
-    status = 422
-    code = "workflow_error"
-
-
-def retry(instance: ProcessInstance, actor: User, *, use_current_version: bool = False) -> ProcessInstance:
-    """Re-run from the last saved state: due timers fire and automatic steps run again; a user step that failed
-    on submission is offered again to be submitted. With `use_current_version` the instance moves to the flow's
-    newest version first (a redeployed fix), if that version can read its state."""
-    # Imported here: the start path (server.services.instances) imports this module.
-    from server.services.instances import current_version, run_follow_ups
-
-    previous = instance.version
-    if use_current_version:
-        target = current_version(instance.process_key)
-        if target.id != previous.id:
-            instance.version = target
-    context = OperatorContext(instance, actor)
-    try:
-        wf = load_workflow(instance)
-    except Exception as err:  # a version whose steps do not match the saved state
-        db.session.rollback()
-        reference = new_reference()
-        log.warning("retry of instance %s could not load its state, reference %s: %s", instance.id, reference, err)
-        raise ValidationFailed(
-            _("新版本无法接续此流程实例的已保存状态（错误编号 %(ref)s），请部署兼容的版本后再试", ref=reference),
-            fields={"use_current_version": _("版本不兼容")},
-        ) from err
-    try:
-        wf.refresh(context=context)
-        save_workflow(instance, wf)
-        audit.record("retry", actor=actor, instance=instance, data={
-            "from_version": previous.number, "version": instance.version.number,
-        })
-        run_follow_ups(context)
-        db.session.commit()
-    except (EngineError, ServiceError) as err:
-        message = mark_error(instance.id, actor, None, err)
-        raise RetryFailed(message) from err
-    except StaleDataError as err:  # someone retried or cancelled it meanwhile
-        db.session.rollback()
-        raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
-    return instance

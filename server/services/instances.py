@@ -21,11 +21,10 @@ from server.models import (
     ProcessModel,
     ProcessVersion,
     Project,
-    Role,
     TaskStatus,
     User,
 )
-from server.services import audit, cancel_rules, instance_errors
+from server.services import audit, cancel_rules
 from server.services.errors import Forbidden, NotFound, ValidationFailed
 from server.services.persistence import Outcome, save_workflow, summary
 from server.services.scope import may_view_instance
@@ -188,14 +187,3 @@ def _storable_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def retry_instance(instance_id: int, actor: User, *, use_current_version: bool = False) -> ProcessInstance:
-    """Recover an instance in error: re-run from its last saved state (optionally on the flow's current
-    version, after a redeployed fix). Administrators and the performance office, within their scope."""
-    instance = get_instance(instance_id, actor)
-    if not {Role.ADMIN, Role.PERFORMANCE_OFFICE} & set(actor.roles):
-        raise Forbidden(_("只有系统管理员或绩效管理股可以重试出错的流程"))
-    if instance.status != InstanceStatus.ERROR:
-        raise ValidationFailed(_("流程未处于出错状态，无需重试"))
-    return instance_errors.retry(instance, actor, use_current_version=use_current_version)

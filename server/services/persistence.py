@@ -7,7 +7,6 @@ race with a conditional UPDATE on lock_version.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +19,7 @@ from server.db import db
 from server.driver_sql import DriverStatement
 from server.engine.runtime import Engine, Workflow
 from server.extensions import get_clock, get_engine
+from server.lru import BoundedLRU
 from server.models import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus
 from server.services.errors import Conflict
 from server.services.task_sync import TaskRow, business_fields, sync_tasks
@@ -187,9 +187,7 @@ _SPEC = select(_v.c.spec_json).where(_v.c.id == bindparam("b_version"))
 _FORMS = select(_v.c.forms).where(_v.c.id == bindparam("b_version"))
 
 # Versions never change, so their forms are cached by cache key like the engine caches their specs.
-_FORMS_CACHE: dict[str, dict[str, Any]] = {}
-_FORMS_CACHE_SIZE = 256
-_forms_lock = threading.Lock()
+_FORMS_CACHE: BoundedLRU[str, dict[str, Any]] = BoundedLRU(256)
 
 
 def load_step(task_id: int) -> tuple[Any, InstanceRef] | None:
@@ -208,15 +206,10 @@ def load_step(task_id: int) -> tuple[Any, InstanceRef] | None:
 
 
 def version_forms(instance: InstanceRef) -> dict[str, Any]:
-    key = instance.cache_key
-    forms = _FORMS_CACHE.get(key)
-    if forms is None:
-        forms = db.session.connection().execute(_FORMS, {"b_version": instance.version_id}).scalar_one()
-        with _forms_lock:
-            if len(_FORMS_CACHE) >= _FORMS_CACHE_SIZE:
-                _FORMS_CACHE.clear()
-            _FORMS_CACHE[key] = forms
-    return forms
+    return _FORMS_CACHE.get_or_make(
+        instance.cache_key,
+        lambda: db.session.connection().execute(_FORMS, {"b_version": instance.version_id}).scalar_one(),
+    )
 
 
 def load_instance_workflow(instance: InstanceRef) -> Workflow:

@@ -11,7 +11,8 @@ from server.models import InstanceStatus, Role
 from server.services import cancel_rules
 from server.services.errors import NotFound, ServiceError
 from server.services.instance_page import diagram_xml, load_instance_page
-from server.services.instances import cancel_instance, retry_instance
+from server.services.instance_retry import retry_instance
+from server.services.instances import cancel_instance
 
 bp = Blueprint("instances", __name__)
 

@@ -80,3 +80,30 @@ def test_a_refused_step_leaves_no_half_run_workflow_behind(app, login_as, loads)
     with app.app_context():
         state = db.session.get(ProcessInstance, done["instance"]["id"]).state
     assert "乙" in state and "甲" not in state
+
+
+def test_with_workflow_reuse_off_every_step_runs_the_plain_path(db_url, instance_path):
+    """JIXIAO_WORKFLOW_REUSE=0: each step deserializes its instance from the database, with the same outcome."""
+    from server.services.demo import seed_demo
+    from tests.conftest import dispose, make_app
+    from tests.support.api import api_as
+
+    plain = make_app(db_url, WORKFLOW_REUSE=False)
+    try:
+        with plain.app_context():
+            seed_demo()
+        engine = plain.extensions["jixiao.engine"]
+        assert engine.recent.size == 0
+        loaded: list[int] = []
+        real = engine.load
+        engine.load = lambda *a, **k: loaded.append(1) or real(*a, **k)
+        client = plain.test_client()
+        assert deploy_folder(api_as(client, "admin"), "simple", FLOWS / "simple").status_code == 201
+        user = api_as(client, "school1")
+        body = start(user, "simple")
+        after_a = complete(user, body["open_tasks"][0]["id"], {"x": 20})
+        done = complete(user, after_a["instance"]["open_tasks"][0]["id"], {"note": "ok"})
+        assert done["instance"]["status"] == "completed"
+        assert len(loaded) == 2  # A and B each loaded their instance: nothing was kept between steps
+    finally:
+        dispose(plain)
