@@ -64,6 +64,12 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
 
     request_hygiene.install(app)  # first: no bad text reaches authentication, CSRF or a view
     init_auth(app)
+    from server.services import login_guard
+
+    login_guard.init_app(app)
+    from server.security import init_security
+
+    init_security(app)
     app.register_blueprint(api_bp)
     register_pages(app)
     # Web forms and htmx carry Flask-WTF's token; the API keeps its own guard (bearer token or X-CSRF-Token).

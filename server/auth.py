@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, Request
 from flask_babel import lazy_gettext
 
-from server.db import db
 from server.extensions import login_manager
 from server.models import User
+from server.services import login_sessions
 
 
 def bearer_token(request: Request) -> str | None:
@@ -21,5 +21,5 @@ def init_auth(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        # The cookie opens nothing unless its server-side session is still open (logout revokes it).
+        return login_sessions.user_for_session(user_id)

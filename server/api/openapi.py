@@ -54,7 +54,9 @@ def build_spec() -> dict[str, Any]:
     task_id, inst_id = [_id("task_id")], [_id("instance_id")]
     paths: dict[str, dict[str, Any]] = {
         "/api/v1/session": {
-            "post": _op("登录，返回令牌", "UserOut", body="LoginIn", status=201, errors=(401, 422)),
+            # 429: too many failed logins for the account or address; 503 login_busy: no password-hashing slot
+            # freed in time. Both carry Retry-After (seconds).
+            "post": _op("登录，返回令牌", "UserOut", body="LoginIn", status=201, errors=(401, 422, 429, 503)),
             "delete": _op("退出登录", None, status=204),
         },
         "/api/v1/me": {"get": _op("当前用户", "UserOut")},

@@ -9,6 +9,7 @@ from server.models.audit import AuditEvent
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
 from server.models.login import LoginAttempt
+from server.models.login_session import LoginSession
 from server.models.notification import Notification
 from server.models.process import ProcessModel, ProcessVersion
 from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
@@ -20,6 +21,7 @@ __all__ = [
     "ProjectType",
     "AuditEvent",
     "LoginAttempt",
+    "LoginSession",
     "Notification",
     "HumanTask",
     "InstanceParticipant",

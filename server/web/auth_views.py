@@ -9,8 +9,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from server.extensions import login_manager
-from server.services import login_guard
-from server.services.auth import LoginFailed, authenticate
+from server.services import login_guard, login_sessions
+from server.services.auth import LoginFailed
 from server.web.safety import local_path
 
 bp = Blueprint("auth", __name__)
@@ -50,20 +50,19 @@ def login():
         fields["password"] = _("请输入密码")
     if fields:
         return _render(422, fields=fields, username=username)
-    addr = request.remote_addr or "unknown"
     try:
-        login_guard.check(username, addr)
+        user = login_guard.attempt(username, password, request.remote_addr)
     except login_guard.TooManyAttempts as err:
         page, status = _render(429, error=err.message, username=username)
         return page, status, {"Retry-After": str(err.retry_after)}
-    try:
-        user = authenticate(username, password)
+    except login_guard.LoginBusy as err:
+        page, status = _render(503, error=err.message, username=username)
+        return page, status, {"Retry-After": str(err.retry_after)}
     except LoginFailed as err:
-        login_guard.record(username, addr, succeeded=False)
         return _render(401, error=err.message, username=username)
-    login_guard.record(username, addr, succeeded=True)
     session.pop("csrf_token", None)  # a fresh CSRF secret for the new session
     login_user(user)
+    login_sessions.start(user)
     flash(_("欢迎，%(name)s", name=user.display_name), "success")
     return redirect(_next() or url_for("inbox.inbox"))
 
@@ -71,6 +70,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    login_sessions.end_current()  # server-side: a copy of the cookie saved before this opens nothing
     logout_user()
     session.pop("csrf_token", None)
     flash(_("您已安全退出"), "success")
