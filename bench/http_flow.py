@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.engine_only import EngineFlow  # noqa: E402
 
-JIXIAO = [sys.executable, "-c", "from server.cli import main; main()"]
+JIXIAO = [sys.executable, "-c", "from server.console import main; main()"]
 
 
 def _free_port() -> int:

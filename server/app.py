@@ -36,13 +36,15 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     babel.init_app(app, locale_selector=select_locale)
 
     import server.models  # noqa: F401  (register tables)
-    from server.flows.registry import register_operators, template_loader
+    from server.flows.registry import BY_KEY, register_operators, template_loader
 
     operators = default_registry()
     register_operators(operators)
     app.jinja_loader = ChoiceLoader([app.jinja_loader, template_loader()])
     app.extensions["jixiao.clock"] = clock or SystemClock()
     app.extensions["jixiao.operators"] = operators
+    app.extensions["jixiao.flows"] = BY_KEY
+    app.extensions["jixiao.app_factory"] = create_app  # services that need a second app (demo year) use this
     app.extensions["jixiao.engine"] = Engine(
         operators=operators,
         clock=app.extensions["jixiao.clock"],
@@ -50,17 +52,19 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
         loop_limit=app.config["LOOP_LIMIT"],
     )
 
-    from server.api import api_bp
+    from server.api.routes import api_bp
     from server.routing import RowIdConverter
 
     app.url_map.converters["int"] = RowIdConverter  # before any route is added
+    from server import request_hygiene
     from server.auth import init_auth
     from server.cli import register_cli
-    from server.web import web_bp
+    from server.web.pages import register_pages
 
+    request_hygiene.install(app)  # first: no bad text reaches authentication, CSRF or a view
     init_auth(app)
     app.register_blueprint(api_bp)
-    app.register_blueprint(web_bp)
+    register_pages(app)
     # Web forms and htmx carry Flask-WTF's token; the API keeps its own guard (bearer token or X-CSRF-Token).
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session: a form may stay open all day
     csrf.init_app(app)

@@ -6,7 +6,6 @@ The same commands are registered on the app's Flask CLI, so `flask --app server 
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from flask.cli import with_appcontext
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS_DIR = ROOT / "workflows"
@@ -290,19 +289,3 @@ COMMANDS = (init_command, deploy_command, run_command, worker_command, simulate_
 def register_cli(app: Flask) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
-
-
-def _create_app() -> Flask:
-    from server import create_app
-
-    return create_app()
-
-
-# Flask's own `run` (the debug server) is left out: `jixiao run` serves with waitress plus the scheduler.
-cli = FlaskGroup(create_app=_create_app, add_default_commands=False, help="绩效 Jixiao：预算绩效管理工作流。")
-for _command in (*COMMANDS, shell_command, routes_command):
-    cli.add_command(_command)
-
-
-def main() -> None:
-    cli.main(prog_name="jixiao", args=sys.argv[1:])

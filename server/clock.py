@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+
+# The county's calendar (Beijing time, no daylight saving): due dates, month ends, fiscal years and the
+# times people read. Stored times stay UTC.
+COUNTY_TZ = timezone(timedelta(hours=8))
 
 
 class Clock:

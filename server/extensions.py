@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from flask import current_app
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -10,6 +13,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from server.clock import Clock
 from server.engine.runtime import Engine
+
+if TYPE_CHECKING:
+    from server.flows.definition import FlowDefinition
 
 login_manager = LoginManager()
 migrate = Migrate()
@@ -23,3 +29,9 @@ def get_clock() -> Clock:
 
 def get_engine() -> Engine:
     return current_app.extensions["jixiao.engine"]
+
+
+def get_flows() -> Mapping[str, FlowDefinition]:
+    """The shipped flows by key (server.flows.registry), for services that must not import the registry: the
+    flows' own modules import those services."""
+    return current_app.extensions["jixiao.flows"]

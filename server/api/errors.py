@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from server.api import api_bp
+from server.api.blueprint import api_bp
 from server.db import db
 from server.services.errors import ServiceError
 

@@ -1,16 +1,18 @@
-"""Starting and reading process instances."""
+"""Starting, reading, cancelling and retrying process instances."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
-from server.api import api_bp
+from server.api.blueprint import api_bp
 from server.api.guard import json_body, login_required, me
-from server.api.schemas import StartIn
+from server.api.schemas import CancelIn, RetryIn, StartIn
 from server.api.views import instance_json, outcome_json
-from server.services.instances import cancel_instance, get_instance, start_instance
+from server.services.instances import cancel_instance, get_instance, retry_instance, start_instance
 
 _start_in = StartIn()  # schemas hold no per-call state (marshmallow 4)
+_cancel_in = CancelIn()
+_retry_in = RetryIn()
 
 
 @api_bp.post("/v1/process-instances")
@@ -30,4 +32,13 @@ def read_instance(instance_id: int):
 @api_bp.post("/v1/process-instances/<int:instance_id>/cancel")
 @login_required
 def cancel(instance_id: int):
-    return jsonify(instance_json(cancel_instance(instance_id, me())))
+    body = _cancel_in.load(json_body())
+    return jsonify(instance_json(cancel_instance(instance_id, me(), body["reason"])))
+
+
+@api_bp.post("/v1/process-instances/<int:instance_id>/retry")
+@login_required
+def retry(instance_id: int):
+    # The body is optional: an empty POST retries on the instance's own version.
+    body = _retry_in.load(json_body()) if request.content_length else _retry_in.load({})
+    return jsonify(instance_json(retry_instance(instance_id, me(), use_current_version=body["use_current_version"])))

@@ -9,7 +9,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from server.api import api_bp, schemas
+from server.api import schemas
+from server.api.blueprint import api_bp
 from server.api.projects import ProjectDetailOut, ProjectOut
 
 _ERR = {"$ref": "#/components/responses/Error"}
@@ -44,7 +45,7 @@ def _id(name: str) -> dict[str, Any]:
 @cache
 def build_spec() -> dict[str, Any]:
     spec = APISpec(title="Jixiao 绩效 API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
-    for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "BatchStartIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut"):
+    for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "BatchStartIn", "CancelIn", "RetryIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut"):
         spec.components.schema(name, schema=getattr(schemas, name))
     spec.components.schema("ProjectOut", schema=ProjectOut)
     spec.components.schema("ProjectDetailOut", schema=ProjectDetailOut)
@@ -72,7 +73,13 @@ def build_spec() -> dict[str, Any]:
                                                              "schema": {"type": "string"}}])},
         "/api/v1/process-instances": {"post": _op("发起流程", "InstanceOut", body="StartIn", status=201, errors=(401, 403, 404, 422))},
         "/api/v1/process-instances/{instance_id}": {"get": _op("流程实例详情", "InstanceOut", errors=(401, 404), params=inst_id)},
-        "/api/v1/process-instances/{instance_id}/cancel": {"post": _op("撤销流程", "InstanceOut", errors=(401, 403, 404, 422), params=inst_id)},
+        "/api/v1/process-instances/{instance_id}/cancel": {"post": _op(
+            "撤销流程（须填写理由；谁可在哪一步撤销由流程的 cancelRoles / starterMayWithdraw 规定，无权时 403 说明规则）",
+            "InstanceOut", body="CancelIn", errors=(401, 403, 404, 422), params=inst_id)},
+        "/api/v1/process-instances/{instance_id}/retry": {"post": {**_op(
+            "重试出错的流程（系统管理员、绩效管理股）：从最后保存的状态重新运行，可选改用最新部署的版本",
+            "InstanceOut", errors=(401, 403, 404, 422), params=inst_id),
+            "requestBody": {"required": False, "content": {_JSON: {"schema": {"$ref": "#/components/schemas/RetryIn"}}}}}},
         "/api/v1/tasks": {"get": _op("任务列表", None, params=[
             {"name": "view", "in": "query", "schema": {"type": "string", "enum": ["mine", "claimable", "done"]}},
             {"name": "q", "in": "query", "schema": {"type": "string"}},

@@ -6,7 +6,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from server.api import api_bp
+from server.api.blueprint import api_bp
 from server.api.errors import http_error
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import BatchStartIn, ProcessModelOut

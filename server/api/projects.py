@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from server.api import api_bp
+from server.api.blueprint import api_bp
 from server.api.guard import login_required, me
 from server.services.projects import budget_in_force, get_project, list_projects
 

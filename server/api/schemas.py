@@ -53,6 +53,22 @@ class BatchStartIn(Schema):
                                 validate=validate.Length(max=2000), load_default=None)
 
 
+class CancelIn(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    # Blank reasons are refused by the service (a reason is kept in the audit with who cancelled).
+    reason = fields.String(required=True, validate=validate.Length(max=500))
+
+
+class RetryIn(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    # Move the instance to the flow's newest version first (a fix was redeployed).
+    use_current_version = fields.Boolean(load_default=False)
+
+
 class CompleteIn(Schema):
     class Meta:
         unknown = EXCLUDE

@@ -7,7 +7,7 @@ import secrets
 from flask import g, jsonify, session
 from flask_login import login_user, logout_user
 
-from server.api import api_bp
+from server.api.blueprint import api_bp
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import LoginIn, UserOut
 from server.services.auth import authenticate, issue_token, revoke_token

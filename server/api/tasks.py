@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from server.api import api_bp
+from server.api.blueprint import api_bp
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import CompleteIn, TaskListQuery
 from server.api.views import outcome_json, task_json, tasks_json

@@ -143,6 +143,7 @@ def compile_package(
         raise DeployError(problems)
 
     problems += validation.check_documents(xml, known_roles=known_roles, operators=operators, forms=forms)
+    problems += validation.check_cancel_rules(xml, known_roles=known_roles)
     names = {pid: p.filename or "" for pid, p in parser.process_parsers.items()}
     main, found = _main_process(parser, names)
     problems += found

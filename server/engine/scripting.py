@@ -8,6 +8,7 @@ only adds error reporting that names the BPMN element.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -21,6 +22,10 @@ from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
 from server.engine.sandbox import Sandbox, SandboxSyntaxError, SandboxTimeout, compile_source
 from server.engine.timers import clock_now
+
+log = logging.getLogger(__name__)
+# Exceptions from these packages carry SQL, parameters and driver text: logged, never shown or stored.
+_DATABASE_PACKAGES = {"sqlalchemy", "psycopg", "psycopg2", "sqlite3"}
 
 # The opaque object the caller passed to start/complete/refresh(context=...), for operators.
 CURRENT_CONTEXT: ContextVar[Any] = ContextVar("jixiao_operator_context", default=None)
@@ -49,6 +54,9 @@ def describe(exc: BaseException) -> str:
         return _("脚本不符合安全规则：%(error)s", error=exc.msg)
     if isinstance(exc, SandboxViolation):
         return _("脚本被安全沙箱拒绝：%(error)s", error=exc)
+    if any(cls.__module__.split(".")[0] in _DATABASE_PACKAGES for cls in type(exc).__mro__):
+        log.warning("database refused a step's data: %s", exc)
+        return _("数据库拒绝保存这一步的数据（详情已记入日志，请联系管理员）")
     if isinstance(exc, ValueError) and str(exc):
         return str(exc)  # how operators refuse (e.g. 未找到本单位的项目): their message is written for users
     return f"{type(exc).__name__}: {exc}"

@@ -9,7 +9,6 @@ Rule: every user/manual task must be in a lane whose name is a known role code.
 from __future__ import annotations
 
 import ast
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
-from server.engine import timers
+from server.engine import form_schema, timers
 from server.engine.errors import Problem
 from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
@@ -84,7 +83,7 @@ def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[
     problems: list[Problem] = []
     for name, raw in raw_json.items():
         try:
-            value = json.loads(raw.decode("utf-8-sig"))
+            value = form_schema.strict_loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as exc:
             problems.append(Problem(name, None, _("表单文件不是有效的 JSON：%(error)s", error=exc)))
             continue
@@ -104,6 +103,10 @@ def check_forms(raw_json: dict[str, bytes], docs: Docs) -> tuple[dict[str, dict[
                 continue
             except RecursionError:
                 problems.append(Problem(name, None, _("表单文件嵌套层级过深")))
+                continue
+            unsafe = form_schema.form_problems(value)
+            if unsafe:
+                problems.extend(Problem(name, None, message) for message in unsafe)
                 continue
         forms[name] = value
     return forms, problems
@@ -289,4 +292,43 @@ def check_specs(specs: list[BpmnProcessSpec]) -> list[Problem]:
                         ),
                     )
                 )
+    return problems
+
+
+_CANCEL_PROPS = ("cancelRoles", "starterMayWithdraw")
+
+
+def check_cancel_rules(docs: Docs, *, known_roles: set[str]) -> list[Problem]:
+    """A process's cancel rule (see server.services.cancel_rules): `cancelRoles` must name known roles and
+    `starterMayWithdraw` elements of that process, and both belong on the process itself."""
+    problems: list[Problem] = []
+    for file, (kind, root) in docs.items():
+        if kind != "bpmn":
+            continue
+        for el, name, value in _properties(root):
+            if name not in _CANCEL_PROPS:
+                continue
+            # The element whose extensionElements hold the property (past spiffworkflow:properties).
+            process = next((a for a in el.iterancestors()
+                            if etree.QName(a).namespace != SPIFF_NS and _local(a) != "extensionElements"), None)
+            owner = _owner(el)
+            if process is None or _local(process) != "process":
+                problems.append(Problem(file, owner, _(
+                    "撤销规则“%(name)s”只能写在流程（process）的扩展属性中（元素 %(element)s）",
+                    name=name, element=owner)))
+                continue
+            items = [part.strip() for part in value.replace("，", ",").split(",") if part.strip()]
+            if name == "cancelRoles":
+                for role in items:
+                    if role not in known_roles:
+                        problems.append(Problem(file, owner, _(
+                            "撤销规则 cancelRoles 中的“%(role)s”不是已知角色（元素 %(element)s）",
+                            role=role, element=owner)))
+            else:
+                ids = {d.get("id") for d in process.iter(etree.Element) if d.get("id")}
+                for step in items:
+                    if step not in ids:
+                        problems.append(Problem(file, owner, _(
+                            "撤销规则 starterMayWithdraw 中的步骤“%(step)s”不在此流程中（元素 %(element)s）",
+                            step=step, element=owner)))
     return problems

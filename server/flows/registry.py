@@ -7,21 +7,18 @@ folder under workflows/ and forms/ is owned by a registered flow and that the pa
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, PrefixLoader
-from sqlalchemy import Select
 
 from server.engine.operators import Operator, OperatorRegistry
-from server.flows.definition import ContextBlock, DemoStage, FlowDefinition
+from server.flows.definition import ContextBlock, FlowDefinition
 from server.flows.evaluation.flow import FLOW as EVALUATION
 from server.flows.ex_ante.flow import FLOW as EX_ANTE
 from server.flows.goal_adjust.flow import FLOW as GOAL_ADJUST
 from server.flows.goal_review.flow import FLOW as GOAL_REVIEW
 from server.flows.monitoring.flow import FLOW as MONITORING
-from server.models import Project
 
 # In the order the task page shows their context blocks and the demo year plays their stages.
 FLOWS: tuple[FlowDefinition, ...] = (EX_ANTE, GOAL_REVIEW, GOAL_ADJUST, MONITORING, EVALUATION)
@@ -45,11 +42,6 @@ def register_operators(registry: OperatorRegistry) -> None:
         registry.register(name, fn)
 
 
-def batch_start_rule(process_key: str) -> Callable[[int], Select[tuple[Project]]] | None:
-    flow = BY_KEY.get(process_key)
-    return flow.batch_start if flow else None
-
-
 def labels(flows: tuple[FlowDefinition, ...] = FLOWS) -> dict[str, dict[str, Any]]:
     """The flows' code groups merged: flows may share a group (stage, decision), each adding its codes."""
     merged: dict[str, dict[str, Any]] = {}
@@ -61,10 +53,6 @@ def labels(flows: tuple[FlowDefinition, ...] = FLOWS) -> dict[str, dict[str, Any
 
 def context_blocks() -> tuple[ContextBlock, ...]:
     return tuple(block for flow in FLOWS for block in flow.context)
-
-
-def demo_stages() -> tuple[DemoStage, ...]:
-    return tuple(stage for flow in FLOWS for stage in flow.demo)
 
 
 def template_loader() -> PrefixLoader:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.db import db
+from server.extensions import get_flows
 from server.models import InstanceStatus, ProcessInstance, Project, Role, User
 from server.services.errors import Forbidden, ServiceError, ValidationFailed
 from server.services.instances import current_version, start_in_transaction
@@ -30,9 +31,8 @@ class BatchResult:
 
 
 def eligible_projects(process_key: str, fiscal_year: int) -> list[Project]:
-    from server.flows.registry import batch_start_rule  # here: the flows' demo stories start batches too
-
-    rule = batch_start_rule(process_key)
+    flow = get_flows().get(process_key)
+    rule = flow.batch_start if flow else None
     if rule is None:
         raise ValidationFailed(_("此流程不支持批量发起"), fields={"process_key": _("不支持批量发起")})
     taken = select(ProcessInstance.business_key).where(

@@ -27,6 +27,8 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
+from server.engine.form_schema import FORMAT_CHECKER, SAFE_KEYWORDS
+
 KEYWORD = "x-rules"
 CENT = Decimal("0.01")
 
@@ -108,4 +110,7 @@ def check_rules(validator: Any, rules: Any, instance: Any, schema: dict[str, Any
             yield ValidationError(message, path=deque([field]))
 
 
-FormValidator = validators.extend(Draft202012Validator, {KEYWORD: check_rules})
+# `pattern` runs on RE2 (see engine.form_schema); the format checker's `regex` too.
+FormValidator = validators.extend(
+    Draft202012Validator, {**SAFE_KEYWORDS, KEYWORD: check_rules}, format_checker=FORMAT_CHECKER
+)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 from collections import OrderedDict
 from typing import Any
 
 from flask_babel import gettext as _
 from jsonschema.exceptions import ValidationError
+from referencing.exceptions import Unresolvable
 
+from server.engine.form_schema import OFFLINE_REGISTRY
+from server.request_hygiene import shown, text_problem
 from server.services.errors import ValidationFailed
 from server.services.form_rules import FormValidator
+
+log = logging.getLogger(__name__)
 
 _TYPE_NAMES = {
     "string": "文本",
@@ -55,7 +62,7 @@ def _message(err: ValidationError) -> str:
             return _("至少需要 %(v)s 项", v=v)
         case "maxItems":
             return _("最多 %(v)s 项", v=v)
-        case "x-rules":  # form_rules.KEYWORD: the rule wrote its own message
+        case "x-rules" | "x-form-definition":  # a form rule, or engine.form_schema: the message is written
             return err.message
         case "multipleOf":
             return _("必须是 %(v)s 的整数倍", v=v)
@@ -86,12 +93,47 @@ def _validator(schema: dict[str, Any]) -> Any:
         if entry is not None and entry[0] is schema:
             _VALIDATORS.move_to_end(key)
             return entry[1]
-    validator = FormValidator(schema, format_checker=FormValidator.FORMAT_CHECKER)
+    # A registry that retrieves nothing: no `$ref` can make the server open a URL or read a file.
+    validator = FormValidator(schema, format_checker=FormValidator.FORMAT_CHECKER, registry=OFFLINE_REGISTRY)
     with _validators_lock:
         _VALIDATORS[key] = (schema, validator)
         while len(_VALIDATORS) > _VALIDATORS_SIZE:
             _VALIDATORS.popitem(last=False)
     return validator
+
+
+def _unstorable(data: dict[str, Any]) -> dict[str, str]:
+    """Values no database or JSON answer can hold, by field: NaN/Infinity (every comparison with them is false,
+    so rules would pass them), NUL and lone surrogates. The request door refuses them in raw input; this
+    catches what a parser made of escapes (a JSON-widget text `"\\u0000"`, `NaN`) on any path."""
+    found: dict[str, str] = {}
+    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in data.items()]
+    while stack:
+        path, value = stack.pop()
+        if problem := text_problem(path):
+            found.setdefault(shown(path), problem)
+        elif isinstance(value, float) and not math.isfinite(value):
+            found.setdefault(path, _("应为有限的数字"))
+        elif isinstance(value, str) and (problem := text_problem(value)):
+            found.setdefault(path, problem)
+        elif isinstance(value, dict):
+            stack.extend((f"{path}.{k}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{i}", v) for i, v in enumerate(value))
+    return found
+
+
+def _schema_errors(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    try:
+        for err in sorted(_validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path)):
+            fields.setdefault(_field_path(err), _message(err))
+    except (Unresolvable, RecursionError) as err:
+        # Only a version deployed before forms were vetted (engine.form_schema) gets here: a `$ref` that is not
+        # in the file (nothing is ever fetched) or one that loops. The user cannot fix it; say who can.
+        log.warning("form schema cannot be checked: %r", err)
+        raise ValidationFailed(_("表单定义有误，无法校验，请联系管理员")) from None
+    return fields
 
 
 def validate_submission(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
@@ -103,10 +145,7 @@ def validate_submission(schema: dict[str, Any] | None, data: Any) -> dict[str, A
         raise ValidationFailed(_("提交的数据必须是对象"), fields={"data": _("应为对象")})
     if not schema:
         return {}
-    validator = _validator(schema)
-    fields: dict[str, str] = {}
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        fields.setdefault(_field_path(err), _message(err))
+    fields = _unstorable(data) or _schema_errors(schema, data)
     if fields:
         raise ValidationFailed(_("表单有 %(n)s 处需要修改", n=len(fields)), fields=fields)
     declared = schema.get("properties")

@@ -7,7 +7,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -15,13 +15,13 @@ from flask_babel import lazy_gettext
 from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.extensions import get_clock
 from server.models import HumanTask, Organisation, OrgKind, ProcessModel, Role, TaskStatus, User
 from server.services import audit
 from server.services.scope import COUNTY_WIDE_ROLES, claimable_clause, offered_to
 
-COUNTY_TZ = timezone(timedelta(hours=8))  # the county's calendar: due dates and date filters are Beijing days
 DUE_SOON = timedelta(days=3)
 PAGE_SIZES = (20, 50, 100)
 MAX_BULK = 100
@@ -312,6 +312,22 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
             *r, overdue=open_ and r.due_at < now, due_soon=open_ and now <= r.due_at < now + DUE_SOON,
         ))
     return InboxPage(query=query, rows=rows, total=total)
+
+
+def task_rows(user: User, query: InboxQuery) -> tuple[list[tuple[HumanTask, str | None]], int]:
+    """The API's task list: the inbox's own filters and order, answered with the task rows themselves (the
+    API shows each task's element id and role) and the assignee's username. A page past the end is empty."""
+    where = _filters(user, query, get_clock().now())
+    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
+    stmt = (
+        select(HumanTask, User.username)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(*where)
+        .order_by(*_order(query))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    )
+    return list(db.session.execute(stmt).tuples()), total
 
 
 # ---------------------------------------------------------------- filter choices

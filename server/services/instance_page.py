@@ -31,6 +31,7 @@ ACTIONS = {
     "timer": lazy_gettext("定时器触发"),
     "error": lazy_gettext("流程出错"),
     "cancel": lazy_gettext("撤销流程"),
+    "retry": lazy_gettext("重试出错的流程"),
 }
 MAX_CELL_CHARS = 2000
 MAX_TABLE_ROWS = 200

@@ -25,7 +25,7 @@ from server.models import (
     TaskStatus,
     User,
 )
-from server.services import audit
+from server.services import audit, cancel_rules, instance_errors
 from server.services.errors import Forbidden, NotFound, ValidationFailed
 from server.services.persistence import Outcome, save_workflow, summary
 from server.services.scope import may_view_instance
@@ -142,22 +142,60 @@ def history(instance: ProcessInstance) -> list[AuditEvent]:
     )
 
 
-def cancel_instance(instance_id: int, actor: User, reason: str = "") -> ProcessInstance:
+MAX_REASON_CHARS = 500
+
+
+def cancel_instance(instance_id: int, actor: User, reason: str | None) -> ProcessInstance:
+    """Cancel by the flow's role-and-stage rule (server.services.cancel_rules), with a reason kept in the audit."""
     instance = get_instance(instance_id, actor)
-    if not ({Role.ADMIN, Role.PERFORMANCE_OFFICE} & actor.roles or instance.started_by_id == actor.id):
-        raise Forbidden(_("您无权撤销此流程"))
     if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
         raise ValidationFailed(_("流程已结束，不能撤销"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请填写撤销理由"), fields={"reason": _("请填写撤销理由")})
+    if len(reason) > MAX_REASON_CHARS:
+        raise ValidationFailed(_("撤销理由过长"), fields={"reason": _("最多 %(n)s 字", n=MAX_REASON_CHARS)})
+    if not _storable_text(reason):
+        raise ValidationFailed(_("撤销理由含有无法保存的字符"), fields={"reason": _("含有控制字符或无效字符")})
+    decision = cancel_rules.decide(instance, actor)
+    if not decision.allowed:
+        raise Forbidden(_("您无权在此步骤撤销此流程。%(rule)s", rule=decision.rule_text))
     now = get_clock().now()
     instance.status = InstanceStatus.CANCELLED
     instance.next_timer_at = None
     instance.completed_at = now
     instance.updated_at = now
+    open_steps = [t.task_name for t in open_tasks(instance)]
     db.session.execute(
         update(HumanTask)
         .where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
         .values(status=TaskStatus.CANCELLED, completed_at=now)
     )
-    audit.record("cancel", actor=actor, instance=instance, data={"reason": reason[:500]} if reason else None)
+    audit.record("cancel", actor=actor, instance=instance, data={
+        "reason": reason, "as": "starter" if decision.as_starter else "role", "open_steps": open_steps,
+    })
     db.session.commit()
     return instance
+
+
+def _storable_text(value: str) -> bool:
+    """No NUL or other control characters (line breaks and tabs aside) and no lone surrogates: text every
+    database keeps as it was typed."""
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def retry_instance(instance_id: int, actor: User, *, use_current_version: bool = False) -> ProcessInstance:
+    """Recover an instance in error: re-run from its last saved state (optionally on the flow's current
+    version, after a redeployed fix). Administrators and the performance office, within their scope."""
+    instance = get_instance(instance_id, actor)
+    if not {Role.ADMIN, Role.PERFORMANCE_OFFICE} & set(actor.roles):
+        raise Forbidden(_("只有系统管理员或绩效管理股可以重试出错的流程"))
+    if instance.status != InstanceStatus.ERROR:
+        raise ValidationFailed(_("流程未处于出错状态，无需重试"))
+    return instance_errors.retry(instance, actor, use_current_version=use_current_version)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -14,10 +14,12 @@ from server.db import db
 from server.engine.errors import EngineError, OperatorRefused, ScriptError, TaskNotReady
 from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
-from server.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus, User
+from server.models import HumanTask, InstanceStatus, TaskStatus, User
 from server.services import audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
+from server.services.inbox import InboxQuery, Tab, task_rows
+from server.services.instance_errors import mark_error
 from server.services.instances import run_follow_ups
 from server.services.persistence import (
     Outcome,
@@ -27,7 +29,7 @@ from server.services.persistence import (
     save_step,
     version_forms,
 )
-from server.services.scope import claimable_clause, may_act_on_task, may_view_task
+from server.services.scope import may_act_on_task, may_view_task
 
 View = Literal["mine", "claimable", "done"]
 MAX_PAGE_SIZE = 100
@@ -47,34 +49,11 @@ class TaskPage:
 
 
 def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page: int = 20) -> TaskPage:
-    per_page = max(1, min(per_page, MAX_PAGE_SIZE))
-    page = max(1, page)
-    if view == "mine":
-        where = [HumanTask.assignee_id == actor.id, HumanTask.status == TaskStatus.OPEN]
-        order = HumanTask.created_at.desc()
-    elif view == "claimable":
-        where = [HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None), claimable_clause(actor)]
-        order = HumanTask.created_at.desc()
-    elif view == "done":
-        where = [HumanTask.completed_by_id == actor.id]
-        order = HumanTask.completed_at.desc()
-    else:
-        raise ValidationFailed(_("未知的列表视图"), fields={"view": _("取值必须是 mine、claimable 或 done")})
-    if q := q.strip()[:100]:
-        like = f"%{q}%"
-        where.append(
-            or_(HumanTask.title.ilike(like), HumanTask.project_name.ilike(like), HumanTask.project_code.ilike(like))
-        )
-    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
-    stmt = (
-        select(HumanTask, User.username)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(*where)
-        .order_by(order, HumanTask.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return TaskPage(items=list(db.session.execute(stmt).tuples()), total=total)
+    """The API's view of the inbox (services.inbox holds the one query both lists use)."""
+    query = InboxQuery(tab=Tab(view), q=q.strip()[:100], page=max(1, page),
+                       per_page=max(1, min(per_page, MAX_PAGE_SIZE)))
+    items, total = task_rows(actor, query)
+    return TaskPage(items=items, total=total)
 
 
 def get_task(task_id: int, actor: User) -> HumanTask:
@@ -167,8 +146,8 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
         db.session.rollback()
         raise ValidationFailed(_("无法办理：%(reason)s", reason=str(err))) from err
     except (ScriptError, EngineError) as err:
-        _mark_error(instance.id, actor, task.id, str(err))
-        raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=str(err))) from err
+        message = mark_error(instance.id, actor, task.id, err)  # the detail goes to the log, not to users
+        raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=message)) from err
 
     try:
         outcome = save_step(instance, wf, now, task_id=task.id, actor_id=actor.id)
@@ -183,17 +162,3 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
         db.session.rollback()
         raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
     return outcome
-
-
-def _mark_error(instance_id: int, actor: User | None, task_id: int | None, message: str) -> None:
-    """Keep the last good state, flag the instance, and record why — in a transaction of its own."""
-    db.session.rollback()
-    instance = db.session.get(ProcessInstance, instance_id)
-    if instance is None:
-        return
-    instance.status = InstanceStatus.ERROR
-    instance.error_message = message[:2000]
-    instance.updated_at = get_clock().now()
-    task = db.session.get(HumanTask, task_id) if task_id else None
-    audit.record("error", actor=actor, instance=instance, task=task, data={"message": message[:2000]})
-    db.session.commit()

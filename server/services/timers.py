@@ -13,6 +13,7 @@ from server.flows.shared.support import OperatorContext
 from server.models import InstanceStatus, ProcessInstance
 from server.services import audit
 from server.services.errors import ServiceError
+from server.services.instance_errors import mark_error
 from server.services.instances import run_follow_ups
 from server.services.persistence import load_workflow, save_workflow
 
@@ -58,17 +59,6 @@ def wake_due_instances(limit: int = 100) -> int:
         except (StaleDataError, OperationalError):
             db.session.rollback()  # a request saved it meanwhile; its next_timer_at is fresh, try next pass
         except (EngineError, ServiceError) as err:  # a script failed, or a follow-up flow could not start
-            db.session.rollback()
-            _flag_error(instance.id, str(err))
+            mark_error(instance.id, None, None, err)  # users see a reference; the detail is logged
     db.session.commit()
     return woken
-
-
-def _flag_error(instance_id: int, message: str) -> None:
-    instance = db.session.get(ProcessInstance, instance_id)
-    if instance is None:
-        return
-    instance.status = InstanceStatus.ERROR
-    instance.error_message = message[:2000]
-    audit.record("error", actor=None, instance=instance, data={"message": message[:2000]})
-    db.session.commit()

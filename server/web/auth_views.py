@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,10 +11,11 @@ from flask_wtf.csrf import CSRFError
 from server.extensions import login_manager
 from server.services import login_guard
 from server.services.auth import LoginFailed, authenticate
-from server.web import web_bp
 from server.web.safety import local_path
 
-login_manager.login_view = "web.login"
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
 login_manager.login_message = lazy_gettext("请先登录")
 login_manager.login_message_category = "warning"
 
@@ -32,10 +33,10 @@ def _next() -> str:
     return local_path(request.values.get("next"), default="")
 
 
-@web_bp.route("/login", methods=["GET", "POST"])
+@bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(_next() or url_for("web.inbox"))
+        return redirect(_next() or url_for("inbox.inbox"))
     if request.method == "GET":
         return _render(200)
     username = request.form.get("username", "").strip()
@@ -64,19 +65,19 @@ def login():
     session.pop("csrf_token", None)  # a fresh CSRF secret for the new session
     login_user(user)
     flash(_("欢迎，%(name)s", name=user.display_name), "success")
-    return redirect(_next() or url_for("web.inbox"))
+    return redirect(_next() or url_for("inbox.inbox"))
 
 
-@web_bp.post("/logout")
+@bp.post("/logout")
 @login_required
 def logout():
     logout_user()
     session.pop("csrf_token", None)
     flash(_("您已安全退出"), "success")
-    return redirect(url_for("web.login"))
+    return redirect(url_for("auth.login"))
 
 
-@web_bp.app_errorhandler(CSRFError)
+@bp.app_errorhandler(CSRFError)
 def csrf_refused(err: CSRFError):
     message = _("页面已过期或缺少安全令牌，请刷新页面后重试。")
     if request.headers.get("HX-Request"):

@@ -3,11 +3,12 @@ Accept-Language, else Simplified Chinese."""
 
 from __future__ import annotations
 
-from flask import has_request_context, redirect, request
+from flask import Blueprint, has_request_context, redirect, request
 from flask_babel import get_locale
 
-from server.web import web_bp
 from server.web.safety import local_path
+
+bp = Blueprint("i18n", __name__)
 
 DEFAULT = "zh_Hans_CN"
 LANGUAGES = (DEFAULT, "en")
@@ -29,7 +30,7 @@ def current_language() -> str:
     return "en" if str(get_locale()) == "en" else DEFAULT
 
 
-@web_bp.post("/language")
+@bp.post("/language")
 def set_language():
     lang = request.form.get("lang", "")
     response = redirect(local_path(request.form.get("next"), default="/"))
@@ -38,6 +39,6 @@ def set_language():
     return response
 
 
-@web_bp.app_context_processor
+@bp.app_context_processor
 def _language_helpers() -> dict:
     return {"current_language": current_language}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from server.request_hygiene import checks_own_fields
 from server.services import inbox, notifications, tasks
 from server.services.errors import Conflict, ServiceError
-from server.web import web_bp
 from server.web.safety import local_path
+
+bp = Blueprint("inbox", __name__)
 
 
 def _is_htmx() -> bool:
@@ -18,10 +20,11 @@ def _is_htmx() -> bool:
 
 
 def _back(default_view: str = "mine") -> str:
-    return local_path(request.form.get("next"), default=url_for("web.inbox", view=default_view))
+    return local_path(request.form.get("next"), default=url_for("inbox.inbox", view=default_view))
 
 
-@web_bp.get("/inbox", endpoint="inbox")
+@bp.get("/inbox", endpoint="inbox")
+@checks_own_fields  # parse_query refuses control characters per filter and still shows the list
 @login_required
 def inbox_page():
     query, errors = inbox.parse_query(request.args)
@@ -50,7 +53,7 @@ def _refused(err: ServiceError, default_view: str):
     return render_template("error.html", message=err.message), err.status
 
 
-@web_bp.post("/inbox/tasks/<int(max=2147483647):task_id>/claim")
+@bp.post("/inbox/tasks/<int(max=2147483647):task_id>/claim")
 @login_required
 def claim(task_id: int):
     try:
@@ -61,7 +64,7 @@ def claim(task_id: int):
     return redirect(_back("claimable"), code=303)
 
 
-@web_bp.post("/inbox/tasks/<int(max=2147483647):task_id>/unclaim")
+@bp.post("/inbox/tasks/<int(max=2147483647):task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
     try:
@@ -72,7 +75,7 @@ def unclaim(task_id: int):
     return redirect(_back("mine"), code=303)
 
 
-@web_bp.post("/inbox/claim")
+@bp.post("/inbox/claim")
 @login_required
 def bulk_claim():
     raw = request.form.getlist("task_ids")
@@ -95,7 +98,7 @@ def bulk_claim():
     return redirect(_back("claimable"), code=303)
 
 
-@web_bp.post("/notifications/<int(max=2147483647):notification_id>/read")
+@bp.post("/notifications/<int(max=2147483647):notification_id>/read")
 @login_required
 def notification_read(notification_id: int):
     try:

@@ -3,34 +3,62 @@ instance's own BPMN XML for the viewer — both only within the user's scope (40
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from server.services.errors import NotFound
+from server.models import InstanceStatus, Role
+from server.services import cancel_rules
+from server.services.errors import NotFound, ServiceError
 from server.services.instance_page import diagram_xml, load_instance_page
-from server.web import web_bp
-from server.web.task_views import MAX_ID
+from server.services.instances import cancel_instance, retry_instance
+
+bp = Blueprint("instances", __name__)
 
 
-@web_bp.get("/instances/<int:instance_id>")
+@bp.get("/instances/<int:instance_id>")
 @login_required
 def instance_page(instance_id: int):
+    page = load_instance_page(instance_id, current_user)
+    inst = page.instance
+    active = inst.status not in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
+    # The same rule the API applies, shown to everyone who sees the page; the form only to who may use it.
+    cancel = cancel_rules.decide(inst, current_user) if active else None
+    may_retry = inst.status == InstanceStatus.ERROR and bool({Role.ADMIN, Role.PERFORMANCE_OFFICE} & current_user.roles)
+    return render_template("instance/page.html", page=page, cancel=cancel, may_retry=may_retry)
+
+
+@bp.post("/instances/<int:instance_id>/cancel")
+@login_required
+def instance_cancel(instance_id: int):
+    reason = request.form.get("reason", "")
+    return _act(instance_id, lambda: cancel_instance(instance_id, current_user, reason), _("流程已撤销"))
+
+
+@bp.post("/instances/<int:instance_id>/retry")
+@login_required
+def instance_retry(instance_id: int):
+    latest = request.form.get("use_current_version") == "1"
+    return _act(instance_id, lambda: retry_instance(instance_id, current_user, use_current_version=latest),
+                _("已重试，流程恢复办理"))
+
+
+def _act(instance_id: int, action, success: str):
     try:
-        if instance_id > MAX_ID:
-            raise NotFound(_("流程实例不存在"))
-        page = load_instance_page(instance_id, current_user)
-    except NotFound as err:
-        return render_template("error.html", message=err.message), 404
-    return render_template("instance/page.html", page=page)
+        action()
+    except NotFound:
+        raise  # the error page (server.web.errors), not a flash on a page that is gone
+    except ServiceError as err:
+        flash(err.message, "error")
+    else:
+        flash(success, "success")
+    return redirect(url_for("instances.instance_page", instance_id=instance_id), 303)
 
 
-@web_bp.get("/instances/<int:instance_id>/diagram.bpmn")
+@bp.get("/instances/<int:instance_id>/diagram.bpmn")
 @login_required
 def instance_diagram(instance_id: int):
     try:
-        if instance_id > MAX_ID:
-            raise NotFound(_("流程实例不存在"))
         xml = diagram_xml(instance_id, current_user)
     except NotFound:
         return Response("", status=404)

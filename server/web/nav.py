@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request, url_for
+from flask import Flask, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.models import Role
-from server.web import web_bp
 
 REVIEW_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.EXPERT})
 
@@ -39,16 +38,19 @@ def nav_items() -> list[NavItem]:
         return []
     roles = current_user.roles
     endpoint, view = request.endpoint, request.args.get("view", "mine")
-    in_inbox = endpoint == "web.inbox"
-    items = [NavItem(_("我的待办"), url_for("web.inbox"), in_inbox and view == "mine")]
+    in_inbox = endpoint == "inbox.inbox"
+    items = [NavItem(_("我的待办"), url_for("inbox.inbox"), in_inbox and view == "mine")]
     if roles & REVIEW_ROLES:
-        items.append(NavItem(_("审核队列"), url_for("web.inbox", view="claimable"), in_inbox and view == "claimable"))
-    items.append(NavItem(_("已办"), url_for("web.inbox", view="done"), in_inbox and view == "done"))
+        items.append(NavItem(_("审核队列"), url_for("inbox.inbox", view="claimable"), in_inbox and view == "claimable"))
+    items.append(NavItem(_("已办"), url_for("inbox.inbox", view="done"), in_inbox and view == "done"))
     if label := projects_label(roles):
-        items.append(NavItem(label, url_for("web.projects"), endpoint == "web.projects"))
+        items.append(NavItem(label, url_for("projects.projects"), endpoint == "projects.projects"))
     return items
 
 
-@web_bp.app_context_processor
 def _nav() -> dict:
     return {"nav_items": nav_items}
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_nav)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from server.services.projects import list_projects
-from server.web import web_bp
 from server.web.nav import projects_label
+
+bp = Blueprint("projects", __name__)
 
 PER_PAGE = 20
 
 
-@web_bp.get("/projects")
+@bp.get("/projects")
 @login_required
 def projects():
     label = projects_label(current_user.roles)

@@ -6,55 +6,26 @@ services.drafts keeps drafts; form_input turns the posted form into typed JSON a
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from server.services import drafts
 from server.services import tasks as task_service
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.task_page import TaskPageData, label, load_task_page
-from server.web import web_bp
 from server.web.form_input import parse_form
 from server.web.form_render import build_form, warnings_by_field
 
-COUNTY_TZ = ZoneInfo("Asia/Shanghai")  # times are stored in UTC; people read them in county time
+bp = Blueprint("tasks", __name__)
 
 
-@web_bp.app_template_filter("jx_time")
-def jx_time(value: datetime | None) -> str:
-    return value.astimezone(COUNTY_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-@web_bp.app_template_filter("jx_money")
-def jx_money(value: Decimal | float | None) -> str:
-    return "" if value is None else _("%(amount)s 元", amount=f"{Decimal(str(value)):,.2f}")
-
-
-@web_bp.app_template_global("jx_label")
+@bp.app_template_global("jx_label")
 def jx_label(group: str, code: Any) -> str:
     return label(group, code)
-
-
-def _inbox_url() -> str:
-    try:
-        return url_for("web.inbox")
-    except BuildError:
-        return url_for("web.index")
-
-
-MAX_ID = 2**63 - 1  # larger ids cannot exist, and SQLite cannot even bind them
-
-
-def _error_page(err: ServiceError):
-    return render_template("error.html", message=err.message), err.status
 
 
 def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
@@ -70,29 +41,20 @@ def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors:
 
 
 def _page(task_id: int) -> TaskPageData:
-    if task_id > MAX_ID:
-        raise NotFound(_("任务不存在"))
     return load_task_page(task_id, current_user)
 
 
-@web_bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<int:task_id>")
 @login_required
 def task_page(task_id: int):
-    try:
-        page = _page(task_id)
-    except NotFound as err:
-        return _error_page(err)
-    return _render(page)
+    return _render(_page(task_id))
 
 
-@web_bp.post("/tasks/<int:task_id>")
+@bp.post("/tasks/<int:task_id>")
 @login_required
 def task_submit(task_id: int):
     """Submit: type errors and schema errors come back next to their fields (422), the input kept."""
-    try:
-        page = _page(task_id)
-    except NotFound as err:
-        return _error_page(err)
+    page = _page(task_id)
     data, errors = parse_form(page.schema, page.ui_schema, request.form)
     if errors:
         try:  # name the other fields' problems too, so one round trip shows everything
@@ -112,38 +74,38 @@ def task_submit(task_id: int):
         return _render(page, values=data, message=err.message, status=err.status)
     drafts.clear_after_completion(task_id)
     flash(_("“%(title)s”已提交", title=page.task.title), "success")
-    return redirect(_inbox_url())
+    return redirect(url_for("inbox.inbox"))
 
 
-@web_bp.post("/tasks/<int:task_id>/draft")
+@bp.post("/tasks/<int:task_id>/draft")
 @login_required
 def task_draft(task_id: int):
+    page = _page(task_id)
+    data, _errors = parse_form(page.schema, page.ui_schema, request.form, strict=False)
     try:
-        page = _page(task_id)
-        data, _errors = parse_form(page.schema, page.ui_schema, request.form, strict=False)
         drafts.save_draft(task_id, current_user, data)
-    except NotFound as err:
-        return _error_page(err)
+    except NotFound:
+        raise  # the error page (server.web.errors), not a flash on a page that is gone
     except ServiceError as err:
         flash(err.message, "error")
-        return redirect(url_for("web.task_page", task_id=task_id), 303)
+        return redirect(url_for("tasks.task_page", task_id=task_id), 303)
     flash(_("草稿已保存"), "success")
-    return redirect(url_for("web.task_page", task_id=task_id), 303)
+    return redirect(url_for("tasks.task_page", task_id=task_id), 303)
 
 
-@web_bp.post("/tasks/<int:task_id>/draft/discard")
+@bp.post("/tasks/<int:task_id>/draft/discard")
 @login_required
 def task_draft_discard(task_id: int):
     return _act(task_id, lambda: drafts.discard_draft(task_id, current_user), _("草稿已清除"))
 
 
-@web_bp.post("/tasks/<int:task_id>/claim")
+@bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def task_claim(task_id: int):
     return _act(task_id, lambda: task_service.claim(task_id, current_user), _("已认领，可以开始办理"))
 
 
-@web_bp.post("/tasks/<int:task_id>/unclaim")
+@bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def task_unclaim(task_id: int):
     return _act(task_id, lambda: task_service.unclaim(task_id, current_user), _("已退回任务池"))
@@ -151,13 +113,11 @@ def task_unclaim(task_id: int):
 
 def _act(task_id: int, action, success: str):
     try:
-        if task_id > MAX_ID:
-            raise NotFound(_("任务不存在"))
         action()
-    except NotFound as err:
-        return _error_page(err)
+    except NotFound:
+        raise  # the error page (server.web.errors), not a flash on a page that is gone
     except ServiceError as err:
         flash(err.message, "error")
     else:
         flash(success, "success")
-    return redirect(url_for("web.task_page", task_id=task_id), 303)
+    return redirect(url_for("tasks.task_page", task_id=task_id), 303)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, send_from_directory
+from flask import Blueprint, abort, current_app, send_from_directory
 
-from server.web import web_bp
+bp = Blueprint("vendor", __name__)
+
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +28,7 @@ def node_modules() -> Path:
     return Path(current_app.config.get("NODE_MODULES") or ROOT / "node_modules")
 
 
-@web_bp.get("/vendor/<name>")
+@bp.get("/vendor/<name>")
 def vendor(name: str):
     relative = ALLOWED.get(name)
     if relative is None:

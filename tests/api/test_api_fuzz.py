@@ -4,6 +4,7 @@ The endpoints and their parameters come from /api/openapi.json, so a new endpoin
 documented (test_openapi.py already fails when one is served but not documented). Two passes per database:
 - a deterministic sweep that puts each value of a hostile corpus (NUL, lone surrogates, NaN, Infinity, huge
   numbers, deep nesting, wrong types) into every slot, one slot at a time, so each class is always covered;
+  a body carrying a value no database can hold (NUL, a lone surrogate, NaN, an infinity) must be refused;
 - hypothesis, a fixed budget of derandomized examples per endpoint mixing valid and hostile values.
 """
 
@@ -126,6 +127,13 @@ def problem(resp, what: str) -> str | None:
     return None
 
 
+def unstorable(value: Any) -> bool:
+    """NUL, a lone surrogate, NaN or an infinity: no database column or JSON answer can hold these."""
+    if isinstance(value, float):
+        return value != value or value in (float("inf"), float("-inf"))
+    return isinstance(value, str) and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value)
+
+
 def assert_answered(resp, what: str) -> None:
     found = problem(resp, what)
     assert found is None, found
@@ -190,10 +198,12 @@ def sweep_endpoint(caller: ApiUser, method: str, path: str, op: dict[str, Any], 
     base_body = {name: known.get(name, [None])[0] for name in fields} or None
     changes_state = method == "POST" and ("{task_id}" in path or "{instance_id}" in path)
 
-    def check(what: str, url: str | None = None, **request: Any) -> None:
+    def check(what: str, url: str | None = None, *, refuse: bool = False, **request: Any) -> None:
         resp = send(caller, method, url or fill_path(path, path_values), **request)
         if found := problem(resp, f"{method} {path} {what}"):
             problems.append(found)
+        elif refuse and resp.status_code < 400:
+            problems.append(f"{method} {path} {what} -> {resp.status_code}: accepted a value no database can hold")
         if resp.status_code < 300 and changes_state:
             # The call worked (a value was accepted, the task done, the instance cancelled): sweep the rest of
             # the corpus against a fresh instance, so every value meets an open task.
@@ -208,14 +218,15 @@ def sweep_endpoint(caller: ApiUser, method: str, path: str, op: dict[str, Any], 
                       body=base_body)
             else:
                 check(f"query {param['name']}={shown}", query={param["name"]: value}, body=base_body)
+        refuse = unstorable(value)  # in a JSON body these arrive as themselves, and must be refused
         for name in fields:
-            check(f"body.{name}={shown}", body={**base_body, name: value})
+            check(f"body.{name}={shown}", body={**base_body, name: value}, refuse=refuse)
         if "data" in fields:
             # Inside the data a form collects: the values reach form validation and the engine.
             for field in known["form_fields"]:
-                check(f"data.{field}={shown}", body={**base_body, "data": {field: value}})
+                check(f"data.{field}={shown}", body={**base_body, "data": {field: value}}, refuse=refuse)
         if schema:
-            check(f"body={shown}", body=value)
+            check(f"body={shown}", body=value, refuse=refuse)
     if schema:
         for raw in (b"", b"{", b"\xff\xfe", b'{"a":1}' * 3, b"[" * 10000, b'{"data": NaN}'):
             check(f"raw {raw[:20]!r}", raw=raw)

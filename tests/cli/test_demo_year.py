@@ -17,13 +17,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.clock import ManualClock
+from server.clock import COUNTY_TZ, ManualClock
 from server.db import db
 from server.flows.evaluation.models import Evaluation, KeyEvaluationDraw, Rectification
 from server.flows.ex_ante.models import Assessment
 from server.flows.goal_review.models import GoalVersion
 from server.flows.monitoring.models import Correction, KeyAttention, MonitoringReport
-from server.flows.monitoring.operators import COUNTY
 from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
 from server.models import (
     AuditEvent,
@@ -234,13 +233,13 @@ def test_the_year_is_dated_like_a_real_one_and_nothing_failed(seeded):
         first, last = db.session.execute(select(func.min(AuditEvent.at), func.max(AuditEvent.at)).where(
             AuditEvent.action != "deploy")).one()
         # From last year's projects applying in autumn 2024 to the seeded "now".
-        assert date(2024, 10, 1) <= first.astimezone(COUNTY).date() and last <= NOW
+        assert date(2024, 10, 1) <= first.astimezone(COUNTY_TZ).date() and last <= NOW
         assert db.session.scalar(select(func.max(HumanTask.created_at))) <= NOW
         # Nobody works at weekends in the county.
-        days = {a.astimezone(COUNTY).weekday() for a in db.session.scalars(
+        days = {a.astimezone(COUNTY_TZ).weekday() for a in db.session.scalars(
             select(AuditEvent.at).where(AuditEvent.action.in_(("start", "complete"))))}
         assert days <= {0, 1, 2, 3, 4}
-        reported = [r.astimezone(COUNTY) for r in db.session.scalars(select(MonitoringReport.created_at))]
+        reported = [r.astimezone(COUNTY_TZ) for r in db.session.scalars(select(MonitoringReport.created_at))]
         assert {r.month for r in reported} == set(range(2, 12))  # each month's report is filed early the next
 
 

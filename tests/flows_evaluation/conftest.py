@@ -4,12 +4,13 @@ are evaluated after the year, as the county's users would do it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.flows.evaluation.models import Evaluation, KeyEvaluationDraw, KeyEvaluationScore
 from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
@@ -22,7 +23,6 @@ from tests.flows_ex_ante.conftest import Users
 from tests.flows_goal_review.conftest import ROOT, task_of
 
 KEY = "evaluation"
-COUNTY = timezone(timedelta(hours=8))
 SELF, REVIEW, KEY_SCORE = "Task_Self", "Task_Review", "Task_KeyScore"
 NOTICE, RECTIFY, VERIFY = "Task_Notice", "Task_Rectify", "Task_Verify"
 # goal_review's INDICATORS: 产出 weights 30/20/10 share 50 points, 效益 20/10 share 30, 满意度 10 has 10.
@@ -46,7 +46,7 @@ def flows(users) -> dict[str, Any]:
 
 def county(*args: int) -> datetime:
     """A moment in the county (UTC+8) as aware UTC."""
-    return datetime(*args, tzinfo=COUNTY).astimezone(UTC)
+    return datetime(*args, tzinfo=COUNTY_TZ).astimezone(UTC)
 
 
 def wake_at(clock, app, moment: datetime) -> int:

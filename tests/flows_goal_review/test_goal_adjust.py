@@ -40,6 +40,9 @@ def test_adjustment_needs_approved_goals(app, users, flows):
     start_goals(users, code)
     assert "正在编制绩效目标" in refused_start(users, {"project_code": code}, key=ADJUST)
     assert "未找到本单位的项目" in refused_start(users, {"project_code": code}, who="water1", key=ADJUST)
+    # ids no 32-bit column can hold, negative ids and text are "not found" too (PostgreSQL would refuse them)
+    for wanted in (2**40, -1, "12abc", 1.5e300):
+        assert "未找到本单位的项目" in refused_start(users, {"project_id": wanted}, key=ADJUST)
 
 
 def test_adjusted_version_replaces_the_approved_one_which_stays_readable(app, users, flows, clock):

@@ -52,7 +52,7 @@ def test_starting_is_refused_unless_the_unit_owns_a_project_awaiting_goals(app, 
     assert project(app, code).goal_status == GoalStatus.DRAFTING
 
     # A cancelled flow leaves its draft to the next one (by project id this time).
-    assert users["school1"].post(f"/api/v1/process-instances/{inst['id']}/cancel", json={}).status_code == 200
+    assert users["school1"].post(f"/api/v1/process-instances/{inst['id']}/cancel", json={"reason": "重新编制"}).status_code == 200
     again = users["school1"].post("/api/v1/process-instances", json={
         "process_key": "goal_review", "data": {"project_id": project(app, code).id}})
     assert again.status_code == 201, again.get_json()

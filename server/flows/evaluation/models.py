@@ -10,13 +10,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base
 from server.models.common import UTCDateTime, utcnow, value_enum
+
+if TYPE_CHECKING:
+    from server.models import Project
 
 
 class EvaluationStatus(enum.StrEnum):
@@ -42,6 +45,7 @@ class Evaluation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    project: Mapped[Project] = relationship()
     fiscal_year: Mapped[int]  # 被评价的预算年度
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
     goal_id: Mapped[int] = mapped_column(ForeignKey("goal_versions.id"))  # 对照的已批复绩效目标

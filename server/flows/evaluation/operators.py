@@ -12,13 +12,14 @@ The key evaluation, the result notice and rectification are in `evaluation_resul
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.engine.timers import duration_after
@@ -30,7 +31,6 @@ from server.flows.shared.support import CENT, context, money, number, optional_i
 from server.models import GoalStatus, InstanceStatus, Notification, ProcessInstance, Project
 from server.services.projects import budget_in_force
 
-COUNTY = timezone(timedelta(hours=8))
 LEVELS = ("产出", "效益", "满意度")
 BANDS = {"达成": (Decimal(80), Decimal(100)), "部分达成": (Decimal(60), Decimal(80)), "未达成": (Decimal(0), Decimal(60))}
 GRADES = ("优", "良", "中", "差")
@@ -65,7 +65,7 @@ def notify(call: OperatorCall, project: Project, role: str, kind: str, message: 
 
 def year_end(fiscal_year: int) -> datetime:
     """00:00 on 1 January after the fiscal year, county time, as aware UTC."""
-    return datetime(fiscal_year + 1, 1, 1, tzinfo=COUNTY).astimezone(UTC)
+    return datetime(fiscal_year + 1, 1, 1, tzinfo=COUNTY_TZ).astimezone(UTC)
 
 
 # ---------------------------------------------------------------- opening and the form's starting point

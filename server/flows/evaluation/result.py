@@ -20,6 +20,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.engine.timers import duration_after
@@ -30,9 +31,9 @@ from server.flows.evaluation.models import (
     KeyEvaluationScore,
     Rectification,
 )
-from server.flows.evaluation.operators import COUNTY, evaluation_of, notify, number
+from server.flows.evaluation.operators import evaluation_of, notify, number
 from server.flows.shared.support import CENT, context, text
-from server.models import Organisation, OrgKind, Project, Role, User, UserRole
+from server.models import Organisation, OrgKind, Role, User, UserRole
 
 SEED = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 SHEET = {"execution": "预算执行", "output": "产出", "benefit": "效益", "satisfaction": "满意度"}
@@ -126,21 +127,15 @@ def record_key(call: OperatorCall, *, reviews: Any, experts: Any, execution_poin
 def deadline(start: datetime, within: Any) -> datetime:
     """The end of the county day `within` (an ISO-8601 duration) after `start`: 00:00 the next day, as UTC."""
     try:
-        last = duration_after(start, str(within)).astimezone(COUNTY).date()
+        last = duration_after(start, str(within)).astimezone(COUNTY_TZ).date()
     except Exception as err:  # SpiffWorkflow raises a bare Exception for a malformed duration
         raise ValueError(_("规则表中的期限“%(v)s”不是 ISO-8601 时长", v=within)) from err
-    return datetime(last.year, last.month, last.day, tzinfo=COUNTY).astimezone(UTC) + timedelta(days=1)
+    return datetime(last.year, last.month, last.day, tzinfo=COUNTY_TZ).astimezone(UTC) + timedelta(days=1)
 
 
 def _day(moment: datetime) -> str:
-    shown = (moment - timedelta(seconds=1)).astimezone(COUNTY)
+    shown = (moment - timedelta(seconds=1)).astimezone(COUNTY_TZ)
     return _("%(y)s年%(m)s月%(d)s日", y=shown.year, m=shown.month, d=shown.day)
-
-
-def _project(evaluation: Any) -> Project:
-    project = db.session.get(Project, evaluation.project_id)
-    assert project is not None
-    return project
 
 
 def _timers(due: datetime, escalate_after: Any) -> dict[str, str]:
@@ -157,7 +152,7 @@ def notice(call: OperatorCall, *, conclusion: Any, requirements: Any = None, pro
     """evaluation.notice: the formal result notice. Rectification is due when the office writes requirements,
     and the rule table may demand it (中 and 差 by default); the unit and the budget sections are told."""
     evaluation = evaluation_of(call, EvaluationStatus.GRADED)
-    project = _project(evaluation)
+    project = evaluation.project
     wanted = text(requirements, 4000)
     rectify = bool(wanted and wanted.strip())
     if rectify_required and not rectify:
@@ -214,7 +209,7 @@ def verify(call: OperatorCall, *, decision: Any, opinion: Any, max_rounds: Any =
     (销号); insufficient sends it back with a new deadline, until the rule table's last round, after which it
     is recorded as not rectified (payments stay suspended). Returns the outcome and the new timers."""
     evaluation = evaluation_of(call, EvaluationStatus.RECTIFYING)
-    project = _project(evaluation)
+    project = evaluation.project
     row = evaluation.rectifications[-1] if evaluation.rectifications else None
     if row is None or row.decision is not None:
         raise ValueError(_("没有待核查的整改报告"))

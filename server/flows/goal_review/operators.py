@@ -26,7 +26,7 @@ from server.flows.goal_review.models import (
     GoalVersion,
     GoalVersionStatus,
 )
-from server.flows.shared.support import CENT, context, text
+from server.flows.shared.support import CENT, context, own_project, text
 from server.models import GoalStatus, InstanceStatus, ProcessInstance, Project, ProjectStatus
 
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -51,20 +51,11 @@ STATUS_TEXT = {
 
 def _project(call: OperatorCall, project_code: Any, project_id: Any) -> Project:
     """The project named in the start data, which must belong to the starting unit."""
-    project = None
-    if project_code not in (None, ""):
-        project = db.session.scalar(select(Project).where(Project.code == str(project_code)[:100]))
-    elif project_id not in (None, "") and not isinstance(project_id, bool):
-        try:
-            project = db.session.get(Project, int(project_id))
-        except (TypeError, ValueError):
-            project = None
-    else:
+    if project_code in (None, "") and (project_id in (None, "") or isinstance(project_id, bool)):
         raise ValueError(_("请指定项目（project_code 或 project_id）"))
     wanted = project_code if project_code not in (None, "") else project_id
-    if project is None or project.organisation_id != context(call).instance.organisation_id:
-        raise ValueError(_("未找到本单位的项目“%(wanted)s”", wanted=wanted))  # another unit's project is not even named
-    return project
+    return own_project(call, project_id, code=project_code,
+                       missing=_("未找到本单位的项目“%(wanted)s”", wanted=wanted))
 
 
 def _stale(version: GoalVersion) -> bool:

@@ -11,13 +11,14 @@ worst indicator, the report colour the worse of execution and goal.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
@@ -31,10 +32,9 @@ from server.flows.monitoring.models import (
     MonitoringReport,
 )
 from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
-from server.flows.shared.support import FollowUp, context, money, number, optional_int, text
+from server.flows.shared.support import FollowUp, context, money, number, optional_int, own_project, text
 from server.models import GoalStatus, InstanceStatus, Notification, ProcessInstance, Project
 
-COUNTY = timezone(timedelta(hours=8))
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}
 LIKELIHOOD = ("能够完成", "可能无法完成", "无法完成")
 SEVERITY = {Colour.BLUE: 0, Colour.GREEN: 1, Colour.YELLOW: 2, Colour.RED: 3}
@@ -47,10 +47,7 @@ PERCENT = Decimal("0.0001")
 
 
 def _project(call: OperatorCall, project_id: Any) -> Project:
-    project = db.session.get(Project, optional_int(project_id)) if project_id is not None else None
-    if project is None or project.organisation_id != context(call).instance.organisation_id:
-        raise ValueError(_("本流程没有监控的项目（缺少“monitoring.open”步骤）"))
-    return project
+    return own_project(call, project_id, missing=_("本流程没有监控的项目（缺少“monitoring.open”步骤）"))
 
 
 def _approved(project: Project) -> GoalVersion | None:
@@ -63,7 +60,7 @@ def _approved(project: Project) -> GoalVersion | None:
 
 def period_end(year: int, month: int) -> datetime:
     """The end of a reporting month in the county (00:00 UTC+8 of the next month), as aware UTC."""
-    start = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=COUNTY)
+    start = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=COUNTY_TZ)
     return start.astimezone(UTC)
 
 

@@ -18,7 +18,7 @@ from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
 from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
-from server.flows.shared.support import CENT, context, optional_int
+from server.flows.shared.support import CENT, context, optional_int, own_project
 from server.models import Project
 
 MAX_PERCENT = Decimal(100)
@@ -26,10 +26,7 @@ MAX_AMOUNT = Decimal(10) ** 12
 
 
 def _project(call: OperatorCall, project_id: Any) -> Project:
-    project = db.session.get(Project, optional_int(project_id)) if project_id is not None else None
-    if project is None or project.organisation_id != context(call).instance.organisation_id:
-        raise ValueError(_("本流程没有该项目"))
-    return project
+    return own_project(call, project_id, missing=_("本流程没有该项目"))
 
 
 def _source(call: OperatorCall, source_flow: Any) -> str:

@@ -75,6 +75,27 @@ def text(value: Any, limit: int) -> str | None:
     return str(value)[:limit] if value not in (None, "") else None
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit columns; PostgreSQL refuses to even compare a larger number
+
+
+def own_project(call: OperatorCall, project_id: Any = None, *, code: Any = None, missing: str) -> Project:
+    """The project named by code or id, which must belong to this instance's unit: another unit's project
+    is answered as if it did not exist (`missing`), so a flow cannot learn or touch it."""
+    project = None
+    if code not in (None, ""):
+        project = db.session.scalar(select(Project).where(Project.code == str(code)[:100]))
+    else:
+        try:
+            row_id = optional_int(project_id) if project_id != "" else None
+        except (TypeError, ValueError):
+            row_id = None
+        if row_id is not None and 0 < row_id <= MAX_ROW_ID:
+            project = db.session.get(Project, row_id)
+    if project is None or project.organisation_id != context(call).instance.organisation_id:
+        raise ValueError(missing)
+    return project
+
+
 def instance_project(call: OperatorCall) -> Project:
     """The project this flow applied for (written by library.apply)."""
     instance = context(call).instance

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from server.flows.monitoring.operators import COUNTY, period_end
+from server.clock import COUNTY_TZ
+from server.flows.monitoring.operators import period_end
 
 ESCALATED_AFTER = timedelta(days=21)  # monitoring: reminder after 10 days, escalation after 20 (rule table)
 YEAR_END_GRACE = timedelta(days=25)  # a past year is shown until its December reports are in
@@ -22,11 +23,11 @@ STORY_WINDOW_END = (12, 15)  # next year's applications and goals are done by mi
 
 def local(day: date, hour: int = 9, minute: int = 0) -> datetime:
     """A county-local wall-clock time on `day`, as aware UTC."""
-    return datetime.combine(day, time(hour, minute), tzinfo=COUNTY).astimezone(UTC)
+    return datetime.combine(day, time(hour, minute), tzinfo=COUNTY_TZ).astimezone(UTC)
 
 
 def local_date(moment: datetime) -> date:
-    return moment.astimezone(COUNTY).date()
+    return moment.astimezone(COUNTY_TZ).date()
 
 
 def workday_on_or_after(day: date) -> date:

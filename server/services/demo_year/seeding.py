@@ -17,11 +17,10 @@ from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from server.app import create_app
-from server.clock import ManualClock
+from server.clock import COUNTY_TZ, ManualClock
 from server.db import db
+from server.extensions import get_flows
 from server.flows.monitoring.models import MonitoringReport
-from server.flows.monitoring.operators import COUNTY
 from server.models import HumanTask, ProcessModel, Project, TaskStatus
 from server.scheduler import default_locale
 from server.services.demo import seed_demo
@@ -34,9 +33,7 @@ FIRST_YEAR = 2000
 
 
 def _stages():
-    from server.flows.registry import demo_stages  # here: each flow's stories build on this package
-
-    return demo_stages()
+    return tuple(stage for flow in get_flows().values() for stage in flow.demo)
 
 
 @dataclass(frozen=True)
@@ -80,8 +77,9 @@ def seed_year(app: Flask, *, year: int | None = None, now: datetime | None = Non
 
 
 def _seeding_app(app: Flask, clock: ManualClock) -> Flask:
-    """The same app (same configuration, same database) with the movable clock."""
-    return create_app(dict(app.config), clock=clock)
+    """The same app (same configuration, same database) with the movable clock, built by the factory that
+    built `app` (services do not import the app)."""
+    return app.extensions["jixiao.app_factory"](dict(app.config), clock=clock)
 
 
 def _seed(year: int, end: datetime, clock: ManualClock, stories: list[Story], started: float,
@@ -126,4 +124,4 @@ def describe(result: SeedResult) -> str:
     return _("✓ 演示县 %(year)s 年度已生成：%(projects)s 个项目，%(reports)s 份监控报告，%(tasks)s 项待办"
              "（演示时间截至 %(end)s，用时 %(seconds).1f 秒）",
              year=result.year, projects=result.projects, reports=result.reports, tasks=result.open_tasks,
-             end=result.end.astimezone(COUNTY).strftime("%Y-%m-%d %H:%M"), seconds=result.seconds)
+             end=result.end.astimezone(COUNTY_TZ).strftime("%Y-%m-%d %H:%M"), seconds=result.seconds)

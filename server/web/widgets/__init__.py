@@ -1,0 +1,1 @@
+"""Form widget kinds behind one registry (registry.py); one module per kind family, one template per kind."""
