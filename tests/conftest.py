@@ -1,11 +1,25 @@
 """Fixtures shared by the whole suite.
 
-- `db_url`: a fresh, migrated database per test, once on SQLite (a real file) and once on PostgreSQL.
-  Both are cloned from a template that `flask_migrate.upgrade` built once per session, so every test runs
-  against the migrated schema (never `create_all`) without paying for the migrations each time.
+- `db_url`: a migrated database with the demo county, once on SQLite and once on PostgreSQL. Both come from
+  a template that `flask_migrate.upgrade` built and `seed_demo` filled once per session, so every test runs
+  against the migrated schema (never `create_all`) without paying for migrations or seeding each time.
+  SQLite: a copy of the template file of the test's own. PostgreSQL: one transaction on a database shared by
+  the session, rolled back after the test (tests/support/postgres.py: the app's commits are savepoints in it).
   When PostgreSQL does not answer the postgres variants skip, except with CI=true, where they fail.
-- `app`: the app on that database, with the demo county seeded and a ManualClock at 2026-01-05 09:00 Beijing.
-- `client`, `login_as("school1")` (API caller with a bearer token), `app_ctx`, `clock`.
+- `app`: the app on that database with a ManualClock at 2026-01-05 09:00 Beijing.
+- `client`, `login_as("school1")` (API caller with a bearer token, reused until the clock moves),
+  `fresh_login`, `app_ctx`, `clock`.
+
+Markers (registered in pyproject.toml):
+- `@pytest.mark.own_database`: the test gets a real PostgreSQL database of its own (CREATE DATABASE from the
+  template, dropped afterwards) instead of the rolled-back transaction. Use it when the test
+  * runs app code in more than one thread (races, load, parallel workers, a live server): threads cannot
+    share the one transaction (the connection refuses a second thread with a message naming this marker);
+  * needs what a transaction cannot show: several connections that must not see each other's uncommitted
+    work, locks between them, `db.engine` connections of its own, DDL/TRUNCATE, migrations;
+  * starts the `jixiao` command or another process on the database.
+  SQLite tests always have a file of their own; the marker changes nothing for them.
+- `postgres`: set by `db_url`'s postgres variant; `browser`: tests under tests/browser.
 
 Do not hold `app_ctx` while calling `client`: a request would reuse the test's app context and its
 database session. Wrap direct database work in `with app.app_context():` instead.
@@ -24,7 +38,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support import postgres, sqlite
-from tests.support.api import ApiUser, api_as
+from tests.support.api import ApiUser, api_as, login
+from tests.support.config import TEST_CONFIG
 
 START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # a Monday morning in the county, fiscal year 2026
 
@@ -37,9 +52,11 @@ def make_app(db_url: str, clock=None, **config) -> Flask:
     from server import create_app
     from server.clock import ManualClock
 
-    return create_app(
-        {"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": True, **config}, clock=clock or ManualClock(START)
-    )
+    engine = postgres.engine_options(db_url)  # the shared connection, on a rolled-back URL
+    settings = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": db_url, **config}
+    if engine:
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {**settings.get("SQLALCHEMY_ENGINE_OPTIONS", {}), **engine}
+    return create_app(settings, clock=clock or ManualClock(START))
 
 
 def migrate(app: Flask) -> None:
@@ -47,6 +64,13 @@ def migrate(app: Flask) -> None:
 
     with app.app_context():
         upgrade()
+
+
+def seed(app: Flask) -> None:
+    from server.services.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
 
 
 def dispose(app: Flask) -> None:
@@ -96,11 +120,13 @@ def instance_path(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated schema with the demo county, in a file each SQLite test copies."""
     base = tmp_path_factory.mktemp("sqlite-template")
     path = base / "template.sqlite3"
     with instance_env(base / "instance"):
         app = make_app(sqlite.url(path))
         migrate(app)
+        seed(app)
         dispose(app)
     return path
 
@@ -115,7 +141,20 @@ def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         with instance_env(tmp_path_factory.mktemp("pg-template") / "instance"):
             app = make_app(postgres.sqlalchemy_url(name))
             migrate(app)
+            seed(app)
             dispose(app)
+        yield name
+    finally:
+        postgres.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_shared(postgres_template: str) -> Iterator[str]:
+    """The copy of the template that rolled-back tests share (the template itself must stay unconnected,
+    so own_database tests can still be cloned from it)."""
+    name = postgres.new_name("jx_shared")
+    postgres.create_database(name, template=postgres_template)
+    try:
         yield name
     finally:
         postgres.drop_database(name)
@@ -123,13 +162,18 @@ def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 @pytest.fixture
 def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
-    """A migrated SQLite database file of this test's own."""
+    """A migrated SQLite database file of this test's own, with the demo county."""
     return sqlite.clone(sqlite_template, tmp_path / "jixiao.sqlite3")
 
 
 @pytest.fixture
-def postgres_url(postgres_template: str) -> Iterator[str]:
-    """A migrated PostgreSQL database of this test's own, dropped afterwards."""
+def postgres_url(request: pytest.FixtureRequest, postgres_template: str) -> Iterator[str]:
+    """A migrated PostgreSQL database with the demo county: one rolled-back transaction on the shared
+    database, or with `@pytest.mark.own_database` a database of this test's own, dropped afterwards."""
+    if request.node.get_closest_marker("own_database") is None:
+        with postgres.rolled_back(request.getfixturevalue("postgres_shared")) as url:
+            yield url
+        return
     name = postgres.new_name("jx_t")
     postgres.create_database(name, template=postgres_template)
     try:
@@ -171,12 +215,7 @@ def empty_db_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def app(db_url: str, instance_path: Path) -> Iterator[Flask]:
-    from server.services.demo import seed_demo
-
     app = make_app(db_url)
-    migrate(app)  # already at head from the template; proves the test database is the migrated schema
-    with app.app_context():
-        seed_demo()
     yield app
     dispose(app)
 
@@ -200,9 +239,21 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def login_as(client: FlaskClient) -> Callable[..., ApiUser]:
-    """`login_as("school1")` -> an API caller sending that demo user's bearer token."""
+    """`login_as("school1")` -> an API caller sending that demo user's bearer token. Asking again returns the
+    same caller until the clock moves or its token is revoked (tests/support/api.py); `fresh_login` always
+    logs in anew."""
 
     def _login(username: str, password: str = "demo") -> ApiUser:
         return api_as(client, username, password)
+
+    return _login
+
+
+@pytest.fixture
+def fresh_login(client: FlaskClient) -> Callable[..., ApiUser]:
+    """`fresh_login("school1")` -> a caller with a token of its own, for tests about tokens themselves."""
+
+    def _login(username: str, password: str = "demo") -> ApiUser:
+        return login(client, username, password)
 
     return _login

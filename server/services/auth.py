@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -18,8 +19,16 @@ from server.extensions import get_clock
 from server.models import ApiToken, Organisation, OrgKind, User, UserRole, UserSector
 from server.services.errors import ServiceError
 
-# Checked against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the username is unknown, so both failures take the same time."""
+    return generate_password_hash("not-a-real-password", method=method)
+
+
+def _hash_method() -> str:
+    # scrypt in production (server/config.py); only the test fixtures configure a cheap method.
+    return current_app.config["PASSWORD_HASH_METHOD"]
 
 
 class LoginFailed(ServiceError):
@@ -28,13 +37,13 @@ class LoginFailed(ServiceError):
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=_hash_method())
 
 
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
         raise LoginFailed(_("用户名或密码错误"))
     if not check_password_hash(user.password_hash, password) or not user.active:
         raise LoginFailed(_("用户名或密码错误"))

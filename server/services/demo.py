@@ -9,24 +9,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from server.db import db
 from server.models import Organisation, OrgKind, Role, User, UserRole, UserSector
+from server.services.auth import hash_password
 
 DEMO_PASSWORD = "demo"
 
 
 @cache
-def _demo_hash() -> str:
+def _demo_hash(method: str) -> str:
     # One salted hash shared by the demo users: they all have the same published password anyway,
-    # and hashing once keeps seeding (done for every test) fast.
-    return generate_password_hash(DEMO_PASSWORD)
+    # and hashing once per method keeps seeding fast.
+    return generate_password_hash(DEMO_PASSWORD, method=method)
 
 
 def _password_hash(password: str) -> str:
-    return _demo_hash() if password == DEMO_PASSWORD else generate_password_hash(password)
+    if password == DEMO_PASSWORD:
+        return _demo_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    return hash_password(password)
 
 
 def create_org(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from server.db import db
@@ -12,6 +13,9 @@ from server.models import AuditEvent, HumanTask, TaskStatus
 from tests.api.helpers import FLOWS, deploy_folder, start
 
 ROUNDS = 200
+
+# Threads racing on separate connections: a real database, not the test's one rolled-back transaction.
+pytestmark = pytest.mark.own_database
 
 
 def _race(user, task_id: int, value: int, barrier: threading.Barrier, codes: list[int]) -> None:
@@ -22,10 +26,10 @@ def _race(user, task_id: int, value: int, barrier: threading.Barrier, codes: lis
         assert resp.get_json()["error"] == "conflict"
 
 
-def test_simultaneous_completion_has_exactly_one_winner(app, login_as):
+def test_simultaneous_completion_has_exactly_one_winner(app, login_as, fresh_login):
     assert deploy_folder(login_as("admin"), "simple", FLOWS / "simple").status_code == 201
     starter = login_as("school1")
-    racers = [login_as("school1"), login_as("school1")]
+    racers = [fresh_login("school1"), fresh_login("school1")]  # two clients, two tokens
     outcomes: Counter[tuple[int, ...]] = Counter()
     task_ids = []
     for _ in range(ROUNDS):

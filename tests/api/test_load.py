@@ -6,6 +6,8 @@ import sqlite3
 import threading
 from collections import Counter
 
+import pytest
+
 from tests.api.helpers import FLOWS, deploy_folder
 
 THREADS = 8
@@ -25,9 +27,10 @@ def _work(user, codes: Counter, lock: threading.Lock) -> None:
             codes.update(seen)
 
 
-def test_concurrent_users_never_see_a_server_error(login_as):
+@pytest.mark.own_database  # threads on separate connections
+def test_concurrent_users_never_see_a_server_error(login_as, fresh_login):
     assert deploy_folder(login_as("admin"), "simple", FLOWS / "simple").status_code == 201
-    users = [login_as("school1") for _ in range(THREADS)]
+    users = [fresh_login("school1") for _ in range(THREADS)]  # a client and token each
     codes: Counter[int] = Counter()
     lock = threading.Lock()
     threads = [threading.Thread(target=_work, args=(u, codes, lock)) for u in users]

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from server.db import db
@@ -14,6 +15,9 @@ from server.services.timers import wake_due_instances
 
 TIMER_FLOW = Path(__file__).resolve().parent.parent / "cli" / "data" / "timer_demo"
 INSTANCES = 40
+
+# Worker threads locking rows on separate connections: a real database, not one rolled-back transaction.
+pytestmark = pytest.mark.own_database
 
 
 def _worker(app, barrier: threading.Barrier, woken: list[int]) -> None:

@@ -6,11 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server.db import db
-from server.models import Organisation, ProcessModel, Project, User
-from tests.conftest import dispose, make_app
+from server.models import ProcessModel
 
 DATA = Path(__file__).parent / "data"
 
@@ -19,39 +18,8 @@ def invoke(app, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
 
-DESIGN_USERS = {"admin", "perf", "fin_edu", "fin_agri", "edu_head", "school1", "water_head", "water1",
-                "expert1", "expert2"}
-
-
-def test_init_demo_on_an_empty_database_is_repeatable(empty_db_url, instance_path, monkeypatch):
-    app = make_app(empty_db_url)
-    try:
-        first = invoke(app, "init", "--demo")
-        assert first.exit_code == 0, first.output
-        assert "数据库已迁移到最新版本" in first.output
-        assert "演示县的组织和用户已就绪" in first.output
-        with app.app_context():
-            counts = (db.session.scalar(select(func.count(User.id))),
-                      db.session.scalar(select(func.count(Organisation.id))),
-                      db.session.scalar(select(func.count(ProcessModel.id))),
-                      db.session.scalar(select(func.count(Project.id))))
-            names = set(db.session.scalars(select(User.username)))
-        # DESIGN.md's demo users, plus the units the demo fiscal year adds; the year's projects are seeded once.
-        assert names >= DESIGN_USERS and counts[0] > len(DESIGN_USERS)
-        assert counts[3] >= 30
-
-        second = invoke(app, "init", "--demo")
-        assert second.exit_code == 0, second.output
-        assert "已部署" not in second.output  # shipped flows were already current
-        with app.app_context():
-            assert (db.session.scalar(select(func.count(User.id))),
-                    db.session.scalar(select(func.count(Organisation.id))),
-                    db.session.scalar(select(func.count(ProcessModel.id))),
-                    db.session.scalar(select(func.count(Project.id)))) == counts
-        resp = app.test_client().post("/api/v1/session", json={"username": "perf", "password": "demo"})
-        assert resp.status_code in (200, 201)
-    finally:
-        dispose(app)
+# `init --demo` on an empty database, and doing it again, is tested once per database with the year it seeds:
+# tests/cli/test_demo_year.py (the year is the slow part, so it is played once there).
 
 
 def test_deploy_a_folder_then_the_same_content_again(app, login_as):

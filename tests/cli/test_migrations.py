@@ -85,6 +85,7 @@ def test_database_refuses_to_change_or_delete_audit_events(app, statement):
 
 
 @pytest.mark.postgres
+@pytest.mark.own_database  # TRUNCATE locks the whole table
 def test_postgres_refuses_truncating_audit_events(postgres_url, instance_path):
     app = make_app(postgres_url)
     with app.app_context():

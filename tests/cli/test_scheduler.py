@@ -8,6 +8,8 @@ from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from server.scheduler import TimerScheduler, poll_seconds
 from tests.conftest import make_app
 
@@ -23,6 +25,7 @@ def wait_for(predicate, timeout: float = 15.0, step: float = 0.05) -> bool:
     return False
 
 
+@pytest.mark.own_database  # the scheduler's thread works beside the test's requests
 def test_scheduler_fires_a_due_timer_without_anyone_asking(app, clock, login_as):
     assert app.test_cli_runner().invoke(args=["deploy", str(DATA / "timer_demo")]).exit_code == 0
     school1 = login_as("school1")

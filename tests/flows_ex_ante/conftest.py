@@ -22,7 +22,8 @@ KEY = "ex_ante"
 
 
 class Users:
-    """Logs in afresh on each use: tokens expire on the same clock the tests move by days."""
+    """`users["school1"]` asks `login_as` on each use: the same caller while the clock stands still, a fresh
+    login once a test has moved it (tokens expire on the same clock the tests move by days)."""
 
     def __init__(self, login_as) -> None:
         self.login_as = login_as

@@ -1,4 +1,5 @@
-"""Throwaway PostgreSQL databases for tests: one per test, cloned from a migrated template.
+"""Throwaway PostgreSQL databases for tests, cloned from a migrated template with the demo county, and the
+rolled-back connection most tests run on instead of a database of their own.
 
 The server is the one at 127.0.0.1:5432 with trust auth (user postgres or root), or JIXIAO_TEST_PG_URL
 (a libpq URL to any database we may connect to, used for CREATE/DROP DATABASE).
@@ -7,9 +8,12 @@ The server is the one at 127.0.0.1:5432 with trust auth (user postgres or root),
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -93,3 +97,86 @@ def drop_stale() -> None:
         parts = name.split("_")
         if len(parts) >= 4 and parts[-2].isdigit() and not _alive(int(parts[-2])):
             drop_database(name)
+
+
+# ---------------------------------------------------------------- one rolled-back transaction per test
+
+
+class OneTransaction(psycopg.Connection):
+    """A connection whose transaction the app can never end: its commit and rollback act on a savepoint
+    inside it, opened at the next statement. The fixture rolls the whole transaction back after the test,
+    so the shared database is as the template left it, and no test pays for CREATE/DROP DATABASE (each
+    DROP forces a PostgreSQL checkpoint: seconds on a busy machine).
+
+    Every engine of the test's apps hands out this one connection, so all sessions see each other's work at
+    once and a commit is final for the rest of the test — as with a real database, as long as the test does
+    not interleave two open transactions. A second thread would share the transaction; that is refused.
+    """
+
+    _SAVEPOINT = "jx_test_commit"
+
+    def _statement(self, sql_text: str) -> None:
+        psycopg.Connection.cursor(self).execute(sql_text)
+
+    def _begin(self) -> None:
+        if threading.get_ident() != self.jx_thread:
+            raise RuntimeError(
+                "a second thread used the test's rolled-back PostgreSQL connection: "
+                "mark the test @pytest.mark.own_database (see tests/conftest.py)"
+            )
+        if not self.jx_open:
+            self._statement(f"SAVEPOINT {self._SAVEPOINT}")
+            self.jx_open = True
+
+    def cursor(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+        self._begin()
+        return super().cursor(*args, **kwargs)
+
+    def commit(self) -> None:
+        if self.jx_open:
+            self._statement(f"RELEASE SAVEPOINT {self._SAVEPOINT}")
+            self.jx_open = False
+
+    def rollback(self) -> None:
+        if self.jx_open:
+            self._statement(f"ROLLBACK TO SAVEPOINT {self._SAVEPOINT}")
+            self._statement(f"RELEASE SAVEPOINT {self._SAVEPOINT}")
+            self.jx_open = False
+
+    def close(self) -> None:
+        pass  # engines dispose their pools; the fixture ends the connection after rolling it back
+
+    def end(self) -> None:
+        psycopg.Connection.rollback(self)
+        psycopg.Connection.close(self)
+
+
+# The URL a test's apps use -> the connection they share (make_app asks engine_options for it).
+_ROLLED_BACK: dict[str, OneTransaction] = {}
+
+
+@contextmanager
+def rolled_back(database: str) -> Iterator[str]:
+    """A URL of `database` whose engines all use one connection, rolled back when the block ends."""
+    from sqlalchemy.engine import make_url
+
+    url = sqlalchemy_url(database)
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = OneTransaction.connect(libpq)
+    conn.jx_thread, conn.jx_open = threading.get_ident(), False
+    _ROLLED_BACK[url] = conn
+    try:
+        yield url
+    finally:
+        del _ROLLED_BACK[url]
+        conn.end()
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """SQLAlchemy engine options for a rolled-back URL (none for any other): one shared connection."""
+    conn = _ROLLED_BACK.get(url)
+    if conn is None:
+        return {}
+    from sqlalchemy.pool import StaticPool
+
+    return {"poolclass": StaticPool, "creator": lambda: conn}

@@ -1,0 +1,18 @@
+"""What every test app is configured with on top of production's settings (server/config.py).
+
+Only `tests.conftest.make_app` applies this: the server never reads it, and no environment variable can
+turn it on, so a deployed Jixiao always hashes new passwords with scrypt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# One PBKDF2 round instead of scrypt: each demo login costs microseconds instead of ~50 ms of CPU, and the
+# suite logs in thousands of times. Checking still reads whatever method a stored hash names.
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+
+TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
+}
