@@ -106,6 +106,7 @@ def test_when_no_hashing_slot_frees_the_web_form_says_so(app, browser):
     assert web.post("/login", {"username": "school1", "password": "demo"}).status_code == 302
 
 
+@pytest.mark.own_database  # many threads, each with its own connection
 def test_the_health_check_answers_during_a_flood_of_parallel_bad_logins(app):
     """96 parallel bad logins once slowed /healthz to seconds; now hashing waits for a bounded set of slots and
     a flood that finds none free is turned away quickly, so other requests keep being served."""

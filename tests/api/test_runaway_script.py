@@ -34,6 +34,7 @@ def _in_thread(fn) -> tuple[threading.Thread, dict]:
 
 @pytest.mark.parametrize(("script", "error"), [(SURVIVOR, "超过"), (MRO_ESCAPE, "mro")], ids=["catch", "mro"])
 @pytest.mark.parametrize("at", ["start", "complete"])
+@pytest.mark.own_database  # the runaway and the other user run on two threads, two connections
 def test_a_runaway_script_leaves_another_users_completion_working(app, login_as, at, script, error):
     admin = login_as("admin")
     assert deploy_folder(admin, "simple", FLOWS / "simple").status_code == 201
