@@ -53,7 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
         recent_size=None if app.config.get("WORKFLOW_REUSE", True) else 0,
     )
 
-    from server.api.routes import api_bp
+    from server.api.routes import CONCERNS, api_bp
     from server.routing import RowIdConverter
 
     app.url_map.converters["int"] = RowIdConverter  # before any route is added
@@ -75,7 +75,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     # Web forms and htmx carry Flask-WTF's token; the API keeps its own guard (bearer token or X-CSRF-Token).
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session: a form may stay open all day
     csrf.init_app(app)
-    csrf.exempt(api_bp)
+    for api_blueprint in (api_bp, *CONCERNS):  # Flask-WTF exempts by the blueprint that serves the request
+        csrf.exempt(api_blueprint)
     _api_errors_as_json(app)
     _server_timing(app)
     register_cli(app)

@@ -1,2 +1,3 @@
-"""HTTP API v1: JSON over the services, as DESIGN.md's contract lists it. One blueprint (server.api.blueprint)
-under /api, one error contract (server.api.errors); server.api.routes gathers the endpoint modules."""
+"""HTTP API v1: JSON over the services, as DESIGN.md's contract lists it. A blueprint per concern, nested
+under the `api` blueprint (server.api.blueprint: the /api prefix and, in server.api.errors, one error contract);
+server.api.routes puts them together for create_app."""

@@ -1,4 +1,5 @@
-"""The API's blueprint: every endpoint module adds its routes here; the errors module its JSON handlers."""
+"""The parent of the API's blueprints: the /api prefix, and the JSON error handlers (server.api.errors) that
+nested blueprints' requests reach too."""
 
 from __future__ import annotations
 

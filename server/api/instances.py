@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 
-from server.api.blueprint import api_bp
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import CancelIn, RetryIn, StartIn
 from server.api.views import instance_json, outcome_json
 from server.services.instance_retry import retry_instance
 from server.services.instances import cancel_instance, get_instance, start_instance
 
+bp = Blueprint("instances", __name__)
+
 _start_in = StartIn()  # schemas hold no per-call state (marshmallow 4)
 _cancel_in = CancelIn()
 _retry_in = RetryIn()
 
 
-@api_bp.post("/v1/process-instances")
+@bp.post("/v1/process-instances")
 @login_required
 def create_instance():
     body = _start_in.load(json_body())
@@ -24,20 +25,20 @@ def create_instance():
     return jsonify(outcome_json(outcome)), 201
 
 
-@api_bp.get("/v1/process-instances/<int:instance_id>")
+@bp.get("/v1/process-instances/<int:instance_id>")
 @login_required
 def read_instance(instance_id: int):
     return jsonify(instance_json(get_instance(instance_id, me())))
 
 
-@api_bp.post("/v1/process-instances/<int:instance_id>/cancel")
+@bp.post("/v1/process-instances/<int:instance_id>/cancel")
 @login_required
 def cancel(instance_id: int):
     body = _cancel_in.load(json_body())
     return jsonify(instance_json(cancel_instance(instance_id, me(), body["reason"])))
 
 
-@api_bp.post("/v1/process-instances/<int:instance_id>/retry")
+@bp.post("/v1/process-instances/<int:instance_id>/retry")
 @login_required
 def retry(instance_id: int):
     # The body is optional: an empty POST retries on the instance's own version.

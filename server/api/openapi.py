@@ -7,11 +7,12 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import jsonify
+from flask import Blueprint, jsonify
 
 from server.api import schemas
-from server.api.blueprint import api_bp
 from server.api.projects import ProjectDetailOut, ProjectOut
+
+bp = Blueprint("openapi", __name__)
 
 _ERR = {"$ref": "#/components/responses/Error"}
 _JSON = "application/json"
@@ -106,6 +107,6 @@ def build_spec() -> dict[str, Any]:
     return out
 
 
-@api_bp.get("/openapi.json")
+@bp.get("/openapi.json")
 def openapi_json():
     return jsonify(build_spec())

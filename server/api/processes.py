@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from server.api.blueprint import api_bp
 from server.api.errors import http_error
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import BatchStartIn, ProcessModelOut
@@ -16,15 +15,17 @@ from server.services.batch_start import start_for_year
 from server.services.deployment import deploy_version
 from server.services.errors import ValidationFailed
 
+bp = Blueprint("processes", __name__)
 
-@api_bp.get("/v1/process-models")
+
+@bp.get("/v1/process-models")
 @login_required
 def list_process_models():
     models = db.session.scalars(select(ProcessModel).order_by(ProcessModel.key)).all()
     return jsonify(ProcessModelOut(many=True).dump(models))
 
 
-@api_bp.post("/v1/process-models/<key>/versions")
+@bp.post("/v1/process-models/<key>/versions")
 @login_required
 def create_version(key: str):
     if Role.ADMIN not in me().roles:
@@ -45,7 +46,7 @@ def create_version(key: str):
 _batch_in = BatchStartIn()
 
 
-@api_bp.post("/v1/process-models/<key>/batch-start")
+@bp.post("/v1/process-models/<key>/batch-start")
 @login_required
 def batch_start(key: str):
     """Start the flow for every eligible project of a fiscal year (performance office)."""

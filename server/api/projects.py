@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from server.api.blueprint import api_bp
 from server.api.guard import login_required, me
 from server.services.projects import budget_in_force, get_project, list_projects
+
+bp = Blueprint("projects", __name__)
 
 
 class ProjectOut(Schema):
@@ -38,7 +39,7 @@ class ProjectQuery(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-@api_bp.get("/v1/projects")
+@bp.get("/v1/projects")
 @login_required
 def projects():
     args = ProjectQuery().load(request.args)
@@ -46,7 +47,7 @@ def projects():
     return jsonify({"items": ProjectOut(many=True).dump(rows), "total": total})
 
 
-@api_bp.get("/v1/projects/<int:project_id>")
+@bp.get("/v1/projects/<int:project_id>")
 @login_required
 def project(project_id: int):
     return jsonify(ProjectDetailOut().dump(get_project(project_id, me())))

@@ -1,8 +1,14 @@
-"""The API with every endpoint module's routes and its JSON error handlers on it, for create_app."""
+"""The API for create_app: one blueprint per concern (processes, instances, tasks, projects, session, the
+OpenAPI description), nested under the `api` blueprint that holds the /api prefix and the JSON error handlers
+(server.api.errors), so every endpoint answers errors the same way."""
 
 from __future__ import annotations
 
-from server.api import errors, instances, openapi, processes, projects, session, tasks  # noqa: F401  (add routes)
+from server.api import errors, instances, openapi, processes, projects, session, tasks  # noqa: F401 (errors: handlers)
 from server.api.blueprint import api_bp
 
-__all__ = ["api_bp"]
+CONCERNS = (processes.bp, instances.bp, tasks.bp, projects.bp, session.bp, openapi.bp)
+for _concern in CONCERNS:  # once, at import: a blueprint is registered on the app per app, its children not
+    api_bp.register_blueprint(_concern)
+
+__all__ = ["CONCERNS", "api_bp"]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import secrets
 
-from flask import g, jsonify, request, session
+from flask import Blueprint, g, jsonify, request, session
 from flask_login import login_user, logout_user
 
-from server.api.blueprint import api_bp
 from server.api.errors import error_response
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import LoginIn, UserOut
 from server.services import login_guard, login_sessions
 from server.services.auth import issue_token, revoke_token
 
+bp = Blueprint("session", __name__)
 
-@api_bp.post("/v1/session")
+
+@bp.post("/v1/session")
 def create_session():
     creds = LoginIn().load(json_body())
     try:
@@ -32,7 +33,7 @@ def create_session():
     return jsonify({"user": UserOut().dump(user), "token": token, "csrf_token": session["csrf_token"]}), 201
 
 
-@api_bp.delete("/v1/session")
+@bp.delete("/v1/session")
 @login_required
 def delete_session():
     if token := g.api_token:
@@ -44,7 +45,7 @@ def delete_session():
     return "", 204
 
 
-@api_bp.get("/v1/me")
+@bp.get("/v1/me")
 @login_required
 def get_me():
     return jsonify(UserOut().dump(me()))

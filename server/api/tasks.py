@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 
-from server.api.blueprint import api_bp
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import CompleteIn, TaskListQuery
 from server.api.views import outcome_json, task_json, tasks_json
 from server.services import tasks as task_service
+
+bp = Blueprint("tasks", __name__)
 
 # Schemas hold no per-call state (marshmallow 4), so each is built once rather than per request.
 _complete_in = CompleteIn()
 _list_query = TaskListQuery()
 
 
-@api_bp.get("/v1/tasks")
+@bp.get("/v1/tasks")
 @login_required
 def list_tasks():
     args = _list_query.load(request.args)
@@ -23,7 +24,7 @@ def list_tasks():
     return jsonify({"items": [task_json(t, name) for t, name in page.items], "total": page.total})
 
 
-@api_bp.get("/v1/tasks/<int:task_id>")
+@bp.get("/v1/tasks/<int:task_id>")
 @login_required
 def read_task(task_id: int):
     task = task_service.get_task(task_id, me())
@@ -37,19 +38,19 @@ def read_task(task_id: int):
     return jsonify(body)
 
 
-@api_bp.post("/v1/tasks/<int:task_id>/claim")
+@bp.post("/v1/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int):
     return jsonify(tasks_json([task_service.claim(task_id, me())])[0])
 
 
-@api_bp.post("/v1/tasks/<int:task_id>/unclaim")
+@bp.post("/v1/tasks/<int:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
     return jsonify(tasks_json([task_service.unclaim(task_id, me())])[0])
 
 
-@api_bp.post("/v1/tasks/<int:task_id>/complete")
+@bp.post("/v1/tasks/<int:task_id>/complete")
 @login_required
 def complete(task_id: int):
     outcome = task_service.complete(task_id, me(), _complete_data(json_body()))
