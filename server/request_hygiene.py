@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -33,6 +33,8 @@ _BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
 # hot path (a completion) pays one C-speed parse and a few byte scans.
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _OWN_FIELDS_FLAG = "_checks_own_fields"
+_PARSED = "jixiao_checked_json"  # on flask.g: the body the door parsed, so views do not parse it again
+NOT_CHECKED = object()
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,6 +75,12 @@ def strict_json_loads(raw: bytes | str, seen: list[_NotFinite] | None = None) ->
         return value if math.isfinite(value) else not_finite(text)
 
     return json.loads(raw, parse_constant=not_finite, parse_float=parse_float)
+
+
+def checked_json() -> Any:
+    """The JSON body as the door parsed and passed it (within MAX_JSON_DEPTH, no bad text), or NOT_CHECKED when
+    the door did not read one (not JSON, empty, or an endpoint that checks its own fields)."""
+    return g.get(_PARSED, NOT_CHECKED)
 
 
 def shown(name: str) -> str:
@@ -136,6 +144,7 @@ def _check_body() -> None:
         suspect = b"\\u" in raw and _SUSPECT_ESCAPE.search(raw) is not None
         if not_finite or suspect or raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH:
             _check_json(body)
+        setattr(g, _PARSED, body)
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         _check_pairs("form", request.form.items(multi=True))
         for name, upload in request.files.items(multi=True):

@@ -14,12 +14,12 @@ from flask_login import current_user
 from server.api.errors import http_error
 from server.auth import bearer_token
 from server.models import User
+from server.request_hygiene import MAX_JSON_DEPTH, NOT_CHECKED, checked_json
 from server.services.auth import Principal, user_for_token
 from server.services.errors import ValidationFailed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Forms nest a few levels (indicator tables in rows); anything deeper is refused before it reaches the engine.
-MAX_JSON_DEPTH = 32
 
 
 def _resolve_user() -> User | Principal | None:
@@ -59,14 +59,16 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object; anything else is a 422 the caller can act on."""
     if not request.is_json:
         raise ValidationFailed(_("请求体必须是 JSON（Content-Type: application/json）"))
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        body = None  # nesting deep enough to exhaust the parser: hostile, not a form
+    body = checked_json()
+    if body is NOT_CHECKED:  # the door did not parse it (an endpoint that checks its own fields, an empty body)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:
+            body = None  # nesting deep enough to exhaust the parser: hostile, not a form
+        if isinstance(body, dict) and _depth(body) > MAX_JSON_DEPTH:
+            raise ValidationFailed(_("请求体嵌套层级过深（最多 %(n)s 层）", n=MAX_JSON_DEPTH))
     if not isinstance(body, dict):
         raise ValidationFailed(_("请求体不是有效的 JSON 对象"))
-    if _depth(body) > MAX_JSON_DEPTH:
-        raise ValidationFailed(_("请求体嵌套层级过深（最多 %(n)s 层）", n=MAX_JSON_DEPTH))
     return body
 
 

@@ -3,16 +3,17 @@ instance's own BPMN XML for the viewer — both only within the user's scope (40
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from server.models import InstanceStatus, Role
 from server.services import cancel_rules
-from server.services.errors import NotFound, ServiceError
+from server.services.errors import NotFound
 from server.services.instance_page import diagram_xml, load_instance_page
 from server.services.instance_retry import retry_instance
 from server.services.instances import cancel_instance
+from server.web.actions import act_and_return
 
 bp = Blueprint("instances", __name__)
 
@@ -45,15 +46,7 @@ def instance_retry(instance_id: int):
 
 
 def _act(instance_id: int, action, success: str):
-    try:
-        action()
-    except NotFound:
-        raise  # the error page (server.web.errors), not a flash on a page that is gone
-    except ServiceError as err:
-        flash(err.message, "error")
-    else:
-        flash(success, "success")
-    return redirect(url_for("instances.instance_page", instance_id=instance_id), 303)
+    return act_and_return(action, success, url_for("instances.instance_page", instance_id=instance_id))
 
 
 @bp.get("/instances/<int:instance_id>/diagram.bpmn")

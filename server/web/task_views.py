@@ -14,9 +14,10 @@ from flask_login import current_user, login_required
 
 from server.services import drafts
 from server.services import tasks as task_service
-from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from server.services.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.task_page import TaskPageData, label, load_task_page
+from server.web.actions import act_and_return
 from server.web.form_input import parse_form
 from server.web.form_render import build_form, warnings_by_field
 
@@ -82,15 +83,7 @@ def task_submit(task_id: int):
 def task_draft(task_id: int):
     page = _page(task_id)
     data, _errors = parse_form(page.schema, page.ui_schema, request.form, strict=False)
-    try:
-        drafts.save_draft(task_id, current_user, data)
-    except NotFound:
-        raise  # the error page (server.web.errors), not a flash on a page that is gone
-    except ServiceError as err:
-        flash(err.message, "error")
-        return redirect(url_for("tasks.task_page", task_id=task_id), 303)
-    flash(_("草稿已保存"), "success")
-    return redirect(url_for("tasks.task_page", task_id=task_id), 303)
+    return _act(task_id, lambda: drafts.save_draft(task_id, current_user, data), _("草稿已保存"))
 
 
 @bp.post("/tasks/<int:task_id>/draft/discard")
@@ -112,12 +105,4 @@ def task_unclaim(task_id: int):
 
 
 def _act(task_id: int, action, success: str):
-    try:
-        action()
-    except NotFound:
-        raise  # the error page (server.web.errors), not a flash on a page that is gone
-    except ServiceError as err:
-        flash(err.message, "error")
-    else:
-        flash(success, "success")
-    return redirect(url_for("tasks.task_page", task_id=task_id), 303)
+    return act_and_return(action, success, url_for("tasks.task_page", task_id=task_id))
