@@ -35,7 +35,7 @@ def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors:
         page.schema,
         page.ui_schema,
         page.values if values is None else values,
-        errors=errors,
+        errors=page.flow_errors or None if errors is None else errors,
         warnings=warnings_by_field(page.warnings),
     )
     return render_template("task/page.html", page=page, form=form, message=message), status
