@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from server.services import drafts
 from server.services import tasks as task_service
 from server.services.errors import Conflict, Forbidden, ServiceError, ValidationFailed
+from server.services.handoff import where_it_went
 from server.services.forms import validate_submission
 from server.services.task_page import TaskPageData, label, load_task_page
 from server.web.actions import act_and_return
@@ -64,7 +65,7 @@ def task_submit(task_id: int):
             errors = {**err.fields, **errors}
         return _render(page, values=data, errors=errors, status=422)  # the error summary says what to fix
     try:
-        task_service.complete(task_id, current_user, data)
+        outcome = task_service.complete(task_id, current_user, data)
     except ValidationFailed as err:
         # With field messages the summary lists them; without (the flow refused the input) say why on top.
         return _render(page, values=data, errors=err.fields, message=None if err.fields else err.message,
@@ -74,7 +75,8 @@ def task_submit(task_id: int):
     except ServiceError as err:  # the flow failed (WorkflowFailed): keep the input, say why
         return _render(page, values=data, message=err.message, status=err.status)
     drafts.clear_after_completion(task_id)
-    flash(_("“%(title)s”已提交", title=page.task.title), "success")
+    flash(_("“%(title)s”已提交，%(where)s", title=page.task.title, where=where_it_went(outcome, current_user)),
+          "success")
     return redirect(url_for("inbox.inbox"))
 
 
