@@ -15,8 +15,8 @@ from flask_login import current_user, login_required
 from server.services import drafts
 from server.services import tasks as task_service
 from server.services.errors import Conflict, Forbidden, ServiceError, ValidationFailed
-from server.services.handoff import where_it_went
 from server.services.forms import validate_submission
+from server.services.handoff import where_it_went
 from server.services.task_page import TaskPageData, label, load_task_page
 from server.web.actions import act_and_return
 from server.web.form_input import parse_form
