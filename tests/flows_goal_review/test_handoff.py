@@ -30,3 +30,11 @@ def test_each_review_step_says_who_has_the_goal_table_now(app, users, flows):
     finance_task = task_of(users["fin_edu"], iid, "Task_FinanceReview", view="claimable")["id"]
     inbox = _submit(app, "fin_edu", finance_task, {"grade": "优", "finance_opinion": "目标明确，予以批复"})
     assert "已提交，流程已办结。" in inbox
+
+    # The unit whose goal table was judged hears each verdict in its notices, with who gave it.
+    unit = logged_in(app.test_client(), "school1").get("/inbox").get_data(as_text=True)
+    notices = unit.split('id="notices-title"')[1].split("</aside>")[0]
+    assert "主管部门审核绩效目标 结果为“审核通过，报送财政”（县教育局 陈华）" in notices
+    assert "财政审核绩效目标 结果为“优”（教科文股 王强）" in notices
+    water = logged_in(app.test_client(), "water1").get("/inbox").get_data(as_text=True)
+    assert "结果为“优”" not in water  # another unit hears nothing of it

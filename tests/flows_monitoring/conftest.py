@@ -104,13 +104,16 @@ def ledger(app, code: str) -> list[tuple[int, str]]:
             .join(Project, Project.id == KeyAttention.project_id).where(Project.code == code)).all()]
 
 
-def notices(app, code: str) -> list[tuple[str, str, str]]:
-    """(role, kind, text) of every notification about the project, in order."""
+def notices(app, code: str, *, outcomes: bool = False) -> list[tuple[str, str, str]]:
+    """(role, kind, text) of every notification the monitoring flow sent about the project, in order; with
+    `outcomes`, also the reviewers' verdicts every review step tells the unit (services/outcome_notices)."""
     with app.app_context():
-        return [tuple(r) for r in db.session.execute(
-            select(Notification.role, Notification.kind, Notification.text)
-            .join(Project, Project.id == Notification.project_id).where(Project.code == code)
-            .order_by(Notification.id)).all()]
+        stmt = (select(Notification.role, Notification.kind, Notification.text)
+                .join(Project, Project.id == Notification.project_id).where(Project.code == code)
+                .order_by(Notification.id))
+        if not outcomes:
+            stmt = stmt.where(Notification.kind != "outcome")
+        return [tuple(r) for r in db.session.execute(stmt).all()]
 
 
 JANUARY = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)

@@ -27,8 +27,8 @@ from server.extensions import get_clock
 from server.flows.evaluation.models import Evaluation, EvaluationIndicatorScore, EvaluationStatus
 from server.flows.goal_review.models import GoalVersion, GoalVersionStatus
 from server.flows.monitoring.models import MonitoringReport
-from server.flows.shared.support import CENT, context, money, number, optional_int, text
-from server.models import GoalStatus, InstanceStatus, Notification, ProcessInstance, Project
+from server.flows.shared.support import CENT, context, money, notify, number, optional_int, text
+from server.models import GoalStatus, InstanceStatus, ProcessInstance, Project
 from server.services.projects import budget_in_force
 
 LEVELS = ("产出", "效益", "满意度")
@@ -50,17 +50,6 @@ def evaluation_of(call: OperatorCall, *expected: EvaluationStatus) -> Evaluation
     if expected and found.status not in expected:
         raise ValueError(_("绩效评价当前不在这一环节"))
     return found
-
-
-def notify(call: OperatorCall, project: Project, role: str, kind: str, message: str) -> Notification:
-    """An in-app notice: to the instance's unit for unit_staff, to the finance bureau's offices otherwise."""
-    instance = context(call).instance
-    row = Notification(
-        organisation_id=instance.organisation_id if role == "unit_staff" else None, role=role, kind=kind[:16],
-        text=message[:2000], instance_id=instance.id, project_id=project.id, created_at=get_clock().now(),
-    )
-    db.session.add(row)
-    return row
 
 
 def year_end(fiscal_year: int) -> datetime:

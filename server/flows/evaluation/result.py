@@ -31,8 +31,8 @@ from server.flows.evaluation.models import (
     KeyEvaluationScore,
     Rectification,
 )
-from server.flows.evaluation.operators import evaluation_of, notify, number
-from server.flows.shared.support import CENT, context, text
+from server.flows.evaluation.operators import evaluation_of, number
+from server.flows.shared.support import CENT, context, notify, text
 from server.models import Organisation, OrgKind, Role, User, UserRole
 
 SEED = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")

@@ -30,7 +30,7 @@ FLOW = FlowDefinition(
         "monitoring.record": operators.record,
         "monitoring.explain": operators.explain,
         "monitoring.decide": operators.decide,
-        "monitoring.notify": operators.notify,
+        "monitoring.notify": operators.notify_step,
     },
     models=(models, shared_models),
     labels={

@@ -32,8 +32,17 @@ from server.flows.monitoring.models import (
     MonitoringReport,
 )
 from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
-from server.flows.shared.support import FollowUp, context, money, number, optional_int, own_project, text
-from server.models import GoalStatus, InstanceStatus, Notification, ProcessInstance, Project
+from server.flows.shared.support import (
+    FollowUp,
+    context,
+    money,
+    notify,
+    number,
+    optional_int,
+    own_project,
+    text,
+)
+from server.models import GoalStatus, InstanceStatus, ProcessInstance, Project
 
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}
 LIKELIHOOD = ("能够完成", "可能无法完成", "无法完成")
@@ -80,15 +89,6 @@ def _worst(colours: list[Colour]) -> Colour:
     return max(colours, key=SEVERITY.__getitem__) if colours else Colour.GREEN
 
 
-def _notify(call: OperatorCall, project: Project | None, role: str, kind: str, message: str) -> Notification:
-    instance = context(call).instance
-    row = Notification(
-        organisation_id=instance.organisation_id if role == "unit_staff" else None, role=role, kind=kind,
-        text=message, instance_id=instance.id, project_id=project.id if project else None,
-        created_at=get_clock().now(),
-    )
-    db.session.add(row)
-    return row
 
 
 def _report(call: OperatorCall, report_id: Any) -> MonitoringReport:
@@ -262,13 +262,13 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
 
     events: list[str] = []
     if m == int(slow_month) and execution in (Colour.RED, Colour.YELLOW):
-        _notify(call, project, "unit_staff", "calendar",
+        notify(call, project, "unit_staff", "calendar",
                 f"{project.name}：{m}月底支出进度不理想（执行率 {ratio:.0%}），请加快资金支付进度")
         events.append("slow_reminder")
     if m == int(ledger_month) and paid == 0:
         db.session.add(KeyAttention(project_id=project.id, report_id=report.id, fiscal_year=year,
                                     reason=f"{m}月底支出仍未破零", created_at=now))
-        _notify(call, project, "finance_section", "calendar", f"{project.name}：{m}月底仍未破零，已列入重点关注台账")
+        notify(call, project, "finance_section", "calendar", f"{project.name}：{m}月底仍未破零，已列入重点关注台账")
         events.append("key_attention")
     if m == 12 and report.unpayable_amount:
         _budget_change(call, project, report, -report.unpayable_amount, "预计年底确实无法支付，由财政收回统筹",
@@ -276,13 +276,13 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
         db.session.add(Correction(project_id=project.id, report_id=report.id, kind=CorrectionKind.RECOVER_BALANCE,
                                   amount=report.unpayable_amount, opinion="预计年底确实无法支付，由财政收回统筹",
                                   created_at=now))
-        _notify(call, project, "unit_staff", "correction",
+        notify(call, project, "unit_staff", "correction",
                 f"{project.name}：年底无法支付的 {report.unpayable_amount} 元由财政收回统筹")
         events.append("recovered")
     held = _suspended(project)
     if held is not None and report.colour in (Colour.GREEN, Colour.BLUE):
         held.lifted_at, held.lift_reason = now, f"{m}月监控恢复正常"
-        _notify(call, project, "unit_staff", "correction", f"{project.name}：{m}月监控恢复正常，恢复拨付资金")
+        notify(call, project, "unit_staff", "correction", f"{project.name}：{m}月监控恢复正常，恢复拨付资金")
         events.append("payments_resumed")
     db.session.flush()
     return {
@@ -348,7 +348,7 @@ def decide(call: OperatorCall, *, report_id: Any, decision: Any, opinion: Any = 
                 f"{report.month}月监控纠偏决定：调整绩效目标"))
             notices[kind] = "财政决定调整绩效目标，请在待办中填报绩效目标调整申请"
     if kind in notices:
-        _notify(call, project, "unit_staff", "correction", f"{project.name}（{report.month}月监控）：{notices[kind]}")
+        notify(call, project, "unit_staff", "correction", f"{project.name}（{report.month}月监控）：{notices[kind]}")
     db.session.flush()
     return {"budget": str(current), "decision": str(kind)}
 
@@ -372,9 +372,9 @@ def _budget_change(call: OperatorCall, project: Project, report: MonitoringRepor
         actor_id=actor.id if actor else None, created_at=get_clock().now()))
 
 
-def notify(call: OperatorCall, *, project_id: Any, role: Any, kind: Any, message: Any) -> dict[str, Any]:
+def notify_step(call: OperatorCall, *, project_id: Any, role: Any, kind: Any, message: Any) -> dict[str, Any]:
     """monitoring.notify: an in-app notice (overdue report: reminder to the unit, escalation to the office)."""
     project = _project(call, project_id)
-    row = _notify(call, project, str(role), str(kind)[:16], str(message)[:2000])
+    row = notify(call, project, str(role), str(kind)[:16], str(message)[:2000])
     db.session.flush()
     return {"notification_id": row.id}

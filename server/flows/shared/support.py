@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from server.db import db
 from server.engine.operators import OperatorCall
-from server.models import Project, User
+from server.extensions import get_clock
+from server.models import Notification, Project, User
 
 CENT = Decimal("0.01")
 
@@ -42,12 +43,26 @@ class OperatorContext:
     instance: InstanceLike
     actor: User | None
     follow_ups: list[FollowUp] = field(default_factory=list)
+    notified: set[str] = field(default_factory=set)  # roles an operator sent a notice to in this step
 
 
 def context(call: OperatorCall) -> OperatorContext:
     if not isinstance(call.context, OperatorContext):
         raise RuntimeError("operator called outside the service layer")
     return call.context
+
+
+def notify(call: OperatorCall, project: Project | None, role: str, kind: str, message: str) -> Notification:
+    """An in-app notice about the instance: to its unit for unit_staff, to the finance bureau's offices otherwise."""
+    ctx = context(call)
+    row = Notification(
+        organisation_id=ctx.instance.organisation_id if role == "unit_staff" else None, role=role, kind=kind[:16],
+        text=message[:2000], instance_id=ctx.instance.id, project_id=project.id if project else None,
+        created_at=get_clock().now(),
+    )
+    db.session.add(row)
+    ctx.notified.add(role)
+    return row
 
 
 def money(value: Any, what: str, *, allow_none: bool = False) -> Decimal | None:
