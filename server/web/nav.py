@@ -11,6 +11,9 @@ from flask_login import current_user
 from server.models import Role
 
 REVIEW_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.EXPERT})
+# 发起: units start their own flows, the office and administrators the year-wide batches (by role, so the
+# navigation costs no query; /start itself says 403 to anyone with nothing to start)
+START_ROLES = frozenset({Role.UNIT_STAFF, Role.PERFORMANCE_OFFICE, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ def nav_items() -> list[NavItem]:
     if roles & REVIEW_ROLES:
         items.append(NavItem(_("审核队列"), url_for("inbox.inbox", view="claimable"), in_inbox and view == "claimable"))
     items.append(NavItem(_("已办"), url_for("inbox.inbox", view="done"), in_inbox and view == "done"))
+    if roles & START_ROLES:
+        items.append(NavItem(_("发起"), url_for("start.start_page"), (endpoint or "").startswith("start.")))
     if label := projects_label(roles):
         items.append(NavItem(label, url_for("projects.projects"), endpoint == "projects.projects"))
     return items

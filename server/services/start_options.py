@@ -1,0 +1,341 @@
+"""发起 (/start): what a user may start, the start forms, and starting.
+
+Units start flows themselves (a flow's `unit_start` in its FlowDefinition says with which words and for which
+projects); the performance office starts the year-wide flows for every eligible project (`batch_start`, run by
+services/batch_start.py). Who may start is the deployed version's start lane, as for the API; which projects
+qualify is the flow's own rule narrowed to the user's organisation, less the projects that already have a live
+instance of the flow — so the page offers what the flow's opening step will accept.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import defer
+
+from server.clock import COUNTY_TZ
+from server.db import db
+from server.extensions import get_clock, get_flows
+from server.flows.definition import FlowDefinition
+from server.models import (
+    HumanTask,
+    InstanceStatus,
+    Organisation,
+    ProcessInstance,
+    ProcessModel,
+    ProcessVersion,
+    Project,
+    Role,
+    TaskStatus,
+    User,
+)
+from server.services import batch_start, start_forms
+from server.services.errors import Forbidden, NotFound, ValidationFailed
+from server.services.forms import validate_submission
+from server.services.instance_errors import new_reference, user_message
+from server.services.instances import start_in_transaction, start_instance
+from server.services.persistence import Outcome
+from server.services.scope import may_act_on_task
+from server.services.start_lane import first_user_task
+from server.services.task_page import label
+from server.services.tasks import StepFailed, WorkflowFailed, complete_in_transaction
+
+log = logging.getLogger(__name__)
+
+OFFICE_ROLES = frozenset({Role.PERFORMANCE_OFFICE, Role.ADMIN})
+MAX_CHOICES = 500  # projects offered in one chooser; a unit has a few dozen a year
+MAX_BATCH_LIST = batch_start.MAX_BATCH
+_ENDED = (InstanceStatus.CANCELLED,)  # an instance in error is still live: it is retried, not restarted
+
+
+@dataclass(frozen=True)
+class StartOption:
+    """A flow the user may start: without a project (its first task's form is the start form) or for one of
+    the listed projects."""
+
+    key: str
+    title: str
+    action: str
+    version: ProcessVersion
+    projects: list[Project] | None  # None: starts without a project
+
+    @property
+    def by_project(self) -> bool:
+        return self.projects is not None
+
+
+@dataclass(frozen=True)
+class BatchOption:
+    key: str
+    title: str
+
+
+@dataclass
+class BatchPreview:
+    key: str
+    title: str
+    fiscal_year: int
+    eligible: list[Project] = field(default_factory=list)
+    skipped: list[tuple[Project, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    task_id: int
+    title: str
+    who: str  # where it went: 县教育局 主管部门, 财政 教育 归口股室, …
+    mine: bool  # the starter can work on it now
+
+
+def current_year() -> int:
+    return get_clock().now().astimezone(COUNTY_TZ).year
+
+
+# ---------------------------------------------------------------- what the user may start
+
+
+def _versions(keys: list[str]) -> dict[str, ProcessVersion]:
+    rows = db.session.execute(
+        select(ProcessModel.key, ProcessVersion)
+        .join(ProcessVersion, ProcessModel.current_version_id == ProcessVersion.id)
+        .where(ProcessModel.key.in_(keys))
+        .options(defer(ProcessVersion.forms))
+    ).tuples().all()
+    return dict(rows)
+
+
+def _may_start(version: ProcessVersion, user: User) -> bool:
+    return not version.start_role or version.start_role in user.roles  # as services.instances.start_instance
+
+
+def _unit_flows() -> list[FlowDefinition]:
+    return [flow for flow in get_flows().values() if flow.unit_start is not None]
+
+
+def _taken(flow: FlowDefinition):
+    """Project codes with an instance of the flow that rules out another one."""
+    ended = _ENDED if not flow.unit_start or not flow.unit_start.repeatable else (*_ENDED, InstanceStatus.COMPLETED)
+    return select(ProcessInstance.business_key).where(
+        ProcessInstance.process_key == flow.key, ProcessInstance.status.not_in(ended),
+        ProcessInstance.business_key.is_not(None),
+    )
+
+
+def _own_projects(flow: FlowDefinition, user: User, year: int) -> list[Project]:
+    rule = flow.unit_start.projects if flow.unit_start else None
+    assert rule is not None
+    stmt = (rule(year)
+            .where(Project.organisation_id == user.organisation_id, Project.code.not_in(_taken(flow)))
+            .order_by(Project.fiscal_year.desc(), Project.code).limit(MAX_CHOICES))
+    return list(db.session.scalars(stmt))
+
+
+def unit_options(user: User) -> list[StartOption]:
+    """The flows this user may start on 发起, in the registry's order, each with its eligible projects."""
+    flows = _unit_flows()
+    versions = _versions([f.key for f in flows])
+    year = current_year()
+    found = []
+    for flow in flows:
+        version = versions.get(flow.key)
+        if version is None or not _may_start(version, user):
+            continue
+        assert flow.unit_start is not None
+        projects = _own_projects(flow, user, year) if flow.unit_start.projects else None
+        found.append(StartOption(flow.key, version.model.name, str(flow.unit_start.action), version, projects))
+    return found
+
+
+def unit_option(key: str, user: User) -> StartOption:
+    """One flow the user may start; NotFound when it is no flow started from 发起, Forbidden for another role."""
+    flow = get_flows().get(key)
+    if flow is None or flow.unit_start is None:
+        raise NotFound(_("没有可以发起的“%(key)s”流程", key=key[:64]))
+    version = _versions([key]).get(key)
+    if version is None:
+        raise NotFound(_("流程“%(key)s”不存在或尚未部署", key=key))
+    if not _may_start(version, user):
+        raise Forbidden(_("您的角色不能发起此流程"))
+    projects = _own_projects(flow, user, current_year()) if flow.unit_start.projects else None
+    return StartOption(key, version.model.name, str(flow.unit_start.action), version, projects)
+
+
+def batch_options(user: User) -> list[BatchOption]:
+    if not OFFICE_ROLES & user.roles:
+        return []
+    flows = [f for f in get_flows().values() if f.batch_start is not None]
+    versions = _versions([f.key for f in flows])
+    return [BatchOption(f.key, versions[f.key].model.name) for f in flows if f.key in versions]
+
+
+def may_start_anything(user: User) -> bool:
+    return bool(batch_options(user) or unit_options(user))
+
+
+# ---------------------------------------------------------------- the start forms
+
+
+def start_form(option: StartOption) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(schema, UI schema) of the option's start form: the first task's form from the deployed version, or the
+    flow's forms/<flow>/start.json with the eligible projects as the chooser's choices."""
+    if option.projects is None:
+        first = first_user_task(option.version.sources, option.version.process_id)
+        if first is None or first[1] is None:
+            raise NotFound(_("此流程没有发起表单"))
+        forms = option.version.forms
+        return forms.get(first[1]) or {}, forms.get(first[2] or "") or {}
+    flow = get_flows()[option.key]
+    choices = [(p.code, _project_title(p)) for p in option.projects]
+    return start_forms.with_choices(start_forms.load(flow.forms), choices)
+
+
+def _project_title(project: Project) -> str:
+    year = f"{project.fiscal_year} " if project.fiscal_year else ""
+    return f"{project.code} · {year}{project.name}"
+
+
+# ---------------------------------------------------------------- starting
+
+
+def start_for_project(option: StartOption, user: User, data: dict[str, Any]) -> Outcome:
+    """Start a project-based flow for one of the user's eligible projects (a field error for any other)."""
+    code = data.get("project_code")
+    if not isinstance(code, str) or code not in {p.code for p in option.projects or []}:
+        raise ValidationFailed(_("请选择符合条件的本单位项目"),
+                               fields={"project_code": _("请从列表中选择符合条件的本单位项目")})
+    return start_instance(option.key, user, {"project_code": code})
+
+
+def file_first_step(option: StartOption, user: User, data: dict[str, Any]) -> Outcome:
+    """Start the flow and complete its first task (the start form) with `data` in one transaction: invalid
+    input or a flow that refuses it leaves nothing behind, not even the instance."""
+    first = first_user_task(option.version.sources, option.version.process_id)
+    if first is None:
+        raise NotFound(_("此流程没有发起表单"))
+    validate_submission(option.version.forms.get(first[1] or ""), data)  # before anything is written
+    try:
+        started = start_in_transaction(option.version, user, user.organisation, {})
+        task_id = next((t.id for t in started.open_tasks if t.task_name == first[0]), None)
+        if task_id is None:
+            raise ValidationFailed(_("流程没有停在发起表单，未能提交"))
+        outcome = complete_in_transaction(task_id, user, data)
+        db.session.commit()
+    except StepFailed as failed:
+        db.session.rollback()  # the instance goes too: there is nothing to mark as in error
+        reference = new_reference()
+        log.error("start of %s failed at its first step, reference %s: %s", option.key, reference, failed.err)
+        raise WorkflowFailed(_("流程执行出错，本次提交未保存：%(err)s",
+                               err=user_message(failed.err, reference))) from failed.err
+    except BaseException:
+        db.session.rollback()
+        raise
+    return outcome
+
+
+def next_steps(outcome: Outcome, user: User) -> list[NextStep]:
+    """The open tasks after a start, with where they went, for the page that says so."""
+    ids = [t.id for t in outcome.open_tasks]
+    if not ids:
+        return []
+    rows = db.session.scalars(select(HumanTask).where(HumanTask.id.in_(ids), HumanTask.status == TaskStatus.OPEN)
+                              .order_by(HumanTask.id)).all()
+    return [NextStep(t.id, t.title, _who(t), may_act_on_task(user, t)) for t in rows]
+
+
+def _who(task: HumanTask) -> str:
+    match task.role:
+        case Role.UNIT_STAFF:
+            return _org_name(task.organisation_id)
+        case Role.DEPT_REVIEWER:
+            return _("%(dept)s（主管部门）", dept=_org_name(task.department_id))
+        case Role.FINANCE_SECTION:
+            return _("财政 %(sector)s 归口股室", sector=task.sector or "")
+        case Role.PERFORMANCE_OFFICE:
+            return _("财政绩效管理股")
+        case Role.EXPERT:
+            return _("评审专家")
+    return task.role
+
+
+def _org_name(org_id: int | None) -> str:
+    org = db.session.get(Organisation, org_id) if org_id else None
+    return org.name if org else ""
+
+
+# ---------------------------------------------------------------- the office's batch start
+
+
+def _batch_flow(key: str, user: User) -> tuple[FlowDefinition, str]:
+    if not OFFICE_ROLES & user.roles:
+        raise Forbidden(_("只有绩效管理股可以批量发起"))
+    flow = get_flows().get(key)
+    if flow is None or flow.batch_start is None:
+        raise NotFound(_("没有可以批量发起的“%(key)s”流程", key=key[:64]))
+    version = _versions([key]).get(key)
+    if version is None:
+        raise NotFound(_("流程“%(key)s”不存在或尚未部署", key=key))
+    return flow, version.model.name
+
+
+def batch_preview(key: str, user: User, fiscal_year: int) -> BatchPreview:
+    """Which of the year's projects the batch would start, and why each other one is left out."""
+    flow, title = _batch_flow(key, user)
+    preview = BatchPreview(key, title, fiscal_year, eligible=batch_start.eligible_projects(key, fiscal_year))
+    chosen = {p.id for p in preview.eligible}
+    others = db.session.scalars(
+        select(Project).where(Project.fiscal_year == fiscal_year, Project.id.not_in(chosen))
+        .order_by(Project.code).limit(MAX_BATCH_LIST)
+    ).all()
+    started = dict(db.session.execute(
+        select(ProcessInstance.business_key, ProcessInstance.status)
+        .where(ProcessInstance.process_key == key, ProcessInstance.status.in_(batch_start.LIVE),
+               ProcessInstance.business_key.in_([p.code for p in others]))
+    ).tuples().all()) if others else {}
+    preview.skipped = [(p, _why_not(p, started.get(p.code))) for p in others]
+    return preview
+
+
+def _why_not(project: Project, instance_status: InstanceStatus | None) -> str:
+    """The project's state that keeps it out (the rule itself is the flow's; this only names what differs)."""
+    if instance_status == InstanceStatus.COMPLETED:
+        return _("本年度已完成")
+    if instance_status is not None:
+        return _("已发起，正在进行")
+    if project.status != "in_library":
+        return _("未入库（%(status)s）", status=label("project_status", project.status))
+    if project.goal_status not in ("approved", "adjusting"):
+        return _("绩效目标未批复（%(status)s）", status=label("goal_status", project.goal_status) or _("未编制"))
+    if project.amount is None:
+        return _("没有核定金额")
+    return _("不符合发起条件")
+
+
+def batch_title(key: str, user: User) -> str:
+    return _batch_flow(key, user)[1]
+
+
+def run_batch(key: str, user: User, fiscal_year: int, codes: list[str] | None) -> batch_start.BatchResult:
+    _batch_flow(key, user)
+    return batch_start.start_for_year(key, user, fiscal_year, codes)
+
+
+def batch_eligible(key: str, project: Project) -> bool:
+    """Would the year's batch of `key` start this project (the project page's and library's action)?"""
+    flow = get_flows().get(key)
+    if flow is None or flow.batch_start is None or project.fiscal_year is None:
+        return False
+    taken = select(ProcessInstance.id).where(
+        ProcessInstance.process_key == key, ProcessInstance.status.in_(batch_start.LIVE),
+        ProcessInstance.business_key == project.code)
+    stmt = flow.batch_start(project.fiscal_year).where(Project.id == project.id, ~taken.exists())
+    return db.session.scalar(stmt.with_only_columns(Project.id).limit(1)) is not None
+
+
+def project_names(codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return dict(db.session.execute(select(Project.code, Project.name).where(Project.code.in_(codes))).tuples().all())
