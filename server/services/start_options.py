@@ -33,11 +33,11 @@ from server.models import (
     TaskStatus,
     User,
 )
-from server.services import batch_start, start_forms
+from server.services import audit, batch_start, start_forms
 from server.services.errors import Forbidden, NotFound, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.instance_errors import new_reference, user_message
-from server.services.instances import start_in_transaction, start_instance
+from server.services.instances import start_in_transaction
 from server.services.persistence import Outcome
 from server.services.scope import may_act_on_task
 from server.services.start_lane import first_user_task
@@ -207,7 +207,14 @@ def start_for_project(option: StartOption, user: User, data: dict[str, Any]) -> 
     if not isinstance(code, str) or code not in {p.code for p in option.projects or []}:
         raise ValidationFailed(_("请选择符合条件的本单位项目"),
                                fields={"project_code": _("请从列表中选择符合条件的本单位项目")})
-    return start_instance(option.key, user, {"project_code": code})
+    try:
+        outcome = start_in_transaction(option.version, user, user.organisation, {"project_code": code})
+        _hand_to_starter(outcome, user)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return outcome
 
 
 def file_first_step(option: StartOption, user: User, data: dict[str, Any]) -> Outcome:
@@ -223,6 +230,7 @@ def file_first_step(option: StartOption, user: User, data: dict[str, Any]) -> Ou
         if task_id is None:
             raise ValidationFailed(_("流程没有停在发起表单，未能提交"))
         outcome = complete_in_transaction(task_id, user, data)
+        _hand_to_starter(outcome, user)
         db.session.commit()
     except StepFailed as failed:
         db.session.rollback()  # the instance goes too: there is nothing to mark as in error
@@ -236,14 +244,26 @@ def file_first_step(option: StartOption, user: User, data: dict[str, Any]) -> Ou
     return outcome
 
 
-def next_steps(outcome: Outcome, user: User) -> list[NextStep]:
-    """The open tasks after a start, with where they went, for the page that says so."""
+def _hand_to_starter(outcome: Outcome, user: User) -> None:
+    """The starter's own next step (the goal table, the self-assessment) is theirs at once, as if claimed: the
+    page takes them straight to it, and colleagues do not pick it up meanwhile."""
+    for task in _open_rows(outcome):
+        if task.assignee_id is None and may_act_on_task(user, task):
+            task.assignee_id = user.id
+            audit.record("claim", actor=user, instance=task.instance, task=task)
+
+
+def _open_rows(outcome: Outcome) -> list[HumanTask]:
     ids = [t.id for t in outcome.open_tasks]
     if not ids:
         return []
-    rows = db.session.scalars(select(HumanTask).where(HumanTask.id.in_(ids), HumanTask.status == TaskStatus.OPEN)
-                              .order_by(HumanTask.id)).all()
-    return [NextStep(t.id, t.title, _who(t), may_act_on_task(user, t)) for t in rows]
+    return list(db.session.scalars(select(HumanTask).where(HumanTask.id.in_(ids), HumanTask.status == TaskStatus.OPEN)
+                                   .order_by(HumanTask.id)))
+
+
+def next_steps(outcome: Outcome, user: User) -> list[NextStep]:
+    """The open tasks after a start, with where they went, for the page that says so."""
+    return [NextStep(t.id, t.title, _who(t), may_act_on_task(user, t)) for t in _open_rows(outcome)]
 
 
 def _who(task: HumanTask) -> str:

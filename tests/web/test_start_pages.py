@@ -83,6 +83,7 @@ def test_a_unit_files_a_new_project_in_one_step_and_is_told_where_it_went(app, b
         assert target.endswith(f"/tasks/{open_tasks[0].id}")
     shown = school.get(target).get_data(as_text=True)
     assert "已发起" in shown and "请继续办理“单位事前绩效自评”" in shown
+    assert "此任务尚未认领" not in shown and '<fieldset class="form-body">' in shown  # held by the starter
 
     again = school.post("/start/ex_ante", good)  # the same form posted twice
     assert again.status_code == 303 and again.headers["Location"] == target
@@ -99,6 +100,7 @@ def test_a_unit_starts_goals_for_its_project_and_lands_on_the_goal_table(app, br
     assert resp.status_code == 303
     shown = school.get(resp.headers["Location"]).get_data(as_text=True)
     assert "绩效目标申报表" in shown and "已发起“绩效目标编审”" in shown
+    assert "此任务尚未认领" not in shown and '<fieldset class="form-body">' in shown
     assert '<option value="S-AWAIT"' not in school.get("/start").get_data(as_text=True)
 
 

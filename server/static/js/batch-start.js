@@ -81,6 +81,7 @@
     function finish(error) {
       var summary = results.querySelector("[data-result-summary]");
       summary.textContent = fill(summary.getAttribute("data-template"), { started: started, skipped: skipped });
+      if (skipped) results.querySelector("[data-skipped-section]").hidden = false;
       if (error) {
         errorBox.textContent = error;
         errorBox.hidden = false;
