@@ -11,15 +11,26 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.support import login, screenshot
+from tests.browser.test_csp_browser import WATCH_CSP, assert_no_violation
 from tests.browser.test_task_flow import fill_application, fill_rows
 from tests.start import county
 
 NAME = "县第一中学实验室改造"
 
 
+def watched(page):
+    """The page with the CSP watch of test_csp_browser: the start and batch scripts must run under the policy."""
+    page.console_csp = []
+    page.on("console", lambda msg: page.console_csp.append(msg.text) if "Content Security Policy" in msg.text
+            else None)
+    page.on("pageerror", lambda err: page.console_csp.append(f"page error: {err}"))
+    page.add_init_script(WATCH_CSP)
+    return page
+
+
 def test_a_unit_files_a_new_project_from_the_start_page_and_it_reaches_the_department(live_server, new_page):
     county.setup(live_server.app)
-    unit = new_page()
+    unit = watched(new_page())
     login(unit, "school1")
     unit.get_by_role("navigation", name="主导航").get_by_role("link", name="发起").click()
     expect(unit).to_have_url(re.compile(r"/start$"))
@@ -31,6 +42,7 @@ def test_a_unit_files_a_new_project_from_the_start_page_and_it_reaches_the_depar
     fill_rows(unit)
     unit.get_by_role("button", name="提交", exact=True).click()
     expect(unit.locator("#e-f-project_name")).to_have_text("此项为必填项")  # nothing started yet
+    assert_no_violation(unit, "the start form")
     unit.get_by_label("项目名称").fill(NAME)
     unit.get_by_role("button", name="提交", exact=True).click()
 
@@ -54,7 +66,7 @@ def test_a_unit_files_a_new_project_from_the_start_page_and_it_reaches_the_depar
 
 def test_the_office_previews_and_starts_a_years_monitoring_with_a_progress_bar(live_server, new_page):
     county.setup(live_server.app)
-    office = new_page()
+    office = watched(new_page())
     login(office, "perf")
     office.get_by_role("navigation", name="主导航").get_by_role("link", name="发起").click()
     card = office.locator("#batch-monitoring")
@@ -73,6 +85,8 @@ def test_the_office_previews_and_starts_a_years_monitoring_with_a_progress_bar(l
     expect(office.locator("[data-progress-text]")).to_have_text("已处理 2 / 2 个项目")
     started = office.locator("[data-started] li")
     expect(started).to_have_count(2)
+    expect(office.locator("[data-skipped-section]")).to_be_hidden()
+    assert_no_violation(office, "the batch page")
     screenshot(office, "start-batch-result")
 
     started.filter(has_text="W-APPR").get_by_role("link", name="查看流程").click()

@@ -185,3 +185,40 @@ def test_the_progress_bar_posts_chunks_and_gets_json(app, browser, shipped):
                               headers={"X-CSRFToken": school.token})
     assert resp.status_code == 403 and resp.get_json()["error"] == "forbidden"
     assert count(app, ProcessInstance, process_key="monitoring") == 1
+
+
+def test_the_project_actions_partial_offers_what_each_user_may_start(app, shipped):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from server.models import User
+
+    def actions(username: str, code: str) -> str:
+        with app.test_request_context():
+            user = db.session.scalar(select(User).where(User.username == username))
+            login_user(user)
+            project = db.session.scalar(select(Project).where(Project.code == code))
+            return render_template_string('{% include "start/_project_actions.html" %}', project=project)
+
+    school = actions("school1", "S-APPR")
+    assert 'href="/start/goal_adjust?project_code=S-APPR"' in school and "申请调整绩效目标" in school
+    assert 'href="/start/monitoring?project_code=S-APPR"' in school and "报送运行监控" in school
+    assert actions("school1", "S-APPLIED").strip() == ""  # nothing to start for it yet
+    assert actions("water1", "S-APPR").strip() == ""  # another unit's project
+    office = actions("perf", "W-APPR")
+    assert 'href="/start/batch/monitoring?fiscal_year=2026"' in office and "批量发起绩效运行监控" in office
+    assert "/start/batch/evaluation?fiscal_year=2026" in office
+    assert actions("perf", "S-AWAIT").strip() == "" and actions("fin_edu", "W-APPR").strip() == ""
+
+
+def test_garbage_in_the_application_is_a_field_error_and_starts_nothing(app, browser, shipped):
+    school = browser("school1")
+    page = school.get("/start/ex_ante").get_data(as_text=True)
+    token = re.search(r'name="start_token" value="([^"]+)"', page).group(1)
+    junk = {**form_fields(application()), "start_token": token, "amount": "1e999999", "materials.0": "申" * 200,
+            "budget_items.5000.item": "多出来的行", "fiscal_year": "-1", "project_type": "<script>", "extra": "x"}
+    resp = school.post("/start/ex_ante", junk)
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    assert "f-amount" in page and "<script>" not in page.split("</header>", 1)[1].split("<script src")[0]
+    assert count(app, ProcessInstance) == 0 and count(app, Project) == len(county.PROJECTS)
