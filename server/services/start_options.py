@@ -21,6 +21,7 @@ from server.clock import COUNTY_TZ
 from server.db import db
 from server.extensions import get_clock, get_flows
 from server.flows.definition import FlowDefinition
+from server.lru import BoundedLRU
 from server.models import (
     HumanTask,
     InstanceStatus,
@@ -178,12 +179,21 @@ def may_start_anything(user: User) -> bool:
 
 # ---------------------------------------------------------------- the start forms
 
+# A version never changes: its first task is read from its BPMN once per process (None is kept as (None,)).
+_FIRST_TASKS: BoundedLRU[str, tuple[tuple[str, str | None, str | None] | None]] = BoundedLRU(64)
+
+
+def _first_task(version: ProcessVersion) -> tuple[str, str | None, str | None] | None:
+    return _FIRST_TASKS.get_or_make(version.cache_key,
+                                    lambda: (first_user_task(version.sources, version.process_id),))[0]
+
+
 
 def start_form(option: StartOption) -> tuple[dict[str, Any], dict[str, Any]]:
     """(schema, UI schema) of the option's start form: the first task's form from the deployed version, or the
     flow's forms/<flow>/start.json with the eligible projects as the chooser's choices."""
     if option.projects is None:
-        first = first_user_task(option.version.sources, option.version.process_id)
+        first = _first_task(option.version)
         if first is None or first[1] is None:
             raise NotFound(_("此流程没有发起表单"))
         forms = option.version.forms
@@ -220,7 +230,7 @@ def start_for_project(option: StartOption, user: User, data: dict[str, Any]) -> 
 def file_first_step(option: StartOption, user: User, data: dict[str, Any]) -> Outcome:
     """Start the flow and complete its first task (the start form) with `data` in one transaction: invalid
     input or a flow that refuses it leaves nothing behind, not even the instance."""
-    first = first_user_task(option.version.sources, option.version.process_id)
+    first = _first_task(option.version)
     if first is None:
         raise NotFound(_("此流程没有发起表单"))
     validate_submission(option.version.forms.get(first[1] or ""), data)  # before anything is written
