@@ -83,3 +83,19 @@ def test_the_office_previews_the_year_with_reasons(app, offered):
             starts.batch_preview("monitoring", fin, 2026)
         with pytest.raises(NotFound):
             starts.batch_preview("goal_review", perf, 2026)
+
+
+def test_where_the_work_went_names_the_organisation_and_step(app, offered):
+    from server.services import tasks as task_service
+    from tests.flows_ex_ante.conftest import SELF_SCORES, application
+
+    offered("school1")
+    with app.test_request_context():
+        school = db.session.scalar(select(User).where(User.username == "school1"))
+        option = starts.unit_option("ex_ante", school)
+        filed = starts.file_first_step(option, school, application())
+        [own] = starts.next_steps(filed, school)
+        assert (own.title, own.who, own.mine) == ("单位事前绩效自评", "县第一中学", True)
+        reviewed = task_service.complete(own.task_id, school, SELF_SCORES)
+        [dept] = starts.next_steps(reviewed, school)
+        assert (dept.title, dept.who, dept.mine) == ("主管部门审核", "县教育局（主管部门）", False)
