@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import defer
 
 from server.clock import COUNTY_TZ
@@ -174,7 +174,16 @@ def batch_options(user: User) -> list[BatchOption]:
 
 
 def may_start_anything(user: User) -> bool:
-    return bool(batch_options(user) or unit_options(user))
+    """Has /start anything for this user? One query (the navigation asks on every page)."""
+    flows = list(get_flows().values())
+    unit_keys = [f.key for f in flows if f.unit_start is not None]
+    batch_keys = [f.key for f in flows if f.batch_start is not None] if OFFICE_ROLES & user.roles else []
+    starters = or_(ProcessVersion.start_role.is_(None), ProcessVersion.start_role.in_(sorted(user.roles)))
+    stmt = (select(ProcessModel.id)
+            .join(ProcessVersion, ProcessModel.current_version_id == ProcessVersion.id)
+            .where(or_(and_(ProcessModel.key.in_(unit_keys), starters), ProcessModel.key.in_(batch_keys)))
+            .limit(1))
+    return db.session.scalar(stmt) is not None
 
 
 # ---------------------------------------------------------------- the start forms

@@ -47,6 +47,10 @@ def test_the_start_page_offers_each_user_their_own_starts(app, browser, shipped)
     perf = browser("perf").get("/start").get_data(as_text=True)
     assert "按年度批量发起" in perf and 'action="/start/batch/monitoring"' in perf and "新建项目申报" not in perf
 
+    admin = browser("admin")
+    assert ">发起</a>" in admin.get("/inbox").get_data(as_text=True)
+    assert "按年度批量发起" in admin.get("/start").get_data(as_text=True)  # administrators may run a batch too
+
     fin = browser("fin_edu")
     assert ">发起</a>" not in fin.get("/inbox").get_data(as_text=True)
     assert fin.get("/start").status_code == 403
