@@ -10,7 +10,7 @@ instance of the flow — so the page offers what the flow's opening step will ac
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -34,7 +34,7 @@ from server.models import (
     TaskStatus,
     User,
 )
-from server.services import audit, batch_start, start_forms
+from server.services import audit, start_forms
 from server.services.errors import Forbidden, NotFound, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.instance_errors import new_reference, user_message
@@ -42,14 +42,12 @@ from server.services.instances import start_in_transaction
 from server.services.persistence import Outcome
 from server.services.scope import may_act_on_task
 from server.services.start_lane import first_user_task
-from server.services.task_page import label
 from server.services.tasks import StepFailed, WorkflowFailed, complete_in_transaction
 
 log = logging.getLogger(__name__)
 
 OFFICE_ROLES = frozenset({Role.PERFORMANCE_OFFICE, Role.ADMIN})
 MAX_CHOICES = 500  # projects offered in one chooser; a unit has a few dozen a year
-MAX_BATCH_LIST = batch_start.MAX_BATCH
 _ENDED = (InstanceStatus.CANCELLED,)  # an instance in error is still live: it is retried, not restarted
 
 
@@ -70,21 +68,6 @@ class StartOption:
 
 
 @dataclass(frozen=True)
-class BatchOption:
-    key: str
-    title: str
-
-
-@dataclass
-class BatchPreview:
-    key: str
-    title: str
-    fiscal_year: int
-    eligible: list[Project] = field(default_factory=list)
-    skipped: list[tuple[Project, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class NextStep:
     task_id: int
     title: str
@@ -99,7 +82,8 @@ def current_year() -> int:
 # ---------------------------------------------------------------- what the user may start
 
 
-def _versions(keys: list[str]) -> dict[str, ProcessVersion]:
+def versions(keys: list[str]) -> dict[str, ProcessVersion]:
+    """The current version of each deployed flow among `keys` (forms not loaded)."""
     rows = db.session.execute(
         select(ProcessModel.key, ProcessVersion)
         .join(ProcessVersion, ProcessModel.current_version_id == ProcessVersion.id)
@@ -138,11 +122,11 @@ def _own_projects(flow: FlowDefinition, user: User, year: int) -> list[Project]:
 def unit_options(user: User) -> list[StartOption]:
     """The flows this user may start on 发起, in the registry's order, each with its eligible projects."""
     flows = _unit_flows()
-    versions = _versions([f.key for f in flows])
+    deployed = versions([f.key for f in flows])
     year = current_year()
     found = []
     for flow in flows:
-        version = versions.get(flow.key)
+        version = deployed.get(flow.key)
         if version is None or not _may_start(version, user):
             continue
         assert flow.unit_start is not None
@@ -156,21 +140,13 @@ def unit_option(key: str, user: User) -> StartOption:
     flow = get_flows().get(key)
     if flow is None or flow.unit_start is None:
         raise NotFound(_("没有可以发起的“%(key)s”流程", key=key[:64]))
-    version = _versions([key]).get(key)
+    version = versions([key]).get(key)
     if version is None:
         raise NotFound(_("流程“%(key)s”不存在或尚未部署", key=key))
     if not _may_start(version, user):
         raise Forbidden(_("您的角色不能发起此流程"))
     projects = _own_projects(flow, user, current_year()) if flow.unit_start.projects else None
     return StartOption(key, version.model.name, str(flow.unit_start.action), version, projects)
-
-
-def batch_options(user: User) -> list[BatchOption]:
-    if not OFFICE_ROLES & user.roles:
-        return []
-    flows = [f for f in get_flows().values() if f.batch_start is not None]
-    versions = _versions([f.key for f in flows])
-    return [BatchOption(f.key, versions[f.key].model.name) for f in flows if f.key in versions]
 
 
 def may_start_anything(user: User) -> bool:
@@ -303,78 +279,3 @@ def _who(task: HumanTask) -> str:
 def _org_name(org_id: int | None) -> str:
     org = db.session.get(Organisation, org_id) if org_id else None
     return org.name if org else ""
-
-
-# ---------------------------------------------------------------- the office's batch start
-
-
-def _batch_flow(key: str, user: User) -> tuple[FlowDefinition, str]:
-    if not OFFICE_ROLES & user.roles:
-        raise Forbidden(_("只有绩效管理股可以批量发起"))
-    flow = get_flows().get(key)
-    if flow is None or flow.batch_start is None:
-        raise NotFound(_("没有可以批量发起的“%(key)s”流程", key=key[:64]))
-    version = _versions([key]).get(key)
-    if version is None:
-        raise NotFound(_("流程“%(key)s”不存在或尚未部署", key=key))
-    return flow, version.model.name
-
-
-def batch_preview(key: str, user: User, fiscal_year: int) -> BatchPreview:
-    """Which of the year's projects the batch would start, and why each other one is left out."""
-    flow, title = _batch_flow(key, user)
-    preview = BatchPreview(key, title, fiscal_year, eligible=batch_start.eligible_projects(key, fiscal_year))
-    chosen = {p.id for p in preview.eligible}
-    others = db.session.scalars(
-        select(Project).where(Project.fiscal_year == fiscal_year, Project.id.not_in(chosen))
-        .order_by(Project.code).limit(MAX_BATCH_LIST)
-    ).all()
-    started = dict(db.session.execute(
-        select(ProcessInstance.business_key, ProcessInstance.status)
-        .where(ProcessInstance.process_key == key, ProcessInstance.status.in_(batch_start.LIVE),
-               ProcessInstance.business_key.in_([p.code for p in others]))
-    ).tuples().all()) if others else {}
-    preview.skipped = [(p, _why_not(p, started.get(p.code))) for p in others]
-    return preview
-
-
-def _why_not(project: Project, instance_status: InstanceStatus | None) -> str:
-    """The project's state that keeps it out (the rule itself is the flow's; this only names what differs)."""
-    if instance_status == InstanceStatus.COMPLETED:
-        return _("本年度已完成")
-    if instance_status is not None:
-        return _("已发起，正在进行")
-    if project.status != "in_library":
-        return _("未入库（%(status)s）", status=label("project_status", project.status))
-    if project.goal_status not in ("approved", "adjusting"):
-        return _("绩效目标未批复（%(status)s）", status=label("goal_status", project.goal_status) or _("未编制"))
-    if project.amount is None:
-        return _("没有核定金额")
-    return _("不符合发起条件")
-
-
-def batch_title(key: str, user: User) -> str:
-    return _batch_flow(key, user)[1]
-
-
-def run_batch(key: str, user: User, fiscal_year: int, codes: list[str] | None) -> batch_start.BatchResult:
-    _batch_flow(key, user)
-    return batch_start.start_for_year(key, user, fiscal_year, codes)
-
-
-def batch_eligible(key: str, project: Project) -> bool:
-    """Would the year's batch of `key` start this project (the project page's and library's action)?"""
-    flow = get_flows().get(key)
-    if flow is None or flow.batch_start is None or project.fiscal_year is None:
-        return False
-    taken = select(ProcessInstance.id).where(
-        ProcessInstance.process_key == key, ProcessInstance.status.in_(batch_start.LIVE),
-        ProcessInstance.business_key == project.code)
-    stmt = flow.batch_start(project.fiscal_year).where(Project.id == project.id, ~taken.exists())
-    return db.session.scalar(stmt.with_only_columns(Project.id).limit(1)) is not None
-
-
-def project_names(codes: list[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    return dict(db.session.execute(select(Project.code, Project.name).where(Project.code.in_(codes))).tuples().all())

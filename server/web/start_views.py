@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from server.models import Project, User
+from server.services import batch_preview as yearly
 from server.services import start_options as starts
 from server.services.errors import ServiceError, ValidationFailed
 from server.services.forms import validate_submission
@@ -36,7 +37,7 @@ TOKENS = "start_tokens"
 @login_required
 def start_page():
     unit = starts.unit_options(current_user)
-    batches = starts.batch_options(current_user)
+    batches = yearly.batch_options(current_user)
     if not unit and not batches:
         abort(403)
     forms = {o.key: _form(o) for o in unit if o.by_project and o.projects}
@@ -144,8 +145,8 @@ def _year() -> int:
 @bp.get("/start/batch/<key>")
 @login_required
 def batch_preview(key: str):
-    starts.batch_title(key, current_user)  # who and which flow before what year
-    preview = starts.batch_preview(key, current_user, _year())
+    yearly.batch_title(key, current_user)  # who and which flow before what year
+    preview = yearly.batch_preview(key, current_user, _year())
     return render_template("start/batch.html", preview=preview, chunk=10)
 
 
@@ -153,10 +154,10 @@ def batch_preview(key: str):
 @login_required
 def batch_run(key: str):
     """Without JavaScript: the whole selection in one request, then the result list."""
-    title = starts.batch_title(key, current_user)
+    title = yearly.batch_title(key, current_user)
     year = _year()
     codes = _codes(request.form.getlist("codes"))
-    result = starts.run_batch(key, current_user, year, codes)
+    result = yearly.run_batch(key, current_user, year, codes)
     return render_template("start/batch_result.html", key=key, title=title, fiscal_year=year,
                            started=_named(result.started), skipped=_named(result.skipped))
 
@@ -173,7 +174,7 @@ def batch_chunk(key: str):
 
 
 def _chunk(key: str):
-    starts.batch_title(key, current_user)
+    yearly.batch_title(key, current_user)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("codes"), list):
         raise ValidationFailed(_("请求格式不正确"), fields={"codes": _("应为项目编码列表")})
@@ -182,7 +183,7 @@ def _chunk(key: str):
         raise ValidationFailed(_("请选择预算年度"), fields={"fiscal_year": _("应为 %(a)s–%(b)s 之间的年份", a=MIN_YEAR,
                                                                             b=MAX_YEAR)})
     codes = _codes(body["codes"], limit=CHUNK_MAX)
-    result = starts.run_batch(key, current_user, raw_year, codes)
+    result = yearly.run_batch(key, current_user, raw_year, codes)
     return jsonify({
         "started": [{"project_code": c, "name": n, "instance_id": i, "url": url_for("instances.instance_page",
                                                                                   instance_id=i)}
@@ -191,7 +192,7 @@ def _chunk(key: str):
     })
 
 
-def _codes(raw: list[Any], limit: int = starts.MAX_BATCH_LIST) -> list[str]:
+def _codes(raw: list[Any], limit: int = yearly.MAX_BATCH_LIST) -> list[str]:
     if len(raw) > limit:
         raise ValidationFailed(_("一次最多发起 %(n)s 个项目", n=limit), fields={"codes": _("所选项目过多")})
     codes = [c for c in raw if isinstance(c, str) and 0 < len(c) <= 100]
@@ -203,7 +204,7 @@ def _codes(raw: list[Any], limit: int = starts.MAX_BATCH_LIST) -> list[str]:
 
 
 def _named(rows: list[tuple[str, Any]]) -> list[tuple[str, str, Any]]:
-    names = starts.project_names([code for code, _x in rows])
+    names = yearly.project_names([code for code, _x in rows])
     return [(code, names.get(code, ""), other) for code, other in rows]
 
 
@@ -219,12 +220,12 @@ def start_actions(project: Project, user: User | None = None) -> list[tuple[str,
         return []
     cached = g.setdefault("start_actions", {})
     if user.id not in cached:
-        cached[user.id] = (starts.unit_options(user), starts.batch_options(user))
+        cached[user.id] = (starts.unit_options(user), yearly.batch_options(user))
     unit, batches = cached[user.id]
     found = [(o.action, url_for("start.start_form", key=o.key, project_code=project.code))
              for o in unit if o.projects and any(p.code == project.code for p in o.projects)]
     if project.fiscal_year:
         found += [(_("批量发起%(title)s（%(year)s 年度）", title=b.title, year=project.fiscal_year),
                    url_for("start.batch_preview", key=b.key, fiscal_year=project.fiscal_year))
-                  for b in batches if starts.batch_eligible(b.key, project)]
+                  for b in batches if yearly.batch_eligible(b.key, project)]
     return found

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from server.db import db
 from server.models import User
+from server.services import batch_preview as yearly
 from server.services import start_options as starts
 from server.services.errors import Forbidden, NotFound
 from tests.start import county
@@ -40,8 +41,8 @@ def test_each_user_is_offered_what_the_flows_let_them_start(app, offered):
     with app.test_request_context():
         perf = db.session.scalar(select(User).where(User.username == "perf"))
         fin = db.session.scalar(select(User).where(User.username == "fin_edu"))
-        assert [b.key for b in starts.batch_options(perf)] == ["monitoring", "evaluation"]
-        assert starts.batch_options(fin) == [] and not starts.may_start_anything(fin)
+        assert [b.key for b in yearly.batch_options(perf)] == ["monitoring", "evaluation"]
+        assert yearly.batch_options(fin) == [] and not starts.may_start_anything(fin)
         with pytest.raises(Forbidden):
             starts.unit_option("goal_review", perf)
         with pytest.raises(NotFound):
@@ -68,21 +69,21 @@ def test_a_started_project_is_no_longer_offered_until_its_flow_is_cancelled(app,
 def test_the_office_previews_the_year_with_reasons(app, offered):
     with app.test_request_context():
         perf = db.session.scalar(select(User).where(User.username == "perf"))
-        preview = starts.batch_preview("monitoring", perf, 2026)
+        preview = yearly.batch_preview("monitoring", perf, 2026)
         assert [p.code for p in preview.eligible] == ["S-APPR", "W-APPR"]
         assert {p.code: reason for p, reason in preview.skipped} == {
             "S-APPLIED": "未入库（事前评估中）", "S-AWAIT": "绩效目标未批复（待编制绩效目标）"}
-        result = starts.run_batch("monitoring", perf, 2026, ["W-APPR", "S-AWAIT"])
+        result = yearly.run_batch("monitoring", perf, 2026, ["W-APPR", "S-AWAIT"])
         assert [c for c, _i in result.started] == ["W-APPR"]
         assert [c for c, _r in result.skipped] == ["S-AWAIT"]
-        again = starts.batch_preview("monitoring", perf, 2026)
+        again = yearly.batch_preview("monitoring", perf, 2026)
         assert [p.code for p in again.eligible] == ["S-APPR"]
         assert dict((p.code, r) for p, r in again.skipped)["W-APPR"] == "已发起，正在进行"
         fin = db.session.scalar(select(User).where(User.username == "fin_edu"))
         with pytest.raises(Forbidden):
-            starts.batch_preview("monitoring", fin, 2026)
+            yearly.batch_preview("monitoring", fin, 2026)
         with pytest.raises(NotFound):
-            starts.batch_preview("goal_review", perf, 2026)
+            yearly.batch_preview("goal_review", perf, 2026)
 
 
 def test_where_the_work_went_names_the_organisation_and_step(app, offered):
