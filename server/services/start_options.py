@@ -1,10 +1,11 @@
 """发起 (/start): what a user may start, the start forms, and starting.
 
 Units start flows themselves (a flow's `unit_start` in its FlowDefinition says with which words and for which
-projects); the performance office starts the year-wide flows for every eligible project (`batch_start`, run by
-services/batch_start.py). Who may start is the deployed version's start lane, as for the API; which projects
-qualify is the flow's own rule narrowed to the user's organisation, less the projects that already have a live
-instance of the flow — so the page offers what the flow's opening step will accept.
+projects); the performance office starts the year-wide flows for every eligible project (`batch_start`:
+services/batch_preview.py for the page, services/batch_start.py runs it). Who may start is the deployed
+version's start lane, as for the API; which projects qualify is the flow's own rule narrowed to the user's
+organisation, less the projects that already have a live instance of the flow — so the page offers what the
+flow's opening step will accept.
 """
 
 from __future__ import annotations
@@ -189,8 +190,7 @@ def start_form(option: StartOption) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _project_title(project: Project) -> str:
-    year = f"{project.fiscal_year} " if project.fiscal_year else ""
-    return f"{project.code} · {year}{project.name}"
+    return f"{project.name}（{project.code}）"  # names carry their year already (2026年…)
 
 
 # ---------------------------------------------------------------- starting

@@ -10,6 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
+from server.models import GoalStatus, ProjectStatus
 from tests.browser.support import login, screenshot
 from tests.browser.test_csp_browser import WATCH_CSP, assert_no_violation
 from tests.browser.test_task_flow import fill_application, fill_rows
@@ -66,25 +67,32 @@ def test_a_unit_files_a_new_project_from_the_start_page_and_it_reaches_the_depar
 
 def test_the_office_previews_and_starts_a_years_monitoring_with_a_progress_bar(live_server, new_page):
     county.setup(live_server.app)
+    more = tuple(county.Spec(f"W-{i:02d}", "water1", 2026, ProjectStatus.IN_LIBRARY, GoalStatus.APPROVED)
+                 for i in range(1, 21))
+    with live_server.app.app_context():
+        county.add_projects(more)  # 22 eligible in all: three requests of at most 10
     office = watched(new_page())
+    chunks: list[str] = []
+    office.on("request", lambda r: chunks.append(r.method) if r.url.endswith("/chunk") else None)
     login(office, "perf")
     office.get_by_role("navigation", name="主导航").get_by_role("link", name="发起").click()
     card = office.locator("#batch-monitoring")
     card.get_by_label("预算年度").select_option("2026")
     card.get_by_role("button", name="预览").click()
     expect(office.get_by_role("heading", level=1)).to_contain_text("2026 年度")
-    expect(office.get_by_text("将发起 2 个项目，跳过 2 个。")).to_be_visible()
+    expect(office.get_by_text("将发起 22 个项目，跳过 2 个。")).to_be_visible()
     expect(office.locator("[data-skipped-table]")).to_contain_text("绩效目标未批复（待编制绩效目标）")
     screenshot(office, "start-batch-preview")
 
     office.get_by_role("button", name=re.compile("发起所选项目")).click()
     bar = office.locator("progress[data-bar]")
     expect(bar).to_be_visible()
-    expect(office.locator("[data-result-summary]")).to_have_text("已发起 2 个，跳过 0 个。")
-    expect(bar).to_have_attribute("value", "2")
-    expect(office.locator("[data-progress-text]")).to_have_text("已处理 2 / 2 个项目")
+    expect(office.locator("[data-result-summary]")).to_have_text("已发起 22 个，跳过 0 个。")
+    expect(bar).to_have_attribute("value", "22")
+    expect(office.locator("[data-progress-text]")).to_have_text("已处理 22 / 22 个项目")
+    assert chunks == ["POST"] * 3
     started = office.locator("[data-started] li")
-    expect(started).to_have_count(2)
+    expect(started).to_have_count(22)
     expect(office.locator("[data-skipped-section]")).to_be_hidden()
     assert_no_violation(office, "the batch page")
     screenshot(office, "start-batch-result")
