@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 
 from server.clock import COUNTY_TZ
@@ -36,7 +37,7 @@ from server.models import (
     User,
 )
 from server.services import audit, start_forms
-from server.services.errors import Forbidden, NotFound, ValidationFailed
+from server.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.instance_errors import new_reference, user_message
 from server.services.instances import start_in_transaction
@@ -206,6 +207,9 @@ def start_for_project(option: StartOption, user: User, data: dict[str, Any]) -> 
         outcome = start_in_transaction(option.version, user, user.organisation, {"project_code": code})
         _hand_to_starter(outcome, user)
         db.session.commit()
+    except OperationalError as err:  # a lock or deadlock: nothing of ours is kept
+        db.session.rollback()
+        raise Conflict(_("系统繁忙，未能发起，请稍后重试")) from err
     except BaseException:
         db.session.rollback()
         raise
@@ -233,6 +237,9 @@ def file_first_step(option: StartOption, user: User, data: dict[str, Any]) -> Ou
         log.error("start of %s failed at its first step, reference %s: %s", option.key, reference, failed.err)
         raise WorkflowFailed(_("流程执行出错，本次提交未保存：%(err)s",
                                err=user_message(failed.err, reference))) from failed.err
+    except OperationalError as err:
+        db.session.rollback()
+        raise Conflict(_("系统繁忙，未能发起，请稍后重试")) from err
     except BaseException:
         db.session.rollback()
         raise

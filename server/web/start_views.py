@@ -26,7 +26,7 @@ bp = Blueprint("start", __name__)
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 CHUNK_MAX = 50  # codes per progress request (the page sends 10)
-TOKENS_KEPT = 8  # one-time tokens of start forms a session keeps (several tabs)
+TOKENS_KEPT = 12  # one-time tokens of start forms a session keeps (several tabs)
 TOKENS = "start_tokens"
 
 
