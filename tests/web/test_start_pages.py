@@ -226,3 +226,21 @@ def test_garbage_in_the_application_is_a_field_error_and_starts_nothing(app, bro
     page = resp.get_data(as_text=True)
     assert "f-amount" in page and "<script>" not in page.split("</header>", 1)[1].split("<script src")[0]
     assert count(app, ProcessInstance) == 0 and count(app, Project) == len(county.PROJECTS)
+
+
+def test_a_flow_failing_at_the_first_step_keeps_the_input_and_leaves_nothing(app, browser, shipped, monkeypatch):
+    from server.services import start_options
+    from server.services.tasks import StepFailed
+
+    def failing(task_id, actor, data):
+        raise StepFailed(0, RuntimeError("psycopg: SELECT * FROM secrets"))
+
+    monkeypatch.setattr(start_options, "complete_in_transaction", failing)
+    school = browser("school1")
+    token = re.search(r'name="start_token" value="([^"]+)"', school.get("/start/ex_ante").get_data(as_text=True))
+    resp = school.post("/start/ex_ante", {**form_fields(application()), "start_token": token.group(1)})
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    assert "流程执行出错，本次提交未保存" in page and "错误编号 E-" in page and "SELECT" not in page
+    assert 'value="刘洋 0000-1234567"' in page
+    assert count(app, ProcessInstance) == 0 and count(app, Project) == len(county.PROJECTS)
