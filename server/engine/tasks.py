@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +35,13 @@ class UserTaskView:
     multi_instance_index: int | None
     ready_at: datetime | None = None
     done_before: bool = False  # the flow came back to this step (a send-back): its last handler gets it again
+    # What the flow's own checks found wrong with the last submission, by form field (fieldErrorsVariable).
+    field_errors: dict[str, str] = field(default_factory=dict)
+
+
+# A user task's property naming the variable where a check after it puts {field path: message} before
+# looping back to it (e.g. monitoring.check -> report_errors): the service layer refuses such a submission.
+FIELD_ERRORS_PROPERTY = "fieldErrorsVariable"
 
 
 def properties(spec: Any) -> dict[str, str]:
@@ -110,7 +117,16 @@ def view(task: Any, done_specs: frozenset[Any]) -> UserTaskView:
         multi_instance_index=index if isinstance(index, int) and not isinstance(index, bool) else None,
         ready_at=_stamp_time(task, READY_AT),
         done_before=spec in done_specs,
+        field_errors=field_errors(props, task.data),
     )
+
+
+def field_errors(props: dict[str, str], data: dict[str, Any]) -> dict[str, str]:
+    name = props.get(FIELD_ERRORS_PROPERTY)
+    found = data.get(name) if name else None
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): str(v) for k, v in found.items() if v}
 
 
 def completed_specs(workflow: Any) -> frozenset[Any]:

@@ -182,6 +182,12 @@ def _expression_problems(file: str, root: etree._Element, kind: str) -> Iterator
     for el, name, value in _properties(root):
         if name in ("assignee", "dueAt") and value:
             yield _compile_problem(file, el, value, "eval", _("属性 %(name)s ", name=name))
+        elif name == "fieldErrorsVariable" and not value.strip().isidentifier():
+            yield Problem(
+                file,
+                _owner(el),
+                _("fieldErrorsVariable“%(value)s”不是变量名（元素 %(element)s）", value=value, element=_owner(el)),
+            )
         elif name == "dueIn" and timers.check_timer_literal("timeDuration", value.strip()):
             yield Problem(
                 file,

@@ -56,3 +56,15 @@ def mark_read(user: User, notification_id: int) -> None:
         db.session.rollback()
         raise NotFound(_("通知不存在"))
     db.session.commit()
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notice the user reads as read; how many were."""
+    done = db.session.execute(
+        update(Notification)
+        .where(_for(user), Notification.read_at.is_(None))
+        .values(read_at=get_clock().now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return done

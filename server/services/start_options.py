@@ -27,7 +27,6 @@ from server.lru import BoundedLRU
 from server.models import (
     HumanTask,
     InstanceStatus,
-    Organisation,
     ProcessInstance,
     ProcessModel,
     ProcessVersion,
@@ -73,8 +72,7 @@ class StartOption:
 class NextStep:
     task_id: int
     title: str
-    who: str  # where it went: 县教育局 主管部门, 财政 教育 归口股室, …
-    mine: bool  # the starter can work on it now
+    mine: bool  # the starter can work on it now (else services.handoff says where it went)
 
 
 def current_year() -> int:
@@ -265,24 +263,5 @@ def _open_rows(outcome: Outcome) -> list[HumanTask]:
 
 def next_steps(outcome: Outcome, user: User) -> list[NextStep]:
     """The open tasks after a start, with where they went, for the page that says so."""
-    return [NextStep(t.id, t.title, _who(t), may_act_on_task(user, t)) for t in _open_rows(outcome)]
+    return [NextStep(t.id, t.title, may_act_on_task(user, t)) for t in _open_rows(outcome)]
 
-
-def _who(task: HumanTask) -> str:
-    match task.role:
-        case Role.UNIT_STAFF:
-            return _org_name(task.organisation_id)
-        case Role.DEPT_REVIEWER:
-            return _("%(dept)s（主管部门）", dept=_org_name(task.department_id))
-        case Role.FINANCE_SECTION:
-            return _("财政 %(sector)s 归口股室", sector=task.sector or "")
-        case Role.PERFORMANCE_OFFICE:
-            return _("财政绩效管理股")
-        case Role.EXPERT:
-            return _("评审专家")
-    return task.role
-
-
-def _org_name(org_id: int | None) -> str:
-    org = db.session.get(Organisation, org_id) if org_id else None
-    return org.name if org else ""

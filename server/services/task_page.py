@@ -82,6 +82,7 @@ class TaskPageData:
     history: list[TimelineEntry] = field(default_factory=list)
     submitted: list = field(default_factory=list)  # a done task: what was submitted (readable rows)
     draft_saved_at: datetime | None = None
+    flow_errors: dict[str, str] = field(default_factory=dict)  # what the flow's own check refused last time
 
 
 def _name(user_id: int | None) -> str | None:
@@ -123,7 +124,8 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
     schema, ui_schema = task_service.task_form(task)
     is_open = task.status == TaskStatus.OPEN
     can_act = is_open and task.assignee_id == actor.id
-    flow_data = task_service.task_data(task) if is_open else {}
+    view = task_service.task_view(task) if is_open else None
+    flow_data = dict(view.data) if view else {}
     draft = drafts.read_draft(task) if can_act else None
     warnings = flow_data.get(WARNINGS_KEY)
     notices = [str(v) for k, v in flow_data.items() if k.endswith(NOTICE_SUFFIX) and isinstance(v, str) and v]
@@ -145,4 +147,5 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         history=[e for e in timeline(instance, only=("complete",), brief=True) if e.task_id != task.id],
         submitted=[] if is_open else _submitted(task, schema),
         draft_saved_at=task.draft_saved_at if draft is not None else None,
+        flow_errors=view.field_errors if view else {},
     )

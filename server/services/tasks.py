@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from server.db import db
 from server.engine.errors import EngineError, OperatorRefused, ScriptError, TaskNotReady, UnstorableData
+from server.engine.tasks import UserTaskView
 from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, TaskStatus, User
@@ -70,11 +71,21 @@ def task_form(task: HumanTask) -> tuple[dict | None, dict | None]:
 
 def task_data(task: HumanTask) -> dict[str, Any]:
     """The data the task's form starts from; only open tasks load their workflow."""
-    if task.status != TaskStatus.OPEN:
-        return {}
-    wf = load_workflow(task.instance)
-    view = next((v for v in wf.user_tasks() if v.task_id == task.spiff_task_id), None)
+    view = task_view(task)
     return dict(view.data) if view else {}
+
+
+def returned_errors(wf: Any, element: str) -> dict[str, str]:
+    """The field errors of the same step if the flow came straight back to it (see engine.tasks.field_errors)."""
+    return next((v.field_errors for v in wf.user_tasks() if v.name == element and v.field_errors), {})
+
+
+def task_view(task: HumanTask) -> UserTaskView | None:
+    """The open task as the engine sees it (its data, the flow's field errors); only open tasks load."""
+    if task.status != TaskStatus.OPEN:
+        return None
+    wf = load_workflow(task.instance)
+    return next((v for v in wf.user_tasks() if v.task_id == task.spiff_task_id), None)
 
 
 def _open_task_for(task_id: int, actor: User) -> HumanTask:
@@ -177,6 +188,11 @@ def complete_in_transaction(task_id: int, actor: User, data: Any) -> Outcome:
         raise WorkflowFailed(_("流程数据无法保存，本次办理未生效：%(err)s", err=str(err))) from err
     except (ScriptError, EngineError) as err:
         raise StepFailed(instance.id, err) from err
+    if bounced := returned_errors(wf, task.task_name):
+        # The flow's own check sent the step straight back: refuse the submission instead of saving a round
+        # trip, so the form shows the messages by their fields with the input kept and nothing is recorded.
+        db.session.rollback()
+        raise ValidationFailed(_("流程核对未通过：%(n)s 处需要修改", n=len(bounced)), fields=bounced)
 
     try:
         outcome = save_step(instance, wf, now, task_id=task.id, actor_id=actor.id, step=task.title)

@@ -111,3 +111,11 @@ def notification_read(notification_id: int):
         return ""  # htmx removes the notice from the panel
     flash(_("已标记为已读"), "success")
     return redirect(_back(), code=303)
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def notifications_read_all():
+    count = notifications.mark_all_read(current_user)
+    flash(_("已将 %(n)s 条提醒标记为已读", n=count), "success")
+    return redirect(_back(), code=303)

@@ -19,6 +19,7 @@ from server.services import batch_preview as yearly
 from server.services import start_options as starts
 from server.services.errors import ServiceError, ValidationFailed
 from server.services.forms import validate_submission
+from server.services.handoff import where_it_went
 from server.web.form_input import parse_form
 from server.web.form_render import build_form
 
@@ -103,17 +104,11 @@ def _render_form(option: starts.StartOption, values: dict[str, Any], *, errors: 
 
 def _announce(option: starts.StartOption, outcome) -> str:
     """Flash where the start went and return the page to go to: the user's own next task, else the instance."""
-    steps = starts.next_steps(outcome, current_user)
-    mine = next((s for s in steps if s.mine), None)
+    mine = next((s for s in starts.next_steps(outcome, current_user) if s.mine), None)
     if mine is not None:
         flash(_("已发起“%(flow)s”，请继续办理“%(step)s”", flow=option.title, step=mine.title), "success")
         return url_for("tasks.task_page", task_id=mine.task_id)
-    if steps:
-        flash(_("已提交至 %(who)s %(step)s", who=steps[0].who, step=steps[0].title), "success")
-    elif outcome.instance.status == "completed":
-        flash(_("已提交，“%(flow)s”已办结", flow=option.title), "success")
-    else:
-        flash(_("已发起“%(flow)s”，到报送时间后将出现在待办中", flow=option.title), "success")
+    flash(_("已发起“%(flow)s”，%(where)s", flow=option.title, where=where_it_went(outcome, current_user)), "success")
     return url_for("instances.instance_page", instance_id=outcome.instance.id)
 
 

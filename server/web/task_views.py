@@ -16,6 +16,7 @@ from server.services import drafts
 from server.services import tasks as task_service
 from server.services.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
+from server.services.handoff import where_it_went
 from server.services.task_page import TaskPageData, label, load_task_page
 from server.web.actions import act_and_return
 from server.web.form_input import parse_form
@@ -35,7 +36,7 @@ def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors:
         page.schema,
         page.ui_schema,
         page.values if values is None else values,
-        errors=errors,
+        errors=page.flow_errors or None if errors is None else errors,
         warnings=warnings_by_field(page.warnings),
     )
     return render_template("task/page.html", page=page, form=form, message=message), status
@@ -64,7 +65,7 @@ def task_submit(task_id: int):
             errors = {**err.fields, **errors}
         return _render(page, values=data, errors=errors, status=422)  # the error summary says what to fix
     try:
-        task_service.complete(task_id, current_user, data)
+        outcome = task_service.complete(task_id, current_user, data)
     except ValidationFailed as err:
         # With field messages the summary lists them; without (the flow refused the input) say why on top.
         return _render(page, values=data, errors=err.fields, message=None if err.fields else err.message,
@@ -74,7 +75,8 @@ def task_submit(task_id: int):
     except ServiceError as err:  # the flow failed (WorkflowFailed): keep the input, say why
         return _render(page, values=data, message=err.message, status=err.status)
     drafts.clear_after_completion(task_id)
-    flash(_("“%(title)s”已提交", title=page.task.title), "success")
+    flash(_("“%(title)s”已提交，%(where)s", title=page.task.title, where=where_it_went(outcome, current_user)),
+          "success")
     return redirect(url_for("inbox.inbox"))
 
 

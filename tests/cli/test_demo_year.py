@@ -355,3 +355,75 @@ def test_the_server_carries_on_from_the_seeded_now(seeded, tmp_path):
 def test_the_year_shown_follows_the_clock(now, year, end):
     assert demo_year_for(now) == year
     assert plan_for(year, now).end == end
+
+
+# ---------------------------------------------------------------- every form refuses bad input on its page
+
+
+def _violations(schema: dict, posted: dict[str, str]) -> dict[str, str]:
+    """A hostile edit of what the page would post: required fields blanked, numbers given as words."""
+    props = schema.get("properties", {})
+    changes = {name: "" for name in schema.get("required", []) if name in posted}
+    for name, spec in props.items():
+        if name in posted and spec.get("type") in ("number", "integer") and name not in changes:
+            changes[name] = "一百"
+    return changes
+
+
+def test_every_form_with_work_waiting_shows_its_errors_on_the_page_and_keeps_the_input(seeded, tmp_path):
+    """Issue 12.1, over every form the demo year leaves open work in (generated, not one test per form): the
+    user who holds the step posts the page's own form with its checks broken; the page answers 422 with a
+    message by each broken field, the other input kept, and the step stays open with nothing recorded."""
+    from server.models import Role
+    from server.services.scope import may_act_on_task
+    from server.services.tasks import task_form
+    from tests.support.html_form import form_fields
+    from tests.web.conftest import Browser
+
+    url = seeded.clone(tmp_path)
+    with instance_env(tmp_path / "instance"):
+        app = make_app(url, clock=ManualClock(NOW))
+    try:
+        with app.app_context():
+            picks: dict[str, tuple[int, str, dict]] = {}
+            users = db.session.scalars(select(User).where(User.active.is_(True))).all()
+            for task in db.session.scalars(select(HumanTask).where(HumanTask.status == TaskStatus.OPEN)
+                                           .order_by(HumanTask.id)):
+                key = f"{task.instance.process_key}/{task.form_schema}"
+                if not task.form_schema or key in picks:
+                    continue
+                actor = next((u for u in users if (task.assignee_id == u.id if task.assignee_id else
+                              may_act_on_task(u, task) and Role.ADMIN not in u.roles)), None)
+                schema, _ui = task_form(task)
+                if actor is not None and schema:
+                    picks[key] = (task.id, actor.username, schema)
+        assert len(picks) >= 8, sorted(picks)  # the demo year leaves work waiting at most steps
+        checked = []
+        for key, (task_id, username, schema) in sorted(picks.items()):
+            who = Browser(app.test_client())
+            assert who.login(username).status_code == 302
+            who.post(f"/tasks/{task_id}/claim")
+            page = who.get(f"/tasks/{task_id}").get_data(as_text=True)
+            posted = dict(form_fields(page, "task-form"))
+            broken = _violations(schema, posted)
+            if not broken:
+                continue
+            with app.app_context():
+                lock = db.session.get(HumanTask, task_id).instance.lock_version
+            resp = who.post(f"/tasks/{task_id}", {**posted, **broken})
+            answer = resp.get_data(as_text=True)
+            assert resp.status_code == 422, (key, resp.status_code)
+            assert 'class="error-summary"' in answer, key
+            for name in broken:
+                assert f'id="e-f-{name}"' in answer, (key, name)  # the message sits by its field
+            kept = dict(form_fields(answer, "task-form"))
+            for name, value in posted.items():
+                if name not in broken and name != "csrf_token" and value.strip():
+                    assert kept.get(name, "").strip() != "", (key, name)  # the rest of the input is kept
+            with app.app_context():
+                task = db.session.get(HumanTask, task_id)
+                assert task.status == TaskStatus.OPEN and task.instance.lock_version == lock, key
+            checked.append(key)
+        assert len(checked) >= 12, (checked, sorted(picks))
+    finally:
+        dispose(app)

@@ -115,6 +115,15 @@ def test_runaway_script_compiles_it_is_stopped_at_run_time() -> None:
             "Node",
             "dueIn",
         ),
+        (
+            {
+                "p.bpmn": s.flow(s.user_task(
+                    props='<spiffworkflow:property name="fieldErrorsVariable" value="report errors" />')),
+                "a.json": s.FORM,
+            },
+            "Node",
+            "fieldErrorsVariable",
+        ),
         ({"p.bpmn": s.flow(s.script_task("x = (")), "a.json": s.FORM}, "Node", "语法错误"),
         ({"p.bpmn": s.flow(s.script_task("open('/etc/passwd')"))}, "Node", "open"),
         ({"p.bpmn": s.flow(s.timer_event("timeDuration", "P5D"))}, "Node", '"P5D"'),

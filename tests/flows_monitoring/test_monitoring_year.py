@@ -114,8 +114,14 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     rows = report_rows(users["school1"], iid, on_track(3, "未达成"), likelihood="无法完成")
     resp = do(users["school1"], iid, REPORT, {"spent": -1, "indicator_reports": rows}, expect=422)
     assert set(resp["fields"]) == {"spent", *(f"indicator_reports.{i}.cause" for i in range(6))}
-    file(users, iid, 3, BUDGET + 1)
-    assert "不能超过预算" in task_data(users["school1"], iid, REPORT)["report_errors"]["spent"]
+    # Above the budget: the flow's own check refuses it before anything is recorded, naming the field (and not
+    # a confusing "unpayable above a negative balance" on top).
+    over = report_rows(users["school1"], iid, on_track(3))
+    resp = do(users["school1"], iid, REPORT, {"spent": BUDGET + 1, "indicator_reports": over,
+                                               "unpayable_amount": 1000}, expect=422)
+    assert set(resp["fields"]) == {"spent"} and "不能超过预算" in resp["fields"]["spent"]
+    assert "report_errors" not in task_data(users["school1"], iid, REPORT) or \
+        not task_data(users["school1"], iid, REPORT)["report_errors"]
     assert len(reports(app, code)) == 2
     # Red: a third of the pace, and the qualitative indicator 未达成.
     file(users, iid, 3, 30000, on_track(3, "未达成"), likelihood="无法完成", cause="施工队伍未进场")

@@ -88,6 +88,7 @@ def test_the_office_previews_the_year_with_reasons(app, offered):
 
 def test_where_the_work_went_names_the_organisation_and_step(app, offered):
     from server.services import tasks as task_service
+    from server.services.handoff import where_it_went
     from tests.flows_ex_ante.conftest import SELF_SCORES, application
 
     offered("school1")
@@ -96,7 +97,9 @@ def test_where_the_work_went_names_the_organisation_and_step(app, offered):
         option = starts.unit_option("ex_ante", school)
         filed = starts.file_first_step(option, school, application())
         [own] = starts.next_steps(filed, school)
-        assert (own.title, own.who, own.mine) == ("单位事前绩效自评", "县第一中学", True)
+        assert (own.title, own.mine) == ("单位事前绩效自评", True)  # handed to the starter at once
+        assert where_it_went(filed, school) == "已转 您本人：单位事前绩效自评。"
         reviewed = task_service.complete(own.task_id, school, SELF_SCORES)
         [dept] = starts.next_steps(reviewed, school)
-        assert (dept.title, dept.who, dept.mine) == ("主管部门审核", "县教育局（主管部门）", False)
+        assert (dept.title, dept.mine) == ("主管部门审核", False)
+        assert where_it_went(reviewed, school) == "已转 县教育局（主管部门）：主管部门审核。"

@@ -111,6 +111,30 @@ def test_notices_reach_only_their_organisation_and_role(app, browser, clock):
     assert "水利工程站监控报告逾期" in browser("water1").get("/inbox").get_data(as_text=True)
 
 
+def test_mark_all_read_clears_only_the_users_own_notices(app, browser, clock):
+    from server.db import db
+    from server.models import Notification, Organisation
+
+    with app.app_context():
+        orgs = {o.code: o.id for o in db.session.query(Organisation)}
+        db.session.add_all([
+            Notification(organisation_id=orgs["jyj_yz"], role="unit_staff", kind="reminder",
+                         text=f"第一中学提醒 {i}", created_at=clock.now()) for i in range(3)
+        ] + [Notification(organisation_id=orgs["slj_gcz"], role="unit_staff", kind="reminder",
+                          text="水利工程站提醒", created_at=clock.now())])
+        db.session.commit()
+
+    school = browser("school1")
+    page = school.get("/inbox").get_data(as_text=True)
+    assert page.count("第一中学提醒") == 3 and "全部标记已读" in page
+    resp = school.post("/notifications/read-all", {"next": "/inbox"})
+    assert resp.status_code == 303
+    page = school.get("/inbox").get_data(as_text=True)
+    assert "第一中学提醒" not in page and "已将 3 条提醒标记为已读" in page
+    assert "水利工程站提醒" in browser("water1").get("/inbox").get_data(as_text=True)  # others' stay unread
+    assert school.post("/notifications/read-all", {"next": "/inbox"}, csrf=False).status_code == 400
+
+
 def test_pages_need_a_login(browser):
     anonymous = browser(None)
     for path in ("/inbox", "/inbox?view=claimable", "/projects"):

@@ -113,7 +113,8 @@ def test_monitoring_started_by_the_unit_waits_for_its_first_month(app, browser, 
     token = token_of(school.get("/start").get_data(as_text=True), "monitoring")
     resp = school.post("/start/monitoring", {"project_code": "S-APPR", "start_token": token})
     assert resp.status_code == 303 and "/instances/" in resp.headers["Location"]
-    assert "已发起“绩效运行监控" in school.get(resp.headers["Location"]).get_data(as_text=True)
+    shown = school.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "已发起“绩效运行监控·纠偏”，流程进入等待（到期后自动继续）。" in shown
 
 
 @pytest.mark.parametrize("code, reason", [

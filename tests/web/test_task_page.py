@@ -98,7 +98,8 @@ def test_unit_claims_is_refused_with_field_errors_and_input_kept_then_submits(ap
 
     resp = school.post(f"/tasks/{applying['task']}", form_fields(application()))
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/inbox")
-    assert "“填报项目入库申报书”已提交" in school.get("/inbox").get_data(as_text=True)
+    inbox_page = school.get("/inbox").get_data(as_text=True)
+    assert "“填报项目入库申报书”已提交，已转 县第一中学（实施单位）：" in inbox_page  # where it went
     assert task_row(app, applying["task"]).status == TaskStatus.COMPLETED
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.task_id == applying["task"],

@@ -175,14 +175,15 @@ def check(call: OperatorCall, *, budget: Any, spent: Any, unpayable_amount: Any 
     if paid is not None and paid > total:
         errors["spent"] = _("累计支出不能超过预算 %(amount)s 元", amount=total)
     left = number(unpayable_amount)
-    if paid is not None and left is not None and left > total - paid:
+    # Only against a real balance: with spending already above the budget the spent field is the one to fix.
+    if paid is not None and paid <= total and left is not None and left > total - paid:
         errors["unpayable_amount"] = _("无法支付金额不能超过未支出余额 %(amount)s 元", amount=total - paid)
     goal = db.session.get(GoalVersion, optional_int(goal_id)) if goal_id is not None else None
     wanted = {r.id: r for r in goal.indicators} if goal else {}
     given = rows if isinstance(rows, list) else []
     seen = {optional_int(r.get("indicator_id")) for r in given if isinstance(r, dict)}
     if seen != set(wanted):
-        errors["indicator_reports"] = "须逐项填报已批复的全部绩效指标"
+        errors["indicator_reports"] = _("须逐项填报已批复的全部绩效指标")
     for i, row in enumerate(given):
         if not isinstance(row, dict):
             continue
