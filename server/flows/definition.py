@@ -42,6 +42,19 @@ class DemoStage:
 
 
 @dataclass(frozen=True)
+class UnitStart:
+    """How a unit starts this flow itself on 发起 (/start). `projects` (None: the flow starts without a project and
+    its first user task is the start form) selects, for the current fiscal year, the projects the flow's opening
+    step accepts as `{"project_code": …}` — any unit's: the page narrows it to the user's own. A project with a
+    live instance of the flow is never offered; `repeatable` says a finished one does not count (an adjustment
+    may be asked for again, a year's monitoring may not)."""
+
+    action: str  # what the button says, e.g. 发起绩效目标编审
+    projects: Callable[[int], Select[tuple[Project]]] | None = None
+    repeatable: bool = False
+
+
+@dataclass(frozen=True)
 class FlowDefinition:
     key: str  # the process key: the BPMN process id and the folder names below
     title: str  # what the flow is called (Chinese, as in the product)
@@ -54,4 +67,6 @@ class FlowDefinition:
     context: tuple[ContextBlock, ...] = ()
     # batch start: the projects of a fiscal year this flow is started for (None: not startable per year)
     batch_start: Callable[[int], Select[tuple[Project]]] | None = None
+    # unit start: what a unit may start itself on 发起, and for which of its projects (None: not from 发起)
+    unit_start: UnitStart | None = None
     demo: tuple[DemoStage, ...] = ()

@@ -25,3 +25,30 @@ def start_lane(sources: dict[str, str], process_id: str) -> str | None:
                 if refs & starts:
                     return (lane.get("name") or "").strip() or None
     return None
+
+
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+def first_user_task(sources: dict[str, str], process_id: str) -> tuple[str, str | None, str | None] | None:
+    """(element id, form file, UI schema file) of the user task the none start event leads straight to, in the
+    start's lane: the form the starter fills first (ex_ante's application), shown on 发起 before anything is
+    started. None when the start leads elsewhere (a service task checking the project, a gateway…)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    ns = {"b": BPMN_NS, "s": SPIFF_NS}
+    for name, xml in sources.items():
+        if not name.lower().endswith(".bpmn"):
+            continue
+        root = etree.fromstring(xml.encode(), parser)
+        for process in root.iterfind(f"b:process[@id='{process_id}']", ns):
+            starts = [s for s in process.iterfind("b:startEvent", ns) if not len(s.findall("b:*[@id]", ns))]
+            outgoing = [o.text.strip() for s in starts[:1] for o in s.iterfind("b:outgoing", ns) if o.text]
+            if len(outgoing) != 1:
+                return None
+            flow = process.find(f"b:sequenceFlow[@id='{outgoing[0]}']", ns)
+            target = process.find(f"b:userTask[@id='{flow.get('targetRef')}']", ns) if flow is not None else None
+            if target is None:
+                return None
+            props = {p.get("name"): p.get("value") for p in target.iterfind(".//s:property", ns)}
+            return target.get("id"), props.get("formJsonSchemaFilename"), props.get("formUiSchemaFilename")
+    return None

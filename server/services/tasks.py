@@ -130,11 +130,37 @@ def unclaim(task_id: int, actor: User) -> HumanTask:
     return task
 
 
+class StepFailed(Exception):
+    """A script, rule or operator of the step failed (not the user's input): the caller decides what becomes of
+    the instance (complete: it is marked as in error; a start with its first step: nothing is kept)."""
+
+    def __init__(self, instance_id: int, err: BaseException) -> None:
+        super().__init__(str(err))
+        self.instance_id = instance_id
+        self.err = err
+
+
 def complete(task_id: int, actor: User, data: Any) -> Outcome:
     """Validate, run the step, save everything in one transaction; a lost race is a Conflict.
 
     The hot path of the API: plain Core reads and writes (see persistence.load_step/save_step).
     """
+    try:
+        outcome = complete_in_transaction(task_id, actor, data)
+        db.session.commit()
+    except StepFailed as failed:
+        message = mark_error(failed.instance_id, actor, task_id, failed.err)  # the detail goes to the log
+        raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=message)) from failed.err
+    except OperationalError as err:
+        # SQLite refused our stale snapshot, or a PostgreSQL deadlock: nothing of ours is kept.
+        db.session.rollback()
+        raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
+    return outcome
+
+
+def complete_in_transaction(task_id: int, actor: User, data: Any) -> Outcome:
+    """`complete` without the commit, for a caller whose transaction holds more (发起 starts the instance and
+    files its first step at once). Refusals roll the transaction back; a failing flow raises StepFailed."""
     step = load_step(task_id)
     if step is None or not may_view_task(actor, step[0]):
         raise NotFound(_("任务不存在"))
@@ -163,8 +189,7 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
         db.session.rollback()
         raise WorkflowFailed(_("流程数据无法保存，本次办理未生效：%(err)s", err=str(err))) from err
     except (ScriptError, EngineError) as err:
-        message = mark_error(instance.id, actor, task.id, err)  # the detail goes to the log, not to users
-        raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=message)) from err
+        raise StepFailed(instance.id, err) from err
     if bounced := returned_errors(wf, task.task_name):
         # The flow's own check sent the step straight back: refuse the submission instead of saving a round
         # trip, so the form shows the messages by their fields with the input kept and nothing is recorded.
@@ -176,15 +201,10 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
         audit.append("complete", actor_id=actor.id, instance_id=instance.id, task=task, data=clean)
         tell_the_unit(instance, task, actor, schema, clean, now, told_unit=Role.UNIT_STAFF in context.notified)
         run_follow_ups(context)
-        db.session.commit()
     except UnstorableData as err:
         db.session.rollback()
         raise WorkflowFailed(_("流程数据无法保存，本次办理未生效：%(err)s", err=str(err))) from err
     except ServiceError:  # Conflict, state too large, a follow-up that cannot start: nothing of the step is kept
         db.session.rollback()
         raise
-    except OperationalError as err:
-        # SQLite refused our stale snapshot, or a PostgreSQL deadlock: nothing of ours is kept.
-        db.session.rollback()
-        raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
     return outcome

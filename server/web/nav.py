@@ -9,8 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.models import Role
+from server.services.start_options import may_start_anything
 
 REVIEW_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.EXPERT})
+# 发起: units start their own flows, the office and administrators the year-wide batches; only those roles
+# pay the query that asks whether a deployed flow lets them start anything (the link must open)
+START_ROLES = frozenset({Role.UNIT_STAFF, Role.PERFORMANCE_OFFICE, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ def nav_items() -> list[NavItem]:
     if roles & REVIEW_ROLES:
         items.append(NavItem(_("审核队列"), url_for("inbox.inbox", view="claimable"), in_inbox and view == "claimable"))
     items.append(NavItem(_("已办"), url_for("inbox.inbox", view="done"), in_inbox and view == "done"))
+    if roles & START_ROLES and may_start_anything(current_user):
+        items.append(NavItem(_("发起"), url_for("start.start_page"), (endpoint or "").startswith("start.")))
     if label := projects_label(roles):
         items.append(NavItem(label, url_for("projects.projects"), endpoint == "projects.projects"))
     return items

@@ -15,12 +15,13 @@ from server.web import (
     instance_views,
     nav,
     project_views,
+    start_views,
     task_views,
     vendor,
 )
 
 BLUEPRINTS = (home_views.bp, auth_views.bp, i18n.bp, inbox_views.bp, project_views.bp, task_views.bp,
-              instance_views.bp, vendor.bp)
+              instance_views.bp, start_views.bp, vendor.bp)
 
 
 def register_pages(app: Flask) -> None:

@@ -15,8 +15,9 @@ import pytest
 
 import server.models
 from server.db import Base
-from server.flows.definition import ContextBlock, DemoStage, FlowDefinition
+from server.flows.definition import ContextBlock, DemoStage, FlowDefinition, UnitStart
 from server.flows.registry import FLOWS, labels, operators
+from server.services import start_forms
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOWS_DIR = ROOT / "server" / "flows"
@@ -64,6 +65,8 @@ def problems(flows: tuple[FlowDefinition, ...]) -> list[str]:
         for stage in flow.demo:
             found += [f"{flow.key}: demo stage {stage.name} needs unregistered flow {k}" for k in stage.flows
                       if k not in by_key]
+    for flow in flows:
+        found += start_form_problems(flow)
     tables = {t for flow in flows for module in flow.models for t in vars(module).values()
               if isinstance(t, type) and issubclass(t, Base) and t is not Base}
     flow_tables = {t.__table__.name for t in tables}
@@ -72,6 +75,19 @@ def problems(flows: tuple[FlowDefinition, ...]) -> list[str]:
     found += [f"table {t} belongs to no registered flow nor server.models" for t in sorted(
         set(Base.metadata.tables) - flow_tables - core)]
     return found
+
+
+def start_form_problems(flow: FlowDefinition) -> list[str]:
+    """A flow a unit starts for a project shows forms/<forms>/start.json on 发起, with its project chooser."""
+    if flow.unit_start is None or flow.unit_start.projects is None:
+        return []
+    try:
+        _schema, ui = start_forms.load(flow.forms)
+    except start_forms.StartFormMissing:
+        return [f"{flow.key}: unit start needs forms/{flow.forms}/start.json"]
+    if not start_forms.choice_fields(ui):
+        return [f"{flow.key}: forms/{flow.forms}/start.ui.json marks no field \"ui:choices\": \"projects\""]
+    return []
 
 
 def test_shipped_flows_are_registered_whole():
@@ -91,6 +107,13 @@ def test_batch_start_flows_are_the_year_wide_ones():
     assert sorted(f.key for f in FLOWS if f.batch_start) == ["evaluation", "monitoring"]
 
 
+def test_every_flow_says_how_a_unit_starts_it():
+    starts = {f.key: f.unit_start for f in FLOWS}
+    assert all(isinstance(s, UnitStart) for s in starts.values())
+    assert [k for k, s in starts.items() if s.projects is None] == ["ex_ante"]  # its first task is the form
+    assert [k for k, s in starts.items() if s.repeatable] == ["goal_adjust"]
+
+
 def _without(key: str, **changes) -> tuple[FlowDefinition, ...]:
     return tuple(dataclasses.replace(f, **changes) if f.key == key else f for f in FLOWS)
 
@@ -107,6 +130,7 @@ GAPS = {
                                  "context template flows/monitoring/nothing.html is missing"),
     "demo stage needs unknown flow": (_without("evaluation", demo=(DemoStage("x", ("budget_review",), list),)),
                                       "needs unregistered flow budget_review"),
+    "start form missing": (_without("monitoring", forms="ex_ante"), "unit start needs forms/ex_ante/start.json"),
     "flow tables not registered": (_without("evaluation", models=()), "table evaluations belongs to no"),
 }
 

@@ -160,6 +160,7 @@ def nav_labels(page: str) -> list[str]:
 
 
 def test_navigation_fits_the_role(browser):
+    # No flow is deployed here, so nobody has anything to start: no 发起 (tests/web/test_start_pages.py has it).
     assert nav_labels(browser("school1").get("/inbox").get_data(as_text=True)) == ["我的待办", "已办", "我的项目"]
     assert nav_labels(browser("edu_head").get("/inbox").get_data(as_text=True)) == [
         "我的待办", "审核队列", "已办", "本部门项目"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
-from server.flows.definition import DemoStage, FlowDefinition
+from server.flows.definition import DemoStage, FlowDefinition, UnitStart
 from server.flows.evaluation import demo, models, operators, result
 from server.flows.shared import budget
 from server.flows.shared import models as shared_models
-from server.flows.shared.eligibility import with_approved_goals
+from server.flows.shared.eligibility import after_the_year, with_approved_goals
 from server.models import Project
 
 
@@ -42,5 +43,6 @@ FLOW = FlowDefinition(
     },
     models=(models, shared_models),
     batch_start=eligible,
+    unit_start=UnitStart(_l("开展绩效自评"), after_the_year),
     demo=(DemoStage("评价·整改·结果应用", ("ex_ante", "goal_review", demo.KEY), demo.stories),),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from server.flows.definition import ContextBlock, DemoStage, FlowDefinition
+from server.flows.definition import ContextBlock, DemoStage, FlowDefinition, UnitStart
 from server.flows.ex_ante import assessment, context, demo, library, models
 
 FLOW = FlowDefinition(
@@ -32,5 +32,6 @@ FLOW = FlowDefinition(
                      "support": _l("予以支持"), "adjust": _l("调整后支持"), "reject": _l("不予支持")},
     },
     context=(ContextBlock("flows/ex_ante/context.html", context.load),),
+    unit_start=UnitStart(_l("新建项目申报")),  # no project yet: the application form is the start form
     demo=(DemoStage("先评估后入库", (demo.KEY,), demo.stories),),
 )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from server.flows.definition import FlowDefinition
+from flask_babel import lazy_gettext as _l
+
+from server.flows.definition import FlowDefinition, UnitStart
 from server.flows.goal_review import operators
+from server.flows.shared.eligibility import goals_in_force
 
 FLOW = FlowDefinition(
     key="goal_adjust",
@@ -12,4 +15,5 @@ FLOW = FlowDefinition(
     forms="goal_adjust",
     operators={"goals.open_adjustment": operators.open_adjustment},
     requires=("goal_review",),  # goals.draft / submit / review / approve / refuse
+    unit_start=UnitStart(_l("申请调整绩效目标"), goals_in_force, repeatable=True),
 )

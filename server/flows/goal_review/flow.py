@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from server.flows.definition import ContextBlock, DemoStage, FlowDefinition
+from server.flows.definition import ContextBlock, DemoStage, FlowDefinition, UnitStart
 from server.flows.goal_review import context, demo, models, operators
+from server.flows.shared.eligibility import awaiting_goals
 
 FLOW = FlowDefinition(
     key="goal_review",
@@ -30,5 +31,6 @@ FLOW = FlowDefinition(
                      "approve": _l("批准")},
     },
     context=(ContextBlock("flows/goal_review/context.html", context.load),),
+    unit_start=UnitStart(_l("发起绩效目标编审"), awaiting_goals),
     demo=(DemoStage("绩效目标编审", ("ex_ante", demo.REVIEW), demo.stories),),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
-from server.flows.definition import ContextBlock, DemoStage, FlowDefinition
+from server.flows.definition import ContextBlock, DemoStage, FlowDefinition, UnitStart
 from server.flows.monitoring import context, demo, models, operators
 from server.flows.shared import models as shared_models
 from server.flows.shared.eligibility import with_approved_goals
@@ -41,5 +41,6 @@ FLOW = FlowDefinition(
     },
     context=(ContextBlock("flows/monitoring/context.html", context.load),),
     batch_start=eligible,
+    unit_start=UnitStart(_l("报送运行监控"), eligible),  # the year in progress
     demo=(DemoStage("运行监控·目标调整", ("ex_ante", "goal_review", "goal_adjust", demo.KEY), demo.stories),),
 )
