@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, Any]] = {
     "review_decision": {"accept": _l("认可自评"), "key": _l("列入重点评价"), "send_back": _l("退回重新自评")},
     "rectify_decision": {"verified": _l("核查通过"), "send_back": _l("退回补充整改"), "failed": _l("整改不到位")},
     "adjustment": {"increase": _l("调增预算"), "decrease": _l("调减预算"), "recover": _l("收回结余统筹使用")},
+    "colour_short": {"blue": _l("蓝色"), "green": _l("绿色"), "yellow": _l("黄色"), "red": _l("红色")},
     "instance_status": {"running": _l("办理中"), "waiting": _l("等待中"), "completed": _l("已办结"),
                         "error": _l("出错"), "cancelled": _l("已撤销")},
 }

@@ -29,7 +29,8 @@ class Sheet:
 
 
 def _join(*parts: str | None) -> str:
-    return "；".join(p.strip() for p in parts if p and p.strip())
+    """The parts of an opinion in one line: 批准；同意调整 (no doubled 。； where a part ends a sentence)."""
+    return "；".join(stripped for p in parts if p and (stripped := p.strip().rstrip("。；;")))
 
 
 def goal_opinions(goal: GoalVersion, people: dict[int, str]) -> list[Opinion]:
