@@ -123,15 +123,15 @@ def test_print_sheets(browser, story):
     assert 'class="topbar"' not in application and "print.css" in application
 
     goals = text(b.get(f"/projects/{story.project}/print/goals"))
-    assert "项目绩效目标申报表" in goals and "第 2 版" in goals and "完工月份" in goals and "同意调整。" in goals
+    assert "项目绩效目标申报表" in goals and "第 2 版" in goals and "完工月份" in goals and "批准；同意调整" in goals
     v1 = text(b.get(f"/projects/{story.project}/print/goals?version=1"))
-    assert "完工时间" in v1 and "修改意见：完工时间请写明月份。" in v1 and "2025-10-21" in v1  # opinion dated
+    assert "完工时间" in v1 and "修改意见：完工时间请写明月份" in v1 and "2025-10-21" in v1  # opinion dated
 
     reviews = text(b.get(f"/projects/{story.project}/print/reviews"))
     for title in ("事前绩效评估审核意见表", "绩效目标审核意见表", "绩效运行监控纠偏意见表", "绩效评价结果及整改核查意见表"):
         assert title in reviews
     assert reviews.count('<article class="sheet">') == 5  # assessment, goals v1 and v2, monitoring, evaluation
-    assert "经办人：" in reviews and "整改到位，销号。" in reviews
+    assert "经办人：" in reviews and "核查通过；整改到位，销号" in reviews
 
 
 @pytest.mark.parametrize("version", ["0", "3", "-1", "abc", "", "1.0", "9" * 50, "%00"])
