@@ -42,6 +42,7 @@ LABELS: dict[str, dict[str, Any]] = {
                         "error": _l("出错"), "cancelled": _l("已撤销")},
 }
 FLOW_TITLES = {f.key: f.title for f in FLOWS}
+LABELS["flow"] = FLOW_TITLES
 
 
 def story_label(group: str, code: Any) -> str:

@@ -44,7 +44,7 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(_("审核队列"), url_for("inbox.inbox", view="claimable"), in_inbox and view == "claimable"))
     items.append(NavItem(_("已办"), url_for("inbox.inbox", view="done"), in_inbox and view == "done"))
     if label := projects_label(roles):
-        items.append(NavItem(label, url_for("projects.projects"), endpoint == "projects.projects"))
+        items.append(NavItem(label, url_for("projects.projects"), endpoint in ("projects.projects", "project.page")))
     return items
 
 

@@ -138,3 +138,48 @@ def test_print_sheets(browser, story):
 def test_print_goals_with_a_bad_version_is_not_found(browser, story, version):
     resp = browser("perf").get(f"/projects/{story.project}/print/goals?version={version}")
     assert resp.status_code == (400 if version == "%00" else 404)  # NUL: refused by the request hygiene
+
+
+def test_a_handful_of_queries_however_long_the_story(app, browser, story):
+    """No query per row: the page reads the same number of statements with 4 monitoring reports or 12."""
+    from sqlalchemy import event, select
+
+    from server.db import db
+    from server.flows.monitoring.models import MonitoringReport
+
+    b = browser("fin_edu")
+    seen: list[str] = []
+
+    def count() -> int:
+        seen.clear()
+        assert b.get(f"/projects/{story.project}").status_code == 200
+        return len(seen)
+
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731 (statement text)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        few = count()
+        with app.app_context():
+            first = db.session.scalar(select(MonitoringReport).where(MonitoringReport.project_id == story.project).limit(1))
+            for month in (1, 2, 4, 5, 7, 8, 11, 12):
+                db.session.add(MonitoringReport(project_id=story.project, goal_id=first.goal_id, fiscal_year=first.fiscal_year,
+                                                month=month, budget=first.budget, spent=first.spent,
+                                                execution_ratio=first.execution_ratio, execution_colour="green",
+                                                goal_colour="green", colour="green"))
+            db.session.commit()
+        many = count()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert many == few and few <= 30, (few, many)
+
+
+
+def test_the_page_and_sheets_in_english(browser, story):
+    b = browser("perf")
+    b.post("/language", {"lang": "en", "next": "/inbox"})
+    page = text(b.get(f"/projects/{story.project}"))
+    assert "Performance monitoring (double monitoring)" in page and "Budget in force" in page
+    assert "Version 1 (" in page and "1 added" in page
+    assert "Performance goal review sheet" in text(b.get(f"/projects/{story.project}/print/reviews"))
