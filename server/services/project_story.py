@@ -24,6 +24,7 @@ from server.flows.goal_review.diff import GoalDiff, diff_goals
 from server.flows.goal_review.models import GoalVersion, GoalVersionStatus
 from server.flows.monitoring.models import Correction, KeyAttention, MonitoringReport
 from server.flows.registry import FLOWS
+from server.flows.shared.context import display_names
 from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
 from server.models import Organisation, ProcessInstance, Project, User
 from server.services.projects import budget_in_force, get_project
@@ -216,7 +217,7 @@ def load_story(project_id: int, user: User, *, a: str | None = None, b: str | No
         *(s.expert_id for ss in scores.values() for s in ss), *(d.drawn_by_id for d in draws.values()),
         *(x.actor_id for x in adjustments), *(x for s in suspensions for x in (s.suspended_by_id, s.lifted_by_id)),
     ]
-    people = _names(User, actors, User.display_name)
+    people = display_names(actors)
     orgs = _names(Organisation, [project.organisation_id, project.department_id,
                                  *(d.firm_id for d in draws.values())], Organisation.name)
     application = project.application if isinstance(project.application, dict) else {}

@@ -93,7 +93,10 @@ def test_scope(browser, story, username, status):
 
 
 def test_missing_project_and_anonymous(browser, story):
-    assert browser("perf").get("/projects/999999").status_code == 404
+    perf = browser("perf")
+    for path in ("/projects/999999", "/projects/99999999999999999999999", "/projects/0/print/goals?version=1",
+                 "/projects/-1", "/projects/1x"):
+        assert perf.get(path).status_code == 404, path
     assert browser("school1").get(f"/projects/{story.other_project}").status_code == 404
     assert browser(None).get(f"/projects/{story.project}").status_code in (302, 401)
 
