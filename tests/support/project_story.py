@@ -224,6 +224,9 @@ def build_story() -> StoryIds:
     ]
     db.session.add_all([
         draw, score,
+        BudgetAdjustment(project_id=p.id, fiscal_year=YEAR, kind=AdjustmentKind.DECREASE, amount=Decimal("-100000.00"),
+                         reason="调减预算至70万元。", source_flow="monitoring", source_id=reports[-1].id,
+                         instance_id=inst["monitoring"].id, actor_id=fin.id, created_at=datetime(2026, 11, 5, 2, tzinfo=UTC)),
         BudgetAdjustment(project_id=p.id, fiscal_year=YEAR + 1, kind=AdjustmentKind.DECREASE, percent=Decimal("-10"),
                          base_amount=Decimal("800000.00"), amount=Decimal("-80000.00"), reason="评价结果为中（测试）",
                          source_flow="evaluation", source_id=e.id, instance_id=inst["evaluation"].id, actor_id=perf.id,

@@ -69,6 +69,7 @@ def test_the_page_tells_the_whole_story(browser, story):
     assert "第三方评价机构" in evaluation
     budget = section(page, "budget")
     assert 'data-figure="budget-in-force"><strong>700,000.00 元' in budget
+    assert "-100,000.00" in budget and "绩效运行监控" in budget  # monitoring's cut, traced to its flow
     assert "-80,000.00" in budget and "评价结果为中（测试）" in budget and "整改期间暂缓拨付" in budget
     assert "可行性研究报告" in section(page, "attachments")
 
