@@ -1,5 +1,6 @@
 """The approval sheets (审核意见表) of one project as the county prints them: each step's opinion with the
-name of who gave it and the date, read from the story already loaded (no further queries)."""
+name of who gave it and the date, read from the story already loaded (plus one query: the audit trail's date
+of the office's review of a self-evaluation, which the evaluations table does not keep)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from server.db import db
+from server.flows.evaluation.models import Evaluation
 from server.flows.goal_review.models import GoalVersion
+from server.models import AuditEvent
 from server.services.project_story import ProjectStory, story_label
 from server.services.task_page import label
 
@@ -40,6 +45,27 @@ def goal_opinions(goal: GoalVersion, people: dict[int, str]) -> list[Opinion]:
             for r in goal.reviews]
 
 
+def _review_dates(evaluations: list[Evaluation]) -> dict[int, datetime]:
+    """Evaluation id -> when its reviewer completed the review: their first step in the instance after the
+    last self-evaluation was filed."""
+    wanted = [e for e in evaluations if e.instance_id and e.reviewed_by_id]
+    if not wanted:
+        return {}
+    events = db.session.execute(
+        select(AuditEvent.instance_id, AuditEvent.actor_id, AuditEvent.at)
+        .where(AuditEvent.instance_id.in_({e.instance_id for e in wanted}), AuditEvent.action == "complete")
+        .order_by(AuditEvent.at)
+    ).tuples().all()
+    found: dict[int, datetime] = {}
+    for e in wanted:
+        after = e.self_submitted_at
+        found_at = next((at for iid, actor, at in events if iid == e.instance_id and actor == e.reviewed_by_id
+                         and (after is None or at >= after)), None)
+        if found_at is not None:
+            found[e.id] = found_at
+    return found
+
+
 def review_sheets(story: ProjectStory) -> list[Sheet]:
     sheets: list[Sheet] = []
     people, a = story.people, story.assessment
@@ -57,6 +83,7 @@ def review_sheets(story: ProjectStory) -> list[Sheet]:
             sub = _("第 %(v)s 版 · %(s)s", v=g.version, s=label("goal_version_status", g.status))
             sheets.append(Sheet(_("绩效目标审核意见表"), sub, goal_opinions(g, people)))
     reports = {m.report.id: m for m in story.months}
+    reviewed_at = _review_dates([es.evaluation for es in story.evaluations])
     if story.corrections:
         ops = []
         for c in story.corrections:
@@ -70,7 +97,7 @@ def review_sheets(story: ProjectStory) -> list[Sheet]:
         ops = []
         if e.review_decision:
             ops.append(Opinion(_("自评审核"), _join(story_label("review_decision", e.review_decision), e.review_opinion),
-                               people.get(e.reviewed_by_id) if e.reviewed_by_id else None, e.self_submitted_at))
+                               people.get(e.reviewed_by_id) if e.reviewed_by_id else None, reviewed_at.get(e.id)))
         if e.noticed_at:
             ops.append(Opinion(_("评价结果通知"), _join(_("得分 %(s)s，等次 %(g)s", s=e.score, g=e.grade), e.conclusion,
                                                     e.requirements), people.get(e.noticed_by_id) if e.noticed_by_id else None,

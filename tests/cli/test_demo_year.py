@@ -385,6 +385,10 @@ def test_every_project_page_of_the_played_year_tells_its_story(seeded):
     graded = office.get(f"/projects/{ids['2025年县水利工程站堤防巡查养护']}").get_data(as_text=True)
     assert 'data-figure="grade"><strong>中</strong>' in graded and "整改中" in graded and "暂缓拨付中" in graded
 
+    sheets = office.get(f"/projects/{ids['2025年县第一中学课桌椅更新']}/print/reviews").get_data(as_text=True)
+    # The office's review of the self-evaluation, signed and dated (from the audit trail) in its own row.
+    assert re.search(r"自评审核</th>(?:(?!</tr>).)*绩效管理股(?:(?!</tr>).)*日期：\d{4}-\d{2}-\d{2}", sheets, re.S)
+
     school = Browser(seeded.app.test_client())
     assert school.login("school1").status_code == 302
     assert school.get(f"/projects/{ids['2025年县水利工程站堤防巡查养护']}").status_code == 404
