@@ -41,3 +41,4 @@ def test_the_adjustment_review_shows_the_changes_against_the_approved_table(app,
     assert f"<strong>{removed}</strong>" in block and "<strong>实验室改造间数</strong>" in block
     project_id = project(app, code).id
     assert f'href="/projects/{project_id}?a=1&amp;b=2#goal-diff"' in page
+    assert f'href="/projects/{project_id}">查看项目全过程' in page
