@@ -50,7 +50,7 @@ def nav_items() -> list[NavItem]:
     if roles & START_ROLES and may_start_anything(current_user):
         items.append(NavItem(_("发起"), url_for("start.start_page"), (endpoint or "").startswith("start.")))
     if label := projects_label(roles):
-        items.append(NavItem(label, url_for("projects.projects"), endpoint == "projects.projects"))
+        items.append(NavItem(label, url_for("projects.projects"), endpoint in ("projects.projects", "project.page")))
     return items
 
 

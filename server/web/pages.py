@@ -14,14 +14,15 @@ from server.web import (
     inbox_views,
     instance_views,
     nav,
+    project_page_views,
     project_views,
     start_views,
     task_views,
     vendor,
 )
 
-BLUEPRINTS = (home_views.bp, auth_views.bp, i18n.bp, inbox_views.bp, project_views.bp, task_views.bp,
-              instance_views.bp, start_views.bp, vendor.bp)
+BLUEPRINTS = (home_views.bp, auth_views.bp, i18n.bp, inbox_views.bp, project_views.bp, project_page_views.bp,
+              task_views.bp, instance_views.bp, start_views.bp, vendor.bp)
 
 
 def register_pages(app: Flask) -> None:

@@ -21,6 +21,7 @@ ALLOWED = {
     "bpmn-navigated-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
     "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
     "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
+    "echarts.min.js": "echarts/dist/echarts.common.min.js",  # line and bar charts (project page)
 }
 
 

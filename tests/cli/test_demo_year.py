@@ -427,3 +427,38 @@ def test_every_form_with_work_waiting_shows_its_errors_on_the_page_and_keeps_the
         assert len(checked) >= 12, (checked, sorted(picks))
     finally:
         dispose(app)
+# ---------------------------------------------------------------- the project page on a played year
+
+
+def test_every_project_page_of_the_played_year_tells_its_story(seeded):
+    """Issue 11.3 on real data: every project's page and approval sheets render for the office; the ledger
+    project shows its months and the ledger entry, a project graded 中 its rectification and held payments."""
+    import json
+    import re
+
+    from tests.web.conftest import Browser
+
+    with seeded.app.app_context():
+        ids = dict(db.session.execute(select(Project.name, Project.id)).tuples().all())
+        reports = dict(db.session.execute(select(MonitoringReport.project_id, func.count())
+                                          .group_by(MonitoringReport.project_id)).tuples().all())
+    office = Browser(seeded.app.test_client())
+    assert office.login("perf").status_code == 302
+    for name, project_id in ids.items():
+        for path in ("", "/print/reviews"):
+            resp = office.get(f"/projects/{project_id}{path}")
+            assert resp.status_code == 200, (name, path)
+    ledger = office.get(f"/projects/{ids['2026年县实验小学操场改造']}").get_data(as_text=True)
+    assert "10月底支出仍未破零" in ledger
+    chart = json.loads(re.search(r'id="monitoring-data">(.*?)</script>', ledger, re.S).group(1))
+    assert len(chart["points"]) == reports[ids["2026年县实验小学操场改造"]] == 4  # a mid-year project: July to October
+    graded = office.get(f"/projects/{ids['2025年县水利工程站堤防巡查养护']}").get_data(as_text=True)
+    assert 'data-figure="grade"><strong>中</strong>' in graded and "整改中" in graded and "暂缓拨付中" in graded
+
+    sheets = office.get(f"/projects/{ids['2025年县第一中学课桌椅更新']}/print/reviews").get_data(as_text=True)
+    # The office's review of the self-evaluation, signed and dated (from the audit trail) in its own row.
+    assert re.search(r"自评审核</th>(?:(?!</tr>).)*绩效管理股(?:(?!</tr>).)*日期：\d{4}-\d{2}-\d{2}", sheets, re.S)
+
+    school = Browser(seeded.app.test_client())
+    assert school.login("school1").status_code == 302
+    assert school.get(f"/projects/{ids['2025年县水利工程站堤防巡查养护']}").status_code == 404

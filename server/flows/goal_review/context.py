@@ -1,4 +1,5 @@
-"""The goal table on the task page: this instance's version (else the newest), its indicators and reviews."""
+"""The goal table on the task page: this instance's version (else the newest), its indicators and reviews;
+an adjusted version also against the version it replaces, changed cells marked (issue 12)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from server.db import db
-from server.flows.goal_review.models import GoalVersion
+from server.flows.goal_review.diff import GoalDiff, diff_goals
+from server.flows.goal_review.models import GoalKind, GoalVersion
 from server.flows.shared.context import display_names
 from server.models import ProcessInstance, Project
 
@@ -16,6 +18,8 @@ from server.models import ProcessInstance, Project
 class GoalContext:
     goal: GoalVersion
     people: dict[int, str]
+    base: GoalVersion | None = None  # the approved version an adjustment would replace
+    diff: GoalDiff | None = None
 
 
 def load(project: Project, instance: ProcessInstance) -> GoalContext | None:
@@ -25,4 +29,8 @@ def load(project: Project, instance: ProcessInstance) -> GoalContext | None:
     )
     if goal is None:
         return None
-    return GoalContext(goal, display_names(r.actor_id for r in goal.reviews))
+    base = None
+    if goal.kind == GoalKind.ADJUSTED and goal.based_on_id is not None:
+        base = db.session.get(GoalVersion, goal.based_on_id)
+    return GoalContext(goal, display_names(r.actor_id for r in goal.reviews), base,
+                       diff_goals(base, goal) if base is not None else None)
