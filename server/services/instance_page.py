@@ -26,7 +26,7 @@ from server.services.persistence import load_workflow
 ACTIONS = {
     "start": lazy_gettext("发起流程"),
     "claim": lazy_gettext("认领任务"),
-    "unclaim": lazy_gettext("退回任务池"),
+    "unclaim": lazy_gettext("放回待认领"),
     "complete": lazy_gettext("提交"),
     "timer": lazy_gettext("定时器触发"),
     "error": lazy_gettext("流程出错"),
