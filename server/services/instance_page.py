@@ -22,6 +22,7 @@ from server.db import db
 from server.engine.errors import EngineError
 from server.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, TaskStatus, User
 from server.services.instances import get_instance
+from server.services.panels import sealed_task_ids
 from server.services.persistence import load_workflow
 from server.services.role_names import role_name
 
@@ -61,6 +62,7 @@ class TimelineEntry:
     task_title: str | None
     task_id: int | None
     rows: list[DataRow] = field(default_factory=list)
+    sealed: bool = False  # a panel member's submission, shown once the whole panel has submitted
 
 
 @dataclass
@@ -169,8 +171,10 @@ def remarks(schema: dict[str, Any] | None, data: Any) -> list[DataRow]:
 # ---------------------------------------------------------------- events
 
 
-def timeline(instance: ProcessInstance, *, only: tuple[str, ...] | None = None, brief: bool = False) -> list[TimelineEntry]:
-    """Audit events of the instance, oldest first, each with its submitted data labelled by its form."""
+def timeline(instance: ProcessInstance, *, only: tuple[str, ...] | None = None, brief: bool = False,
+             sealed: set[int] | frozenset[int] = frozenset()) -> list[TimelineEntry]:
+    """Audit events of the instance, oldest first, each with its submitted data labelled by its form; the
+    data of `sealed` tasks (server.services.panels) left out."""
     actor = aliased(User)
     stmt = (
         select(AuditEvent, actor.display_name, HumanTask.form_schema)
@@ -185,10 +189,11 @@ def timeline(instance: ProcessInstance, *, only: tuple[str, ...] | None = None, 
     entries: list[TimelineEntry] = []
     for event, name, form_name in db.session.execute(stmt).tuples():
         schema = forms.get(form_name or "") if event.action == "complete" else None
-        rows = remarks(schema, event.data) if brief else readable(schema, event.data)
+        hidden = event.action == "complete" and event.task_id in sealed
+        rows = [] if hidden else remarks(schema, event.data) if brief else readable(schema, event.data)
         label = ACTIONS.get(event.action)
         entries.append(TimelineEntry(event.at, name, str(label) if label else event.action, event.task_title,
-                                     event.task_id, rows))
+                                     event.task_id, rows, hidden))
     return entries
 
 
@@ -228,7 +233,7 @@ def load_instance_page(instance_id: int, actor: User) -> InstancePage:
         model_name=instance.version.model.name,
         started_by=started_by,
         open_tasks=open_rows,
-        timeline=timeline(instance),
+        timeline=timeline(instance, sealed=sealed_task_ids(instance, actor)),
         done_elements=done,
         current_elements=current,
     )
