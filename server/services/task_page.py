@@ -23,7 +23,7 @@ from server.models import (
     TaskStatus,
     User,
 )
-from server.services import drafts
+from server.services import drafts, prefill
 from server.services import tasks as task_service
 from server.services.instance_page import TimelineEntry, readable, timeline
 from server.services.panels import sealed_task_ids
@@ -133,7 +133,7 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         instance=instance,
         schema=schema,
         ui_schema=ui_schema,
-        values=draft if draft is not None else flow_data,
+        values=draft if draft is not None else prefill.starting_values(task, flow_data),
         from_draft=draft is not None,
         warnings=warnings if isinstance(warnings, list) else [],
         notices=notices,
