@@ -21,7 +21,7 @@ def error_page(status: int, message: str | None = None):
     known = status_of(status)
     if request.headers.get("HX-Request"):  # htmx swaps a message fragment in place of the list it asked for
         return render_template("inbox/_message.html", message=message or known.message, kind="error"), status
-    return render_template("error.html", status=status, heading=known.message, message=message,
+    return render_template("error.html", status=status, heading=known.heading or known.message, message=message,
                            hint=known.hint), status
 
 

@@ -125,6 +125,13 @@ def test_an_english_browser_gets_one_language_for_the_whole_visit(new_page, coun
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", name="待办", exact=True)).to_be_visible()
     screenshot(page, "language-english-browser-inbox-zh")
+    # Issue 12.5: an error is the site's own page, in its layout and the visit's language.
+    assert page.goto("/no/such/page").status == 404
+    expect(page.get_by_role("heading", name="找不到该页面")).to_be_visible()
+    expect(page.get_by_role("link", name="返回首页")).to_be_visible()
+    expect(page.get_by_role("navigation", name="主导航")).to_be_visible()
+    screenshot(page, "error-404-zh")
+    page.goto("/inbox")
     logout(page)
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
@@ -135,6 +142,9 @@ def test_an_english_browser_gets_one_language_for_the_whole_visit(new_page, coun
     expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
     expect(page.get_by_text("Welcome")).to_be_visible()
     screenshot(page, "language-chosen-english-inbox")
+    assert page.goto("/no/such/page").status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    screenshot(page, "error-404-en")
 
 
 @pytest.mark.parametrize(("device", "width", "height"), [("laptop", 1366, 768), ("tablet", 768, 1024)])

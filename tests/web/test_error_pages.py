@@ -44,7 +44,7 @@ def test_error_pages_speak_chinese_in_the_site_layout(browser, failing_routes):
         assert not any(text in page for text in WERKZEUG), (status, page)
         assert "boom" not in page  # no internals
     assert "无权访问" in b.get("/projects").get_data(as_text=True)
-    assert "资源不存在" in b.get("/nope").get_data(as_text=True)
+    assert "找不到该页面" in b.get("/nope").get_data(as_text=True)
     assert b.get("/logout").headers["Allow"]  # 405 still says what is allowed
 
 
