@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from server.db import db
 from server.models import HumanTask, ProcessInstance, ProcessVersion, Role, User
-from server.services.role_names import role_name
+from server.services.role_names import ROLE_LABELS
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -111,7 +111,7 @@ def may_withdraw_now(instance: ProcessInstance, rule: CancelRule) -> bool:
 
 
 def describe(rule: CancelRule) -> str:
-    who = "、".join(role_name(r) for r in sorted(rule.roles)) or _("无")
+    who = "、".join(str(ROLE_LABELS.get(r, r)) for r in sorted(rule.roles)) or _("无")
     if rule.withdraw_steps is None:
         starter = _("发起单位仅可在进入第一个审核步骤之前撤回")
     elif not rule.withdraw_steps:

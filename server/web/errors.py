@@ -39,7 +39,7 @@ def http_error_page(err: HTTPException):
             log.exception("the error page failed on %s %s", request.method, request.path)
             return f"<!doctype html><title>{status}</title><p>{status_of(status).message}</p>", status
     response = err.get_response()  # keeps what the status needs, such as 405's Allow header
-    page, _ = error_page(status)
+    page, _status = error_page(status)
     response.set_data(page)
     response.content_type = "text/html; charset=utf-8"
     return response
