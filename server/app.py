@@ -84,16 +84,18 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
 
 
 def _api_errors_as_json(app: Flask) -> None:
-    """Routing errors happen before any blueprint is chosen; keep them JSON under /api too."""
+    """Routing errors happen before any blueprint is chosen: JSON under /api, the site's error page elsewhere
+    (also for an unexpected exception, which Flask hands over as a 500)."""
     from werkzeug.exceptions import HTTPException
 
     from server.api.errors import http_error
+    from server.web.errors import http_error_page
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         if request.path.startswith("/api/"):
             return http_error(err.code or 500)
-        return err
+        return http_error_page(err)
 
 
 def _server_timing(app: Flask) -> None:

@@ -12,22 +12,10 @@ from werkzeug.exceptions import HTTPException
 
 from server.api.blueprint import api_bp
 from server.db import db
+from server.http_status import status_of
 from server.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
-
-_HTTP_CODES = {
-    400: ("bad_request", "请求格式不正确"),
-    401: ("unauthorized", "请先登录"),
-    403: ("forbidden", "无权访问"),
-    404: ("not_found", "资源不存在"),
-    405: ("method_not_allowed", "不支持该请求方法"),
-    409: ("conflict", "数据已被他人修改"),
-    413: ("payload_too_large", "提交的内容过大"),
-    415: ("unsupported_media_type", "不支持的内容类型"),
-    422: ("validation_failed", "提交的数据不符合要求"),
-    429: ("too_many_requests", "请求过于频繁"),
-}
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
@@ -37,8 +25,8 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
 
 
 def http_error(status: int, message: str | None = None, fields: dict[str, str] | None = None) -> Response:
-    code, default = _HTTP_CODES.get(status, ("error", "请求失败"))
-    return error_response(status, code, message or _(default), fields)
+    known = status_of(status)
+    return error_response(status, known.code, message or str(known.message), fields)
 
 
 @api_bp.errorhandler(ServiceError)

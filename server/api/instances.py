@@ -28,14 +28,14 @@ def create_instance():
 @bp.get("/v1/process-instances/<int:instance_id>")
 @login_required
 def read_instance(instance_id: int):
-    return jsonify(instance_json(get_instance(instance_id, me())))
+    return jsonify(instance_json(get_instance(instance_id, me()), me()))
 
 
 @bp.post("/v1/process-instances/<int:instance_id>/cancel")
 @login_required
 def cancel(instance_id: int):
     body = _cancel_in.load(json_body())
-    return jsonify(instance_json(cancel_instance(instance_id, me(), body["reason"])))
+    return jsonify(instance_json(cancel_instance(instance_id, me(), body["reason"]), me()))
 
 
 @bp.post("/v1/process-instances/<int:instance_id>/retry")
@@ -43,4 +43,5 @@ def cancel(instance_id: int):
 def retry(instance_id: int):
     # The body is optional: an empty POST retries on the instance's own version.
     body = _retry_in.load(json_body()) if request.content_length else _retry_in.load({})
-    return jsonify(instance_json(retry_instance(instance_id, me(), use_current_version=body["use_current_version"])))
+    instance = retry_instance(instance_id, me(), use_current_version=body["use_current_version"])
+    return jsonify(instance_json(instance, me()))

@@ -91,7 +91,7 @@ def build_spec() -> dict[str, Any]:
         ], errors=(401, 422))},
         "/api/v1/tasks/{task_id}": {"get": _op("任务详情（含表单）", "TaskOut", errors=(401, 404), params=task_id)},
         "/api/v1/tasks/{task_id}/claim": {"post": _op("认领任务", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
-        "/api/v1/tasks/{task_id}/unclaim": {"post": _op("退回认领", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
+        "/api/v1/tasks/{task_id}/unclaim": {"post": _op("放回待认领", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
         "/api/v1/tasks/{task_id}/complete": {"post": _op("办理任务", None, body="CompleteIn", errors=(401, 403, 404, 409, 422), params=task_id)},
         "/api/v1/projects": {"get": _op("项目库", None, params=[
             {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},

@@ -13,6 +13,7 @@ from server.api.schemas import HistoryOut, InstanceOut, TaskOut
 from server.db import db
 from server.models import AuditEvent, HumanTask, ProcessInstance, User
 from server.services.instances import history, open_tasks
+from server.services.panels import sealed_task_ids
 from server.services.persistence import InstanceSummary, Outcome, summary
 from server.services.task_sync import TaskRow
 
@@ -42,7 +43,8 @@ def tasks_json(tasks: Sequence[HumanTask | TaskRow]) -> list[dict[str, Any]]:
     return [task_json(t, names.get(t.assignee_id)) for t in tasks]
 
 
-def _instance_body(instance: InstanceSummary, events: list[AuditEvent], open_rows: list) -> dict[str, Any]:
+def _instance_body(instance: InstanceSummary, events: list[AuditEvent], open_rows: list,
+                   sealed: set[int] | frozenset[int] = frozenset()) -> dict[str, Any]:
     names = usernames({e.actor_id for e in events})
     return _instance_out.dump(
         {
@@ -58,7 +60,8 @@ def _instance_body(instance: InstanceSummary, events: list[AuditEvent], open_row
             "history": [
                 {
                     "id": e.id, "at": e.at, "action": e.action, "actor": names.get(e.actor_id),
-                    "task_id": e.task_id, "task_title": e.task_title, "data": e.data,
+                    "task_id": e.task_id, "task_title": e.task_title,
+                    "data": None if e.action == "complete" and e.task_id in sealed else e.data,
                 }
                 for e in events
             ],
@@ -66,9 +69,11 @@ def _instance_body(instance: InstanceSummary, events: list[AuditEvent], open_row
     ) | {"open_tasks": tasks_json(open_rows)}
 
 
-def instance_json(instance: ProcessInstance) -> dict[str, Any]:
-    """The instance as the API shows it, with its open tasks and history."""
-    return _instance_body(summary(instance), history(instance), open_tasks(instance))
+def instance_json(instance: ProcessInstance, viewer: User | None = None) -> dict[str, Any]:
+    """The instance as the API shows it, with its open tasks and history (a panel's sealed submissions
+    without their data: server.services.panels)."""
+    sealed = sealed_task_ids(instance, viewer) if viewer is not None else frozenset()
+    return _instance_body(summary(instance), history(instance), open_tasks(instance), sealed)
 
 
 def outcome_json(outcome: Outcome) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -208,6 +209,17 @@ class Workflow:
                 done[id(tree)] = completed_specs(tree)
             views.append(view(task, done[id(tree)]))
         return views
+
+    def open_panel_tasks(self) -> set[str]:
+        """Ids of every instance of a multi-instance step (a panel: each member works on their own, e.g.
+        experts scoring) while a member is still at work; each member's submission stays sealed from the
+        others until the last one is in. Ids of instances already done included, of later rounds not."""
+        ids: set[str] = set()
+        for task in self._ready_tasks():
+            parent = task.parent
+            if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
+                ids.update(str(child.id) for child in parent.children)
+        return ids
 
     def complete(self, task_id: str, data: dict[str, Any], *, context: Any = None) -> None:
         try:

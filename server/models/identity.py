@@ -66,6 +66,8 @@ class User(UserMixin, Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The interface language the user picked with the switch (server.web.i18n); None: never picked (Chinese).
+    language: Mapped[str | None] = mapped_column(String(16))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

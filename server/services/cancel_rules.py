@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from lxml import etree
 from sqlalchemy import select
 
 from server.db import db
 from server.models import HumanTask, ProcessInstance, ProcessVersion, Role, User
+from server.services.role_names import ROLE_LABELS
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -31,14 +31,6 @@ CANCEL_ROLES = "cancelRoles"
 STARTER_MAY_WITHDRAW = "starterMayWithdraw"
 DEFAULT_ROLES = frozenset({Role.ADMIN.value, Role.PERFORMANCE_OFFICE.value})
 
-ROLE_LABELS = {
-    Role.ADMIN.value: _l("系统管理员"),
-    Role.PERFORMANCE_OFFICE.value: _l("绩效管理股"),
-    Role.FINANCE_SECTION.value: _l("财政业务股室"),
-    Role.DEPT_REVIEWER.value: _l("主管部门"),
-    Role.UNIT_STAFF.value: _l("实施单位"),
-    Role.EXPERT.value: _l("评价专家"),
-}
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def save_draft(task_id: int, actor: User, data: dict[str, Any]) -> datetime:
     ).rowcount
     if saved != 1:
         db.session.rollback()
-        raise Conflict(_("任务已被他人办理或退回，草稿未保存"))
+        raise Conflict(_("任务已被他人办理或放回待认领，草稿未保存"))
     db.session.commit()
     return now
 

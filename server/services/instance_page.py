@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -21,18 +22,21 @@ from server.db import db
 from server.engine.errors import EngineError
 from server.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, TaskStatus, User
 from server.services.instances import get_instance
+from server.services.panels import sealed_task_ids
 from server.services.persistence import load_workflow
+from server.services.role_names import role_name
 
 ACTIONS = {
     "start": lazy_gettext("发起流程"),
     "claim": lazy_gettext("认领任务"),
-    "unclaim": lazy_gettext("退回任务池"),
+    "unclaim": lazy_gettext("放回待认领"),
     "complete": lazy_gettext("提交"),
     "timer": lazy_gettext("定时器触发"),
     "error": lazy_gettext("流程出错"),
     "cancel": lazy_gettext("撤销流程"),
     "retry": lazy_gettext("重试出错的流程"),
 }
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_CELL_CHARS = 2000
 MAX_TABLE_ROWS = 200
 
@@ -58,6 +62,7 @@ class TimelineEntry:
     task_title: str | None
     task_id: int | None
     rows: list[DataRow] = field(default_factory=list)
+    sealed: bool = False  # a panel member's submission, shown once the whole panel has submitted
 
 
 @dataclass
@@ -166,8 +171,10 @@ def remarks(schema: dict[str, Any] | None, data: Any) -> list[DataRow]:
 # ---------------------------------------------------------------- events
 
 
-def timeline(instance: ProcessInstance, *, only: tuple[str, ...] | None = None, brief: bool = False) -> list[TimelineEntry]:
-    """Audit events of the instance, oldest first, each with its submitted data labelled by its form."""
+def timeline(instance: ProcessInstance, *, only: tuple[str, ...] | None = None, brief: bool = False,
+             sealed: set[int] | frozenset[int] = frozenset()) -> list[TimelineEntry]:
+    """Audit events of the instance, oldest first, each with its submitted data labelled by its form; the
+    data of `sealed` tasks (server.services.panels) left out."""
     actor = aliased(User)
     stmt = (
         select(AuditEvent, actor.display_name, HumanTask.form_schema)
@@ -182,10 +189,11 @@ def timeline(instance: ProcessInstance, *, only: tuple[str, ...] | None = None, 
     entries: list[TimelineEntry] = []
     for event, name, form_name in db.session.execute(stmt).tuples():
         schema = forms.get(form_name or "") if event.action == "complete" else None
-        rows = remarks(schema, event.data) if brief else readable(schema, event.data)
+        hidden = event.action == "complete" and event.task_id in sealed
+        rows = [] if hidden else remarks(schema, event.data) if brief else readable(schema, event.data)
         label = ACTIONS.get(event.action)
         entries.append(TimelineEntry(event.at, name, str(label) if label else event.action, event.task_title,
-                                     event.task_id, rows))
+                                     event.task_id, rows, hidden))
     return entries
 
 
@@ -225,14 +233,31 @@ def load_instance_page(instance_id: int, actor: User) -> InstancePage:
         model_name=instance.version.model.name,
         started_by=started_by,
         open_tasks=open_rows,
-        timeline=timeline(instance),
+        timeline=timeline(instance, sealed=sealed_task_ids(instance, actor)),
         done_elements=done,
         current_elements=current,
     )
 
 
 def diagram_xml(instance_id: int, actor: User) -> str:
-    """The BPMN XML of the instance's own version (not the newest one), for the viewer."""
+    """The BPMN XML of the instance's own version (not the newest one), as the viewer shows it."""
+    return readable_lanes(_version_xml(instance_id, actor))
+
+
+def readable_lanes(xml: str) -> str:
+    """Lanes are named with role codes (the engine assigns tasks by them); the reader sees the role's name."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(xml.encode(), parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return xml  # the viewer says it cannot draw it
+    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+        if name := lane.get("name"):
+            lane.set("name", role_name(name.strip()))
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True).decode()
+
+
+def _version_xml(instance_id: int, actor: User) -> str:
     instance = get_instance(instance_id, actor)
     version = db.session.get(ProcessVersion, instance.version_id)
     sources: dict[str, str] = (version.sources if version else None) or {}

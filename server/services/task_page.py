@@ -23,9 +23,10 @@ from server.models import (
     TaskStatus,
     User,
 )
-from server.services import drafts
+from server.services import drafts, prefill
 from server.services import tasks as task_service
 from server.services.instance_page import TimelineEntry, readable, timeline
+from server.services.panels import sealed_task_ids
 from server.services.scope import may_act_on_task, offered_to
 
 WARNINGS_KEY = "quality_warnings"  # goal flows put the goal_quality warnings here (see goal_review.bpmn)
@@ -134,7 +135,7 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         instance=instance,
         schema=schema,
         ui_schema=ui_schema,
-        values=draft if draft is not None else flow_data,
+        values=draft if draft is not None else prefill.starting_values(task, flow_data),
         from_draft=draft is not None,
         warnings=warnings if isinstance(warnings, list) else [],
         notices=notices,
@@ -144,7 +145,8 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         assignee=_name(task.assignee_id),
         completed_by=_name(task.completed_by_id),
         project=project_context(instance, task),
-        history=[e for e in timeline(instance, only=("complete",), brief=True) if e.task_id != task.id],
+        history=[e for e in timeline(instance, only=("complete",), brief=True,
+                                     sealed=sealed_task_ids(instance, actor)) if e.task_id != task.id],
         submitted=[] if is_open else _submitted(task, schema),
         draft_saved_at=task.draft_saved_at if draft is not None else None,
         flow_errors=view.field_errors if view else {},

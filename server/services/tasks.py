@@ -123,7 +123,7 @@ def claim(task_id: int, actor: User) -> HumanTask:
 def unclaim(task_id: int, actor: User) -> HumanTask:
     task = _open_task_for(task_id, actor)
     if task.assignee_id != actor.id:
-        raise Forbidden(_("只能退回自己认领的任务"))
+        raise Forbidden(_("只能放回自己认领的任务"))
     task.assignee_id = None
     audit.record("unclaim", actor=actor, instance=task.instance, task=task)
     db.session.commit()

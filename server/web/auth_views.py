@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from server.extensions import login_manager
 from server.services import login_guard, login_sessions
 from server.services.auth import LoginFailed
+from server.web import i18n
 from server.web.safety import local_path
 
 bp = Blueprint("auth", __name__)
@@ -62,9 +63,10 @@ def login():
         return _render(401, error=err.message, username=username)
     session.pop("csrf_token", None)  # a fresh CSRF secret for the new session
     login_user(user)
+    i18n.adopt_visit_language(user)  # saved by the commit below
     login_sessions.start(user)
     flash(_("欢迎，%(name)s", name=user.display_name), "success")
-    return redirect(_next() or url_for("inbox.inbox"))
+    return i18n.keep_for_visit(redirect(_next() or url_for("inbox.inbox")))
 
 
 @bp.post("/logout")

@@ -1,15 +1,48 @@
-"""A service refusal the page cannot handle itself (not found, not allowed) renders the error page with its
-status, so views only catch the refusals they answer in place (a form kept with its message)."""
+"""Every refusal a page meets renders the site's own error page, in the visit's language and layout: a service
+refusal (not found, not allowed) with its message, an HTTP error (403, 404, 405, 413, 429, 500, ...) with what
+its status means to a user instead of Werkzeug's English text. Views only catch the refusals they answer in
+place (a form kept with its message). The API keeps its JSON (server.api.errors; server.app dispatches)."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
 
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from server.db import db
+from server.http_status import status_of
 from server.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+
+def error_page(status: int, message: str | None = None):
+    known = status_of(status)
+    if request.headers.get("HX-Request"):  # htmx swaps a message fragment in place of the list it asked for
+        return render_template("inbox/_message.html", message=message or known.message, kind="error"), status
+    return render_template("error.html", status=status, heading=known.heading or known.message, message=message,
+                           hint=known.hint), status
 
 
 def service_error_page(err: ServiceError):
-    return render_template("error.html", message=err.message), err.status
+    return error_page(err.status, err.message)
+
+
+def http_error_page(err: HTTPException):
+    status = err.code or 500
+    if status >= 500:
+        db.session.rollback()  # the failed request's transaction must not break rendering the page
+        try:
+            return error_page(status)
+        except Exception:  # the layout itself needs the database: say it plainly rather than fail again
+            log.exception("the error page failed on %s %s", request.method, request.path)
+            return f"<!doctype html><title>{status}</title><p>{status_of(status).message}</p>", status
+    response = err.get_response()  # keeps what the status needs, such as 405's Allow header
+    page, _status = error_page(status)
+    response.set_data(page)
+    response.content_type = "text/html; charset=utf-8"
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -1,11 +1,18 @@
-"""Which language a page speaks: the user's choice (a cookie set by the nav's switch), else the browser's
-Accept-Language, else Simplified Chinese."""
+"""Which language a page speaks. A county site is Simplified Chinese unless the user picks English with the
+nav's switch; the browser's Accept-Language is not asked (a visit would change language at login otherwise).
+Only a program calling the API with a bearer token may name its language per request (Accept-Language).
+
+The choice is kept in two places: on the user's row (users.language), so it follows the user to any browser,
+and in a cookie for the visit (pages before login, after logout). A signed-in user's row decides; a choice made
+on the login page is saved on the row at login, so the pages before and after login speak the same language."""
 
 from __future__ import annotations
 
 from flask import Blueprint, has_request_context, redirect, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
+from flask_login import current_user
 
+from server.db import db
 from server.web.safety import local_path
 
 bp = Blueprint("i18n", __name__)
@@ -13,21 +20,47 @@ bp = Blueprint("i18n", __name__)
 DEFAULT = "zh_Hans_CN"
 LANGUAGES = (DEFAULT, "en")
 COOKIE = "jixiao_lang"
-ONE_YEAR = 365 * 24 * 3600
+
+
+def _signed_in_user():
+    user = current_user._get_current_object() if current_user else None
+    return user if user is not None and user.is_authenticated else None
 
 
 def select_locale() -> str | None:
     if not has_request_context():
         return None  # CLI and worker: babel's default (zh_Hans_CN)
+    if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
+        # A program with a token names its language per request; a browser's fetch carries the cookie
+        # instead and follows the page's language below.
+        asked = request.accept_languages.best_match(["zh_Hans_CN", "zh", "en"])
+        if asked:
+            return "en" if asked == "en" else DEFAULT
+    user = _signed_in_user()
+    if user is not None and user.language in LANGUAGES:
+        return user.language
     chosen = request.cookies.get(COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
-    best = request.accept_languages.best_match(["zh_Hans_CN", "zh", "en"])
-    return "en" if best == "en" else DEFAULT
+    return chosen if chosen in LANGUAGES else DEFAULT
 
 
 def current_language() -> str:
     return "en" if str(get_locale()) == "en" else DEFAULT
+
+
+def adopt_visit_language(user) -> None:
+    """At login: a language picked earlier in this visit becomes the user's; the rest of the request (the
+    welcome message) speaks the user's language. The caller commits."""
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES and user.language != chosen:
+        user.language = chosen
+    refresh()
+
+
+def keep_for_visit(response, lang: str | None = None):
+    """The visit's language rides in a session cookie (what outlasts the visit is the user's row), so the
+    login page after logout still speaks it."""
+    response.set_cookie(COOKIE, lang or current_language(), samesite="Lax", httponly=True)
+    return response
 
 
 @bp.post("/language")
@@ -35,7 +68,11 @@ def set_language():
     lang = request.form.get("lang", "")
     response = redirect(local_path(request.form.get("next"), default="/"))
     if lang in LANGUAGES:
-        response.set_cookie(COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+        user = _signed_in_user()
+        if user is not None:
+            user.language = lang
+            db.session.commit()
+        keep_for_visit(response, lang)
     return response
 
 

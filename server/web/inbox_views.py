@@ -71,7 +71,7 @@ def unclaim(task_id: int):
         task = tasks.unclaim(task_id, current_user)
     except ServiceError as err:
         return _refused(err, "mine")
-    flash(_("已退回：%(title)s（他人可重新认领）", title=task.title), "success")
+    flash(_("已放回待认领：%(title)s（他人可重新认领）", title=task.title), "success")
     return redirect(_back("mine"), code=303)
 
 

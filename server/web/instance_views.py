@@ -65,5 +65,6 @@ def instance_diagram(instance_id: int):
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "Content-Disposition": "attachment; filename=diagram.bpmn",
             "Cache-Control": "private, max-age=300",
+            "Vary": "Cookie",  # lane names follow the visit's language
         },
     )

@@ -103,7 +103,7 @@ def task_claim(task_id: int):
 @bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def task_unclaim(task_id: int):
-    return _act(task_id, lambda: task_service.unclaim(task_id, current_user), _("已退回任务池"))
+    return _act(task_id, lambda: task_service.unclaim(task_id, current_user), _("已放回待认领，他人可重新认领"))
 
 
 def _act(task_id: int, action, success: str):

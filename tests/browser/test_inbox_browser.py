@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.api.helpers import FLOWS, deploy_folder
-from tests.browser.support import login, screenshot
+from tests.browser.support import login, logout, screenshot
 from tests.support.api import api_as
 from tests.web.conftest import apply
 
@@ -117,10 +117,34 @@ def test_language_switch_turns_the_inbox_into_english_and_back(browser_page, cou
     expect(page.get_by_role("heading", name="我的项目")).to_be_visible()
 
 
-def test_browser_language_english_is_honoured_until_the_user_chooses(new_page, county):
+def test_an_english_browser_gets_one_language_for_the_whole_visit(new_page, county):
+    """Issue 12.15: the login page was Chinese and the inbox after it English; the site is Chinese until the
+    user picks English, and then the login, inbox and every page after it are English."""
     page = new_page(locale="en-US")
-    page.goto("/login")
+    login(page, "school1")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("heading", name="待办", exact=True)).to_be_visible()
+    screenshot(page, "language-english-browser-inbox-zh")
+    # Issue 12.5: an error is the site's own page, in its layout and the visit's language.
+    assert page.goto("/no/such/page").status == 404
+    expect(page.get_by_role("heading", name="找不到该页面")).to_be_visible()
+    expect(page.get_by_role("link", name="返回首页")).to_be_visible()
+    expect(page.get_by_role("navigation", name="主导航")).to_be_visible()
+    screenshot(page, "error-404-zh")
+    page.goto("/inbox")
+    logout(page)
+    page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.get_by_label("Username").fill("school1")
+    page.get_by_label("Password").fill("demo")
+    page.locator("form").filter(has=page.get_by_label("Password")).get_by_role("button", name="Log in").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
+    expect(page.get_by_text("Welcome")).to_be_visible()
+    screenshot(page, "language-chosen-english-inbox")
+    assert page.goto("/no/such/page").status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    screenshot(page, "error-404-en")
 
 
 @pytest.mark.parametrize(("device", "width", "height"), [("laptop", 1366, 768), ("tablet", 768, 1024)])

@@ -31,3 +31,26 @@ def test_the_decision_page_shows_the_reports_and_goals_then_the_decision(app, us
     done = logged_in(app.test_client(), "fin_edu").get(f"/tasks/{task_id}").get_data(as_text=True)
     decided = done.split("<h3>纠偏决定</h3>")[1].split("</section>")[0]
     assert "收回结余统筹使用" in decided and "收回结余" in decided
+
+
+def test_each_decision_says_which_month_it_answered_when_and_by_whom(app, users, flows, clock):
+    """Issue 12.11: two months decided alike read as two identical lines without month or date."""
+    from tests.flows_monitoring.conftest import EXPLAIN, month_end
+    from tests.flows_monitoring.test_monitoring_year import file, on_track
+
+    code, iid = red_march(app, users, clock)
+    same = {"decision": "accept", "finance_opinion": "认可原因和措施，请加快进度"}
+    do(users["fin_edu"], iid, DECIDE, same)
+    month_end(clock, app, 4)
+    file(users, iid, 4, 30000, on_track(4, "未达成"), likelihood="无法完成", cause="施工队伍未进场")
+    do(users["school1"], iid, EXPLAIN, {"cause": "施工队伍仍未进场", "measures": "更换施工单位"})
+    april = task_of(users["fin_edu"], iid, DECIDE)["id"]
+    do(users["fin_edu"], iid, DECIDE, same)
+
+    page = logged_in(app.test_client(), "fin_edu").get(f"/tasks/{april}").get_data(as_text=True)
+    decided = page.split("<h3>纠偏决定</h3>")[1].split("</section>")[0]
+    entries = [e.split("</li>")[0] for e in decided.split("<li>")[1:]]
+    assert len(entries) == 2 and len(set(entries)) == 2, entries
+    assert "2026 年 4 月报告" in entries[0] and "2026 年 3 月报告" in entries[1]  # newest period first
+    for entry in entries:
+        assert "认可" in entry and "教科文股 王强" in entry and "<time>2026-" in entry

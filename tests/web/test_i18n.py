@@ -1,4 +1,4 @@
-"""Simplified Chinese by default, English when the user (or, until then, the browser) asks for it."""
+"""Simplified Chinese by default, English when the user picks it (remembered for the user); never by the\nbrowser's Accept-Language."""
 
 from __future__ import annotations
 
@@ -37,16 +37,49 @@ def test_language_switch_makes_the_whole_page_english_and_sticks(browser, county
     assert "我的待办" in b.get("/inbox").get_data(as_text=True)
 
 
-def test_browser_language_decides_until_the_user_chooses(browser):
+def test_a_county_site_is_chinese_whatever_the_browser_asks(browser):
+    """Issue 12.15: an English-asking browser got a Chinese login page and an English inbox after it."""
+    english = {"Accept-Language": "en-US,en;q=0.9"}
     b = browser(None)
-    page = b.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
-    assert '<html lang="en">' in page and "Username" in page and "Password" in page
-    page = b.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.9"}).get_data(as_text=True)
-    assert "用户名" in page
-    b.post("/language", {"lang": "zh_Hans_CN", "next": "/login"})
-    assert "用户名" in b.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = b.get("/login", headers=english).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page and "用户名" in page and "Username" not in page
+    b.post("/login", {"username": "school1", "password": "demo"}, headers=english)
+    page = b.get("/inbox", headers=english).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page and "我的待办" in page and "欢迎" in page and "My tasks" not in page
     b.post("/language", {"lang": "klingon", "next": "/login"})  # unknown choices are ignored
-    assert "用户名" in b.get("/login").get_data(as_text=True)
+    assert "我的待办" in b.get("/inbox", headers=english).get_data(as_text=True)
+
+
+def _language_of(app, username: str) -> str | None:
+    from sqlalchemy import select
+
+    from server.db import db
+    from server.models import User
+
+    with app.app_context():
+        return db.session.scalar(select(User.language).where(User.username == username))
+
+
+def test_the_choice_is_remembered_for_the_user_and_holds_for_the_visit(app, browser):
+    b = browser(None)
+    b.get("/login")
+    b.post("/language", {"lang": "en", "next": "/login"})  # picked on the login page ...
+    assert "Username" in b.get("/login").get_data(as_text=True)
+    b.post("/login", {"username": "school1", "password": "demo"})
+    page = b.get("/inbox").get_data(as_text=True)
+    assert "My tasks" in page and "Welcome" in page  # ... holds after login, welcome included
+    assert _language_of(app, "school1") == "en"  # and is the user's now
+
+    other = browser("school1")  # another browser: the user's choice follows them
+    assert '<html lang="en">' in other.get("/inbox").get_data(as_text=True)
+    other.post("/language", {"lang": "zh_Hans_CN", "next": "/inbox"})
+    assert _language_of(app, "school1") == "zh_Hans_CN"
+    assert "我的待办" in other.get("/inbox").get_data(as_text=True)
+    other.post("/logout")
+    assert "用户名" in other.get("/login").get_data(as_text=True)  # logging out does not switch language
+
+    assert _language_of(app, "water1") is None  # nobody else's choice changed
+    assert "我的待办" in browser("water1").get("/inbox").get_data(as_text=True)
 
 
 def test_login_errors_are_english_in_english(browser):

@@ -25,10 +25,14 @@ def test_claim_moves_a_task_to_my_tasks_and_release_puts_it_back(app, browser, c
     assert "已认领：审核" in page and counts(page) == {"mine": 1, "claimable": 1, "done": 0}
     mine = b.get("/inbox?view=mine").get_data(as_text=True)
     assert titles(mine) == ["县第一中学理化生实验室设备购置"] and f'href="/tasks/{task}"' in mine
+    # Issue 12.8: releasing is not 退回 (in government usage: sent back to the submitter).
+    assert ">放回待认领</button>" in mine and "退回" not in mine
+    task_page = b.get(f"/tasks/{task}").get_data(as_text=True)
+    assert "放回待认领（不再由我办理）" in task_page and "退回任务池" not in task_page
 
     assert b.post(f"/inbox/tasks/{task}/unclaim").status_code == 303
     page = b.get("/inbox").get_data(as_text=True)
-    assert "已退回：审核" in page and counts(page) == {"mine": 0, "claimable": 2, "done": 0}
+    assert "已放回待认领：审核" in page and counts(page) == {"mine": 0, "claimable": 2, "done": 0}
 
 
 def test_claiming_a_task_someone_just_took_says_so(app, browser, county):

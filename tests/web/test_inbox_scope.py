@@ -65,7 +65,7 @@ def test_claiming_or_releasing_another_organisations_task_is_refused(app, browse
     assert browser("school1").post(f"/inbox/tasks/{edu_task}/unclaim").status_code == 404
     add_user(app, "fin_edu2", like="fin_edu")
     resp = browser("fin_edu2").post(f"/inbox/tasks/{edu_task}/unclaim")
-    assert resp.status_code == 403 and "只能退回自己认领的任务" in resp.get_data(as_text=True)
+    assert resp.status_code == 403 and "只能放回自己认领的任务" in resp.get_data(as_text=True)
     assert counts(edu.get("/inbox").get_data(as_text=True))["mine"] == 1
 
 

@@ -75,6 +75,7 @@ def test_diagram_is_the_instance_own_version_and_is_served_as_data(browser, logi
     assert resp.status_code == 200
     xml = resp.get_data(as_text=True)
     assert xml.startswith("<?xml") and 'id="Task_DeptReview" name="主管部门审核"' in xml and "新版" not in xml
+    assert 'name="实施单位"' in xml and 'name="unit_staff"' not in xml  # lanes by role name (issue 12.6)
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in resp.headers["Content-Security-Policy"]
     assert resp.headers["Content-Disposition"].startswith("attachment")
