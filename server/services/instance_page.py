@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from server.db import db
 from server.engine.errors import EngineError
 from server.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, TaskStatus, User
+from server.services.attachments import is_attachment_field
 from server.services.instances import get_instance
 from server.services.persistence import load_workflow
 
@@ -48,6 +49,7 @@ class DataRow:
     label: str
     text: str = ""
     table: DataTable | None = None
+    files: list[int] | None = None  # an attachment field: ids, shown as download links the reader may open
 
 
 @dataclass
@@ -130,7 +132,9 @@ def readable(schema: dict[str, Any] | None, data: Any) -> list[DataRow]:
     rows: list[DataRow] = []
     for key in keys:
         sub, value = props.get(key) if isinstance(props.get(key), dict) else {}, data[key]
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if is_attachment_field(sub) and isinstance(value, list):
+            rows.append(DataRow(_label(props, key), files=[v for v in value if isinstance(v, int)]))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             items = sub.get("items") if isinstance(sub.get("items"), dict) else {}
             item_props = items.get("properties") if isinstance(items.get("properties"), dict) else {}
             cols = [k for k in item_props if any(k in v for v in value)]

@@ -15,7 +15,7 @@ from server.engine.errors import EngineError, OperatorRefused, ScriptError, Task
 from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, TaskStatus, User
-from server.services import audit
+from server.services import attachments, audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.inbox import InboxQuery, Tab, task_rows
@@ -131,9 +131,11 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
         raise Conflict(_("任务已办结或已取消"))
     if not may_act_on_task(actor, task):
         raise Forbidden(_("您无权办理此任务"))
-    clean = validate_submission(version_forms(instance).get(task.form_schema or ""), data)
+    schema = version_forms(instance).get(task.form_schema or "")
+    clean = validate_submission(schema, data)
     if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING):
         raise Conflict(_("流程当前状态不能办理任务"))
+    files = attachments.referenced(actor, instance, schema, clean)  # checked before the step changes anything
     now = get_clock().now()
     context = OperatorContext(instance, actor)
     try:
@@ -155,6 +157,7 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
 
     try:
         outcome = save_step(instance, wf, now, task_id=task.id, actor_id=actor.id, step=task.title)
+        attachments.link(files, instance)
         audit.append("complete", actor_id=actor.id, instance_id=instance.id, task=task, data=clean)
         run_follow_ups(context)
         db.session.commit()
