@@ -153,13 +153,15 @@ _REMARKS = re.compile(r"decision|conclusion|grade|opinion|reason|fixes|note|caus
 
 
 def remarks(schema: dict[str, Any] | None, data: Any) -> list[DataRow]:
-    """The decisions and comments of a submission (for the task page's 'previous decisions')."""
+    """The decisions and comments of a submission, and its attachments (for the task page's 'previous
+    decisions')."""
     if not isinstance(data, dict):
         return []
-    picked = {k: v for k, v in data.items() if _REMARKS.search(k) and not isinstance(v, list | dict)}
+    props = (schema or {}).get("properties") or {}
+    picked = {k: v for k, v in data.items() if (_REMARKS.search(k) and not isinstance(v, list | dict))
+              or is_attachment_field(props.get(k))}
     nested = {k: v for k, v in data.items() if isinstance(v, dict)}
     rows = readable(schema, picked)
-    props = (schema or {}).get("properties") or {}
     for key, value in nested.items():
         sub = props.get(key) if isinstance(props.get(key), dict) else {}
         inner = {k: v for k, v in value.items() if _REMARKS.search(k)}
