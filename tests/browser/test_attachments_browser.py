@@ -63,9 +63,9 @@ def test_unit_uploads_two_files_and_the_reviewer_downloads_one(live_server, new_
     ])
     listed = field.locator("[data-attachment-list] [data-attachment]")
     expect(listed).to_have_count(2)
-    expect(listed.nth(0)).to_contain_text("项目申报书.pdf")
-    expect(listed.nth(1)).to_contain_text("实施方案.docx")
-    expect(listed.nth(0).get_by_role("button", name="移除 项目申报书.pdf")).to_be_visible()
+    # Uploads run side by side: each joins the list when it finishes, in whatever order that is.
+    for name in ("项目申报书.pdf", "实施方案.docx"):
+        expect(listed.filter(has_text=name).get_by_role("button", name=f"移除 {name}")).to_be_visible()
     assert unit.evaluate("window.__progress") >= 3  # one progress bar per upload, the refused one included
     screenshot(unit, "attachments-apply-form")
     unit.get_by_role("button", name="提交", exact=True).click()
