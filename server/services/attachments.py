@@ -145,7 +145,8 @@ def display_name(raw: str, kind: FileKind) -> str:
             fields={"file": _("文件扩展名为 .%(ext)s，但内容是 %(kind)s 文件", ext=ext, kind=kind.label)},
         )
     if ext not in kind.extensions:
-        name, ext = f"{name or _('附件')}.{kind.extensions[0]}", kind.extensions[0]
+        ext = kind.extensions[0]
+        name = (name or _("附件")) + "." + ext
     stem = name[: -len(ext) - 1]
     return stem[: MAX_NAME - len(ext) - 1] + "." + ext
 
