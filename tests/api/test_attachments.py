@@ -217,3 +217,33 @@ def test_the_worker_removes_uploads_nobody_referenced_within_a_day(app, login_as
     sha_kept, sha_gone = kept["sha256"], dangling["sha256"]
     assert tree(stored(app)) == {f"{sha_kept[:2]}/{sha_kept}", ".lock"}
     assert sha_gone != sha_kept
+
+
+def test_a_zip_bomb_is_only_looked_at_not_unpacked(app, login_as):
+    bomb = files.zip_bomb()  # 64 MB of zeros in a few dozen KB
+    assert len(bomb) < 200_000
+    body = uploaded(login_as("school1"), bomb, "佐证材料.zip")
+    assert body["content_type"] == "application/zip" and body["size"] == len(bomb)
+    sizes = [p.stat().st_size for p in stored(app).rglob("*") if p.is_file()]
+    assert max(sizes) == len(bomb)  # only the archive itself was written
+
+
+def test_nothing_is_written_outside_the_attachment_folder(app, login_as, tmp_path):
+    """Every kind of upload, accepted or refused, with hostile names: new files appear only under
+    <instance>/attachments, and none is left in its temporary folder."""
+    school = login_as("school1")
+    app.config["ATTACHMENT_MAX_BYTES"] = 64 * 1024
+
+    def outside() -> set[str]:
+        inside = stored(app)
+        return {str(p) for p in tmp_path.rglob("*")
+                if p.is_file() and inside not in p.parents and ".sqlite3" not in p.name}
+
+    before = outside()
+    for content, name in [(files.PDF, "../../../../outside.pdf"), (files.PNG, "/tmp/absolute.png"),
+                          (files.DOCX, "..\\..\\win.docx"), (files.EXE, "../evil.pdf"), (b"", "../empty.pdf"),
+                          (files.PDF + b"0" * 70_000, "../../big.pdf"), (files.ZIP, "%2e%2e%2fencoded.zip")]:
+        assert send(school, content, name).status_code in (201, 413, 422)
+    assert outside() == before
+    assert tree(stored(app) / "tmp") == set()
+    assert all(len(Path(p).name) == 64 for p in tree(stored(app)) if p != ".lock")  # only content-addressed files

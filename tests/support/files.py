@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from functools import cache
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -46,6 +47,7 @@ XLS = ole2("Workbook")
 MSI = ole2("SummaryInformation")
 
 
+@cache
 def zip_bomb(unpacked: int = 64 * 1024 * 1024) -> bytes:
     """A small archive that would unpack to `unpacked` bytes of zeros."""
     out = io.BytesIO()
