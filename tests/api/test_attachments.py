@@ -50,7 +50,7 @@ def stored(app) -> Path:
     (files.JPEG, "现场照片.jpg", "image/jpeg"),
     (files.PNG, "截图.png", "image/png"),
     (files.ZIP, "佐证材料.zip", "application/zip"),
-])
+], ids=["pdf", "docx", "xlsx", "doc", "xls", "jpeg", "png", "zip"])
 def test_each_allowed_type_is_told_by_its_content(app, login_as, content, name, kind):
     body = uploaded(login_as("school1"), content, name)
     assert body["content_type"] == kind and body["name"] == name and body["size"] == len(content)
