@@ -42,6 +42,7 @@ from server.services.scope import may_view_instance
 
 log = logging.getLogger(__name__)
 
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit columns
 MARKER = "x-attachments"  # the JSON Schema keyword that makes an array of ids an attachment field
 MAX_NAME = 120  # characters of a display name
 TEMP_MAX_AGE = 24 * 3600  # seconds a crashed upload's temporary file may stay
@@ -226,10 +227,7 @@ class Shown:
 def describe(user: User, ids: list[int]) -> dict[int, Shown]:
     """Names and sizes of the attachments among `ids` this user may read (for lists and forms)."""
     wanted = [i for i in dict.fromkeys(ids) if isinstance(i, int) and not isinstance(i, bool)][:200]
-    if not wanted:
-        return {}
-    rows = db.session.scalars(select(Attachment).where(Attachment.id.in_(wanted))).all()
-    return {r.id: Shown(r.id, r.name, human_size(r.size)) for r in rows if may_read(user, r)}
+    return {r.id: Shown(r.id, r.name, human_size(r.size)) for r in _rows(wanted).values() if may_read(user, r)}
 
 
 # ---------------------------------------------------------------- linking to a completed step
@@ -261,6 +259,15 @@ def _ids_at(data: Any, path: tuple[str, ...]) -> list[int]:
     return list(dict.fromkeys(v for v in data if isinstance(v, int) and not isinstance(v, bool)))
 
 
+def _rows(ids: list[int]) -> dict[int, Attachment]:
+    """Rows by id; ids no row could have (PostgreSQL will not even compare an integer column with them) are
+    simply not found."""
+    valid = [i for i in ids if 0 < i <= MAX_ROW_ID]
+    if not valid:
+        return {}
+    return {r.id: r for r in db.session.scalars(select(Attachment).where(Attachment.id.in_(valid)))}
+
+
 def referenced(user: User, instance: ProcessInstance, schema: Any, data: Any) -> list[Attachment]:
     """The attachments a submission references, checked before the step runs: each must exist, be readable by
     the user and not belong to another instance, and together stay within the per-form limit (422 naming the
@@ -271,7 +278,7 @@ def referenced(user: User, instance: ProcessInstance, schema: Any, data: Any) ->
     for path, _title in fields_of(schema):
         field = ".".join(path)
         ids = _ids_at(data, path)
-        rows = {r.id: r for r in db.session.scalars(select(Attachment).where(Attachment.id.in_(ids)))} if ids else {}
+        rows = _rows(ids)
         for attachment_id in ids:
             row = rows.get(attachment_id)
             if row is None or not may_read(user, row):

@@ -161,7 +161,7 @@ def test_completion_links_files_and_opens_them_to_who_sees_the_instance(app, log
     inst = start(school, KEY)
     task = next(t for t in inst["open_tasks"] if t["element_id"] == "Task_Apply")
     # Someone else's upload (or one that does not exist) cannot be slipped into the form.
-    for bad in ([theirs], [mine[0], 424242]):
+    for bad in ([theirs], [mine[0], 424242], [2**31], [10**30]):
         refused = complete(school, task["id"], application(material_files=bad), expect=422)
         assert "不存在或已失效" in refused["fields"]["material_files"]
     complete(school, task["id"], application(material_files=mine))
