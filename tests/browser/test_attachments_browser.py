@@ -1,5 +1,5 @@
-"""Attachments in a real browser: 县第一中学 picks two files on its application task, watches each upload's progress
-and sees them listed (name, size, remove), submits; 县教育局's reviewer sees them on the review task and downloads
+"""Attachments in a real browser: 县第一中学 picks two files on its application task and drops a third, watches each
+upload's progress and sees them listed (name, size, remove), submits; 县教育局's reviewer sees them on the review task and downloads
 one. No CSP violation on the way. Screenshots: test-artifacts/screenshots/attachments-*.png.
 """
 
@@ -66,7 +66,17 @@ def test_unit_uploads_two_files_and_the_reviewer_downloads_one(live_server, new_
     # Uploads run side by side: each joins the list when it finishes, in whatever order that is.
     for name in ("项目申报书.pdf", "实施方案.docx"):
         expect(listed.filter(has_text=name).get_by_role("button", name=f"移除 {name}")).to_be_visible()
-    assert unit.evaluate("window.__progress") >= 3  # one progress bar per upload, the refused one included
+    # A third file dropped onto the field (a drop event carrying the file, as the browser fires it).
+    drop = unit.evaluate_handle("""() => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0, 0, 13])],
+                                "现场照片.png", {type: "image/png"}));
+        return data;
+    }""")
+    field.locator("[data-attachment-drop]").dispatch_event("drop", {"dataTransfer": drop})
+    expect(listed).to_have_count(3)
+    expect(listed.filter(has_text="现场照片.png")).to_have_count(1)
+    assert unit.evaluate("window.__progress") >= 4  # one progress bar per upload, the refused one included
     screenshot(unit, "attachments-apply-form")
     unit.get_by_role("button", name="提交", exact=True).click()
     expect(unit).to_have_url(re.compile(r"/inbox"))
