@@ -176,15 +176,23 @@ def upload(user: User, spool: Spool, filename: str) -> Attachment:
         spool.file.close()
         with _store_lock(exclusive=False):
             db.session.commit()  # the row first: cleanup removes only files no committed row names
-            target = file_path(row.sha256)
-            if target.exists():
-                spool.path.unlink(missing_ok=True)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(spool.path, target)
+            try:
+                _place(spool.path, file_path(row.sha256))
+            except OSError:
+                db.session.delete(row)  # a full or unwritable disk leaves no row without its file
+                db.session.commit()
+                raise
         return row
     finally:
         spool.discard()
+
+
+def _place(received: Path, target: Path) -> None:
+    if target.exists():  # the same bytes are already stored
+        received.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(received, target)
 
 
 # ---------------------------------------------------------------- reading

@@ -247,3 +247,14 @@ def test_nothing_is_written_outside_the_attachment_folder(app, login_as, tmp_pat
     assert outside() == before
     assert tree(stored(app) / "tmp") == set()
     assert all(len(Path(p).name) == 64 for p in tree(stored(app)) if p != ".lock")  # only content-addressed files
+
+
+def test_a_file_that_cannot_be_placed_leaves_no_row(app, login_as):
+    sha = hashlib.sha256(files.PNG).hexdigest()
+    stored(app).mkdir(parents=True, exist_ok=True)
+    (stored(app) / sha[:2]).write_bytes(b"")  # where its folder should go: the disk refuses the file
+    resp = send(login_as("school1"), files.PNG, "截图.png")
+    assert resp.status_code == 500 and resp.get_json()["error"] == "internal_error"
+    with app.app_context():
+        assert db.session.scalar(select(Attachment.id).limit(1)) is None
+    assert tree(stored(app) / "tmp") == set()
