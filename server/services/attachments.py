@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from server.db import db
 from server.extensions import get_clock
@@ -166,6 +166,7 @@ def upload(user: User, spool: Spool, filename: str) -> Attachment:
             allowed = "、".join(dict.fromkeys(k.label for k in KINDS))
             message = _("不支持的文件类型（按文件内容判断，只接受 %(allowed)s）", allowed=allowed)
             raise ValidationFailed(message, fields={"file": message})
+        _check_pending(user, spool.size)
         row = Attachment(
             sha256=spool.sha256, name=display_name(filename, kind), size=spool.size,
             content_type=kind.content_type, uploaded_by_id=user.id, organisation_id=user.organisation_id,
@@ -185,6 +186,20 @@ def upload(user: User, spool: Spool, filename: str) -> Attachment:
         return row
     finally:
         spool.discard()
+
+
+def _check_pending(user: User, size: int) -> None:
+    """One account may hold only so much uploaded but not yet submitted; the rest waits for a submission or the
+    cleanup."""
+    limit = int(current_app.config["ATTACHMENT_PENDING_MAX_BYTES"])
+    pending = db.session.scalar(
+        select(func.coalesce(func.sum(Attachment.size), 0))
+        .where(Attachment.uploaded_by_id == user.id, Attachment.referenced_at.is_(None))
+    ) or 0
+    if pending + size > limit:
+        message = _("您已上传但尚未提交的附件合计将超过 %(limit)s，请先提交表单或移除不用的附件（未提交的附件一天后清理）",
+                    limit=human_size(limit))
+        raise TooLarge(message, fields={"file": message})
 
 
 def _place(received: Path, target: Path) -> None:

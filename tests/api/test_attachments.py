@@ -98,6 +98,19 @@ def test_oversized_uploads_get_413_and_nothing_is_kept(app, login_as):
     assert tree(stored(app) / "tmp") == set()
 
 
+def test_one_account_cannot_pile_up_unsubmitted_uploads(app, login_as):
+    deploy_folder(login_as("admin"), KEY, FLOW_DIR)
+    school = login_as("school1")
+    app.config["ATTACHMENT_PENDING_MAX_BYTES"] = len(files.PDF) + len(files.DOCX)
+    ids = [uploaded(school, files.PDF)["id"], uploaded(school, files.DOCX, "实施方案.docx")["id"]]
+    refused = send(school, files.PNG, "截图.png")
+    assert refused.status_code == 413 and "尚未提交" in refused.get_json()["fields"]["file"]
+    assert uploaded(login_as("water1"), files.PNG, "截图.png")  # another account has its own allowance
+    task = next(t for t in start(school, KEY)["open_tasks"] if t["element_id"] == "Task_Apply")
+    complete(school, task["id"], application(material_files=ids))
+    assert uploaded(school, files.PNG, "截图.png")  # submitted files no longer count
+
+
 def test_names_are_kept_for_display_only(app, login_as):
     school = login_as("school1")
     cases = {
