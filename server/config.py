@@ -37,6 +37,13 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         # Uploaded packages (BPMN + forms) and API payloads stay small; anything bigger is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("JIXIAO_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # Attachments: the upload endpoint alone lifts MAX_CONTENT_LENGTH to one file (plus the multipart frame).
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("JIXIAO_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)),
+        "ATTACHMENT_FORM_MAX_BYTES": int(os.environ.get("JIXIAO_ATTACHMENT_FORM_MAX_BYTES", 100 * 1024 * 1024)),
+        # What one user may hold uploaded but not yet submitted (a disk cannot be filled by one account).
+        "ATTACHMENT_PENDING_MAX_BYTES": int(os.environ.get("JIXIAO_ATTACHMENT_PENDING_MAX_BYTES", 200 * 1024 * 1024)),
+        # An upload no completed step references within this many hours is removed by the worker.
+        "ATTACHMENT_KEEP_HOURS": float(os.environ.get("JIXIAO_ATTACHMENT_KEEP_HOURS", 24)),
         "SCRIPT_TIMEOUT_SECONDS": float(os.environ.get("JIXIAO_SCRIPT_TIMEOUT", 2.0)),
         "LOOP_LIMIT": int(os.environ.get("JIXIAO_LOOP_LIMIT", 20)),
         # Keep the workflow a step just saved, so the instance's next step skips deserializing it (off: "0").

@@ -25,13 +25,16 @@ def poll_seconds(app: Flask) -> float:
 
 
 def run_pass(app: Flask, limit: int = 100) -> int:
-    """Wake every due instance (up to `limit`) in a fresh app context, then checkpoint SQLite's WAL here
-    rather than in a request's commit (server/db.py); returns how many instances advanced."""
+    """Wake every due instance (up to `limit`) in a fresh app context, remove stale attachments, then
+    checkpoint SQLite's WAL here rather than in a request's commit (server/db.py); returns how many
+    instances advanced."""
     from server.db import checkpoint_wal
+    from server.services.attachments import cleanup
     from server.services.timers import wake_due_instances
 
     with app.app_context(), default_locale(app):
         woken = wake_due_instances(limit=limit)
+        cleanup()  # uploads no completed step referenced within a day, and files no row names any more
         checkpoint_wal()
         return woken
 

@@ -49,6 +49,7 @@ def build_spec() -> dict[str, Any]:
     for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "BatchStartIn", "CancelIn", "RetryIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut"):
         spec.components.schema(name, schema=getattr(schemas, name))
     spec.components.schema("ProjectOut", schema=ProjectOut)
+    spec.components.schema("AttachmentOut", schema=schemas.AttachmentOut)
     spec.components.schema("ProjectDetailOut", schema=ProjectDetailOut)
     spec.components.response("Error", {"description": "错误", "content": {_JSON: {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -98,6 +99,19 @@ def build_spec() -> dict[str, Any]:
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
         ], errors=(401, 422))},
+        "/api/v1/attachments": {"post": {
+            **_op("上传附件（multipart 字段 file；按内容判断类型：PDF、Word、Excel、JPG、PNG、ZIP）", "AttachmentOut",
+                  status=201, errors=(401, 403, 413, 422)),
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+        }},
+        "/api/v1/attachments/{attachment_id}": {"get": {
+            **_op("下载附件（Content-Disposition: attachment；无权查看时 404）", None, errors=(401, 404),
+                  params=[_id("attachment_id")]),
+            "responses": {"200": {"description": "文件内容", "content": {"application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}}}}, "401": _ERR, "404": _ERR},
+        }},
         "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectDetailOut", errors=(401, 404), params=[_id("project_id")])},
     }
     for path, operations in paths.items():

@@ -131,3 +131,11 @@ class ErrorOut(Schema):
     error = fields.String()
     message = fields.String()
     fields = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class AttachmentOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    sha256 = fields.String()

@@ -5,6 +5,7 @@ own tables live in its package (server/flows/<key>/models.py) and are registered
 (server/flows/registry.py, imported by create_app, so the app and Alembic see every table).
 """
 
+from server.models.attachment import Attachment
 from server.models.audit import AuditEvent
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
@@ -17,6 +18,7 @@ from server.models.task import HumanTask, TaskStatus
 
 __all__ = [
     "ApiToken",
+    "Attachment",
     "GoalStatus",
     "ProjectType",
     "AuditEvent",

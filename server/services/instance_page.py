@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from server.db import db
 from server.engine.errors import EngineError
 from server.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, TaskStatus, User
+from server.services.attachments import is_attachment_field
 from server.services.instances import get_instance
 from server.services.panels import sealed_task_ids
 from server.services.persistence import load_workflow
@@ -52,6 +53,7 @@ class DataRow:
     label: str
     text: str = ""
     table: DataTable | None = None
+    files: list[int] | None = None  # an attachment field: ids, shown as download links the reader may open
 
 
 @dataclass
@@ -135,7 +137,9 @@ def readable(schema: dict[str, Any] | None, data: Any) -> list[DataRow]:
     rows: list[DataRow] = []
     for key in keys:
         sub, value = props.get(key) if isinstance(props.get(key), dict) else {}, data[key]
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if is_attachment_field(sub) and isinstance(value, list):
+            rows.append(DataRow(_label(props, key), files=[v for v in value if isinstance(v, int)]))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             items = sub.get("items") if isinstance(sub.get("items"), dict) else {}
             item_props = items.get("properties") if isinstance(items.get("properties"), dict) else {}
             cols = [k for k in item_props if any(k in v for v in value)]
@@ -154,13 +158,15 @@ _REMARKS = re.compile(r"decision|conclusion|grade|opinion|reason|fixes|note|caus
 
 
 def remarks(schema: dict[str, Any] | None, data: Any) -> list[DataRow]:
-    """The decisions and comments of a submission (for the task page's 'previous decisions')."""
+    """The decisions and comments of a submission, and its attachments (for the task page's 'previous
+    decisions')."""
     if not isinstance(data, dict):
         return []
-    picked = {k: v for k, v in data.items() if _REMARKS.search(k) and not isinstance(v, list | dict)}
+    props = (schema or {}).get("properties") or {}
+    picked = {k: v for k, v in data.items() if (_REMARKS.search(k) and not isinstance(v, list | dict))
+              or is_attachment_field(props.get(k))}
     nested = {k: v for k, v in data.items() if isinstance(v, dict)}
     rows = readable(schema, picked)
-    props = (schema or {}).get("properties") or {}
     for key, value in nested.items():
         sub = props.get(key) if isinstance(props.get(key), dict) else {}
         inner = {k: v for k, v in value.items() if _REMARKS.search(k)}

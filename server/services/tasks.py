@@ -16,7 +16,7 @@ from server.engine.tasks import UserTaskView
 from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, Role, TaskStatus, User
-from server.services import audit
+from server.services import attachments, audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.inbox import InboxQuery, Tab, task_rows
@@ -173,6 +173,7 @@ def complete_in_transaction(task_id: int, actor: User, data: Any) -> Outcome:
     clean = validate_submission(schema, data)
     if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING):
         raise Conflict(_("流程当前状态不能办理任务"))
+    files = attachments.referenced(actor, instance, schema, clean)  # checked before the step changes anything
     now = get_clock().now()
     context = OperatorContext(instance, actor)
     try:
@@ -198,6 +199,7 @@ def complete_in_transaction(task_id: int, actor: User, data: Any) -> Outcome:
 
     try:
         outcome = save_step(instance, wf, now, task_id=task.id, actor_id=actor.id, step=task.title)
+        attachments.link(files, instance)
         audit.append("complete", actor_id=actor.id, instance_id=instance.id, task=task, data=clean)
         tell_the_unit(instance, task, actor, schema, clean, now, told_unit=Role.UNIT_STAFF in context.notified)
         run_follow_ups(context)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from server.web import (
+    attachment_views,
     auth_views,
     errors,
     formatting,
@@ -22,12 +23,13 @@ from server.web import (
 )
 
 BLUEPRINTS = (home_views.bp, auth_views.bp, i18n.bp, inbox_views.bp, project_views.bp, project_page_views.bp,
-              task_views.bp, instance_views.bp, start_views.bp, vendor.bp)
+              task_views.bp, instance_views.bp, start_views.bp, attachment_views.bp, vendor.bp)
 
 
 def register_pages(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     formatting.init_app(app)
+    attachment_views.init_app(app)
     nav.init_app(app)
     errors.init_app(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from server.web.widgets.attachments import ATTACHMENTS
 from server.web.widgets.base import Schema, Widget
 from server.web.widgets.boolean import CHECKBOX, YESNO
 from server.web.widgets.choice import RADIO, SELECT
@@ -22,7 +23,7 @@ from server.web.widgets.text import TEXT, TEXTAREA
 
 # Most particular first: ui:widget choices before the type's default, money before number, a date before text.
 WIDGETS: tuple[Widget, ...] = (
-    HIDDEN, FIELDSET, TABLE, YESNO, CHECKBOX, RADIO, SELECT, INTEGER, MONEY, NUMBER, TEXTAREA, DATE, TEXT,
+    HIDDEN, ATTACHMENTS, FIELDSET, TABLE, YESNO, CHECKBOX, RADIO, SELECT, INTEGER, MONEY, NUMBER, TEXTAREA, DATE, TEXT,
 )
 FALLBACK: Widget = JSON_TEXT  # whatever no kind matches is edited as JSON text
 

@@ -1,7 +1,7 @@
 """users.language: the interface language a user picked with the switch (NULL: never picked, Chinese)
 
-Revision ID: 0016
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 14:10:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
