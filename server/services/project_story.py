@@ -26,7 +26,7 @@ from server.flows.monitoring.models import Correction, KeyAttention, MonitoringR
 from server.flows.registry import FLOWS
 from server.flows.shared.context import display_names
 from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
-from server.models import Organisation, ProcessInstance, Project, User
+from server.models import Attachment, Organisation, ProcessInstance, Project, User
 from server.services.projects import budget_in_force, get_project
 from server.services.task_page import label
 
@@ -123,6 +123,7 @@ class ProjectStory:
     people: dict[int, str]
     firms: dict[int, str]
     materials: list[str] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)  # attachments of the project's completed steps
     dimensions: dict[str, str] = field(default_factory=lambda: DIMENSIONS)
 
     def goal(self, version: int) -> GoalVersion | None:
@@ -231,6 +232,8 @@ def load_story(project_id: int, user: User, *, a: str | None = None, b: str | No
         budget=budget_in_force(project), adjustments=adjustments, suspensions=suspensions, instances=instances,
         timeline=[], people=people, firms={i: n for i, n in orgs.items() if i in {d.firm_id for d in draws.values()}},
         materials=[str(m) for m in application.get("materials") or [] if isinstance(m, str | int)],
+        files=list(db.session.scalars(select(Attachment).where(Attachment.project_id == pid)
+                                      .order_by(Attachment.created_at, Attachment.id))),
     )
     story.timeline = timeline(story)
     return story

@@ -9,6 +9,7 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 
 from server.clock import COUNTY_TZ
+from server.services.attachments import human_size
 
 
 def local_date(value: datetime | None) -> str:
@@ -41,6 +42,7 @@ def _links() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    for name, show in (("local_date", local_date), ("local_datetime", local_datetime), ("money", money)):
+    for name, show in (("local_date", local_date), ("local_datetime", local_datetime), ("money", money),
+                       ("file_size", human_size)):
         app.add_template_filter(show, name)
     app.context_processor(_links)
