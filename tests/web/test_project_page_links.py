@@ -10,7 +10,6 @@ from server.models import Project
 from tests.api.helpers import complete, deploy_folder, start
 from tests.api.test_attachments import uploaded
 from tests.flows_ex_ante.conftest import FLOW_DIR, KEY, application
-from tests.flows_goal_review.conftest import flows, in_library, users  # noqa: F401 (fixtures)
 from tests.flows_monitoring.test_monitoring_page import logged_in
 from tests.support import files
 
@@ -32,14 +31,3 @@ def test_the_project_page_lists_the_files_of_its_steps_for_readers_in_scope(app,
     water = logged_in(app.test_client(), "water_head")
     assert water.get(f"/projects/{project_id}").status_code == 404
     assert water.get(f"/attachments/{pdf}").status_code == 404
-
-
-def test_the_project_page_offers_what_its_unit_may_start_next(app, users, flows):
-    code = in_library(users)
-    with app.app_context():
-        project_id = db.session.scalar(select(Project.id).where(Project.code == code))
-    unit = logged_in(app.test_client(), "school1").get(f"/projects/{project_id}").get_data(as_text=True)
-    actions = unit.split('class="start-actions"')[1].split("</div>")[0]
-    assert "发起绩效目标编审" in actions and "/start/" in actions
-    head = logged_in(app.test_client(), "edu_head").get(f"/projects/{project_id}").get_data(as_text=True)
-    assert 'class="start-actions"' not in head  # the department reviews; it starts nothing for the unit
