@@ -15,6 +15,7 @@ from tests.browser.support import login, screenshot
 from tests.browser.test_csp_browser import WATCH_CSP, assert_no_violation
 from tests.browser.test_task_flow import fill_application, fill_rows
 from tests.start import county
+from tests.support import files
 
 NAME = "县第一中学实验室改造"
 
@@ -45,6 +46,14 @@ def test_a_unit_files_a_new_project_from_the_start_page_and_it_reaches_the_depar
     expect(unit.locator("#e-f-project_name")).to_have_text("此项为必填项")  # nothing started yet
     assert_no_violation(unit, "the start form")
     unit.get_by_label("项目名称").fill(NAME)
+    # Two documents go with the application, uploaded from the start form with their progress.
+    field = unit.locator('[data-attachments][data-path="material_files"]')
+    unit.get_by_label("申报材料附件").set_input_files([
+        {"name": "项目申报书.pdf", "mimeType": "application/pdf", "buffer": files.PDF},
+        {"name": "可研报告.docx", "mimeType": "application/octet-stream", "buffer": files.DOCX},
+    ])
+    expect(field.locator("[data-attachment-list] [data-attachment]")).to_have_count(2)
+    screenshot(unit, "start-unit-application")
     unit.get_by_role("button", name="提交", exact=True).click()
 
     # The application is filed; the unit's own next step, its self-assessment, is already in its hands.
@@ -61,8 +70,19 @@ def test_a_unit_files_a_new_project_from_the_start_page_and_it_reaches_the_depar
     head = new_page()
     login(head, "edu_head")
     head.locator("#tab-claimable").click()
-    expect(head.locator("tr", has_text="主管部门审核")).to_contain_text(NAME)
+    row = head.locator("tr", has_text="主管部门审核")
+    expect(row).to_contain_text(NAME)
     screenshot(head, "start-dept-inbox")
+    # The reviewer opens the project's page: the application's two files are there to download.
+    row.get_by_role("button", name=re.compile("^认领")).click()
+    head.locator("#tab-mine").click()
+    head.get_by_role("link", name="主管部门审核", exact=False).first.click()
+    head.get_by_role("link", name="查看项目全过程").click()
+    attachments = head.locator("#attachments")
+    expect(attachments.get_by_role("link", name="项目申报书.pdf")).to_be_visible()
+    expect(attachments.get_by_role("link", name="可研报告.docx")).to_be_visible()
+    expect(head.locator("#budget")).to_contain_text("尚未核定")  # not yet admitted: no budget to show as 0
+    screenshot(head, "start-project-page")
 
 
 def test_the_office_previews_and_starts_a_years_monitoring_with_a_progress_bar(live_server, new_page):
