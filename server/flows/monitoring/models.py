@@ -15,7 +15,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base
@@ -37,12 +37,19 @@ class CorrectionKind(enum.StrEnum):
     RECOVER_BALANCE = "recover_balance"  # 收回结余资金统筹使用（amount = 收回金额）
 
 
+# The reports the warnings board lists; queries state it with these literals so both planners match the index.
+WARNING_PREDICATE = "colour IN ('yellow', 'red')"
+
+
 class MonitoringReport(Base):
     __tablename__ = "monitoring_reports"
     __table_args__ = (
         UniqueConstraint("project_id", "fiscal_year", "month"),
         Index("ix_monitoring_reports_year", "fiscal_year", "month", "colour"),
         Index("ix_monitoring_reports_instance", "instance_id"),
+        # 预警看板: the yellow and red reports only, newest month first (red before yellow sorts within it).
+        Index("ix_monitoring_reports_warnings", "fiscal_year", "month", "colour", "id",
+              postgresql_where=text(WARNING_PREDICATE), sqlite_where=text(WARNING_PREDICATE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
