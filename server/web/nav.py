@@ -11,6 +11,7 @@ from flask_login import current_user
 from server.models import Role
 
 REVIEW_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.EXPERT})
+WARNING_ROLES = frozenset({Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.ADMIN})  # see services.warnings
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def nav_items() -> list[NavItem]:
     items.append(NavItem(_("已办"), url_for("inbox.inbox", view="done"), in_inbox and view == "done"))
     if label := projects_label(roles):
         items.append(NavItem(label, url_for("projects.projects"), endpoint == "projects.projects"))
+    if roles & WARNING_ROLES:
+        items.append(NavItem(_("预警看板"), url_for("warnings.board"), endpoint == "warnings.board"))
     return items
 
 

@@ -17,10 +17,11 @@ from server.web import (
     project_views,
     task_views,
     vendor,
+    warning_views,
 )
 
 BLUEPRINTS = (home_views.bp, auth_views.bp, i18n.bp, inbox_views.bp, project_views.bp, task_views.bp,
-              instance_views.bp, vendor.bp)
+              instance_views.bp, vendor.bp, warning_views.bp)
 
 
 def register_pages(app: Flask) -> None:
