@@ -32,12 +32,11 @@ INDEXES = {
 
 
 def upgrade():
-    with op.batch_alter_table('projects') as batch:
-        batch.add_column(sa.Column('monitoring_colour', sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column('monitoring_month', sa.Integer(), nullable=True))
-        batch.add_column(sa.Column('last_grade', sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column('last_score', sa.Numeric(precision=6, scale=2), nullable=True))
-        batch.add_column(sa.Column('budget_now', sa.Numeric(precision=18, scale=2), nullable=True))
+    op.add_column('projects', sa.Column('monitoring_colour', sa.String(length=8), nullable=True))
+    op.add_column('projects', sa.Column('monitoring_month', sa.Integer(), nullable=True))
+    op.add_column('projects', sa.Column('last_grade', sa.String(length=8), nullable=True))
+    op.add_column('projects', sa.Column('last_score', sa.Numeric(precision=6, scale=2), nullable=True))
+    op.add_column('projects', sa.Column('budget_now', sa.Numeric(precision=18, scale=2), nullable=True))
     backfill(op.get_bind())
     for name, columns in INDEXES.items():
         op.create_index(name, 'projects', columns, unique=False)
@@ -81,8 +80,10 @@ def backfill(conn):
         elif kind == 'recover_balance':
             budget -= Decimal(str(amount))
         budgets[project_id] = budget
+    update = sa.text("UPDATE projects SET budget_now = :b WHERE id = :id").bindparams(
+        sa.bindparam('b', type_=sa.Numeric(18, 2)))
     for project_id, budget in budgets.items():
-        conn.execute(sa.text("UPDATE projects SET budget_now = :b WHERE id = :id"),
+        conn.execute(update,
                      {"b": max(budget, Decimal(0)).quantize(Decimal("0.01")), "id": project_id})
 
 
@@ -90,6 +91,7 @@ def downgrade():
     op.drop_index('ix_monitoring_reports_warnings', table_name='monitoring_reports')
     for name in reversed(INDEXES):
         op.drop_index(name, table_name='projects')
-    with op.batch_alter_table('projects') as batch:
-        for column in ('budget_now', 'last_score', 'last_grade', 'monitoring_month', 'monitoring_colour'):
-            batch.drop_column(column)
+    # Plain DROP COLUMN (SQLite >= 3.35 too): batch mode would copy the table, which rows in other tables
+    # reference, and SQLite refuses to drop it.
+    for column in ('budget_now', 'last_score', 'last_grade', 'monitoring_month', 'monitoring_colour'):
+        op.execute(f'ALTER TABLE projects DROP COLUMN {column}')
