@@ -40,8 +40,12 @@ def upgrade():
     backfill(op.get_bind())
     for name, columns in INDEXES.items():
         op.create_index(name, 'projects', columns, unique=False)
-    op.create_index('ix_monitoring_reports_warnings', 'monitoring_reports', ['fiscal_year', 'month', 'colour', 'id'],
-                    unique=False, postgresql_where=sa.text(WARNINGS), sqlite_where=sa.text(WARNINGS))
+    if op.get_bind().dialect.name == 'postgresql':
+        # Read backwards in the board's order: newest month first and, within it, red before yellow.
+        op.create_index('ix_monitoring_reports_warnings', 'monitoring_reports',
+                        ['fiscal_year', 'month', sa.text('colour DESC'), 'id'], unique=False,
+                        postgresql_where=sa.text(WARNINGS))
+    op.create_index('ix_monitoring_corrections_report', 'monitoring_corrections', ['report_id', 'id'], unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('ANALYZE projects')
         op.execute('ANALYZE monitoring_reports')
@@ -88,7 +92,9 @@ def backfill(conn):
 
 
 def downgrade():
-    op.drop_index('ix_monitoring_reports_warnings', table_name='monitoring_reports')
+    op.drop_index('ix_monitoring_corrections_report', table_name='monitoring_corrections')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_monitoring_reports_warnings', table_name='monitoring_reports')
     for name in reversed(INDEXES):
         op.drop_index(name, table_name='projects')
     # Plain DROP COLUMN (SQLite >= 3.35 too): batch mode would copy the table, which rows in other tables

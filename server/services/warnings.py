@@ -23,7 +23,7 @@ from server.services.xlsx_export import Column, stream_xlsx
 
 DECIDE_TASK, EXPLAIN_TASK = "Task_Decide", "Task_Explain"  # the monitoring diagram's user tasks
 PER_PAGE = 20
-COUNT_CAP = 10_000  # beyond this the board says "10,000+": counting every warning of every year buys nothing
+COUNT_CAP = 1_000  # beyond this the board says "1,000+" (50 pages): counting every warning of every year buys nothing
 ORDER = (MonitoringReport.fiscal_year.desc(), MonitoringReport.month.desc(), MonitoringReport.colour.asc(),
          MonitoringReport.id.desc())  # 'red' < 'yellow': worst first within a month
 

@@ -47,9 +47,11 @@ class MonitoringReport(Base):
         UniqueConstraint("project_id", "fiscal_year", "month"),
         Index("ix_monitoring_reports_year", "fiscal_year", "month", "colour"),
         Index("ix_monitoring_reports_instance", "instance_id"),
-        # 预警看板: the yellow and red reports only, newest month first (red before yellow sorts within it).
-        Index("ix_monitoring_reports_warnings", "fiscal_year", "month", "colour", "id",
-              postgresql_where=text(WARNING_PREDICATE), sqlite_where=text(WARNING_PREDICATE)),
+        # 预警看板 on PostgreSQL: the yellow and red reports only, in the board's order read backwards (newest
+        # month first, within it 'red' before 'yellow', hence colour DESC), so a page is the first rows of one
+        # index scan. SQLite (small counties) sorts the month's rows from ix_monitoring_reports_year.
+        Index("ix_monitoring_reports_warnings", "fiscal_year", "month", text("colour DESC"), "id",
+              postgresql_where=text(WARNING_PREDICATE)).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,7 +120,10 @@ class Correction(Base):
     """One finance decision on a deviating report (纠偏), or the year-end recovery."""
 
     __tablename__ = "monitoring_corrections"
-    __table_args__ = (Index("ix_monitoring_corrections_project", "project_id", "id"),)
+    __table_args__ = (
+        Index("ix_monitoring_corrections_project", "project_id", "id"),
+        Index("ix_monitoring_corrections_report", "report_id", "id"),  # the warnings board's decision column
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
