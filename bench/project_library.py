@@ -71,14 +71,14 @@ def fill(conn, projects: int) -> None:
         FROM generate_series(0, {UNITS - 1}) AS u
         JOIN organisations d ON d.code = 'bench_dept_' || (u % 10 + 1)
     """)
-    # Project n: unit n % 1000 (so sector = its department's), year 2022 + (n / 10) % 5 (every sector has
+    # Project n: unit n % 1000 (so sector = its department's), year 2022 + (n / 7) % 5 (every unit has
     # every year), amount 10–99.9 万元.
     _exec(conn, f"""
         INSERT INTO projects (code, name, organisation_id, department_id, sector, fiscal_year, project_type,
             requested_amount, amount, status, goal_status, created_at, admitted_at,
             monitoring_colour, monitoring_month, last_grade, last_score, budget_now)
         SELECT 'BX-' || lpad(n::text, 7, '0'), '基准项目 ' || n || ' 号（' || u.sector || '）', u.id, u.parent_id, u.sector,
-               2022 + (n / 10) % 5, 'new', 100000 + (n * 7919 % 900) * 1000, 100000 + (n * 7919 % 900) * 1000,
+               2022 + (n / 7) % 5, 'new', 100000 + (n * 7919 % 900) * 1000, 100000 + (n * 7919 % 900) * 1000,
                (ARRAY['applied','assessing','in_library','in_library','in_library','in_library','rejected'])[1 + n % 7],
                CASE WHEN n % 7 BETWEEN 2 AND 5 THEN
                  (ARRAY['awaiting','drafting','reviewing','approved','approved','approved','adjusting'])[1 + n % 11 % 7]

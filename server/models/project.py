@@ -44,17 +44,22 @@ class GoalStatus(enum.StrEnum):
     ADJUSTING = "adjusting"  # 已批复，调整申请审核中
 
 
+def _with_amounts(name: str, *columns: str) -> Index:
+    return Index(name, *columns, postgresql_include=["amount", "budget_now"])
+
+
 class Project(Base):
     __tablename__ = "projects"
     __table_args__ = (
-        Index("ix_projects_org", "organisation_id", "created_at"),
-        Index("ix_projects_sector", "sector", "created_at"),
+        # Scopes, the project library's filters and its default sort (newest first). On PostgreSQL they carry the
+        # amounts too, so the totals of a filtered set are an index-only scan rather than a read of every row.
+        _with_amounts("ix_projects_org", "organisation_id", "created_at"),
+        _with_amounts("ix_projects_sector", "sector", "created_at"),
         Index("ix_projects_year_status", "fiscal_year", "status"),
-        # The project library's filters and default sort (newest first) over the denormalised facts below.
-        Index("ix_projects_created", "created_at", "id"),
-        Index("ix_projects_goal_status", "goal_status", "created_at"),
-        Index("ix_projects_colour", "monitoring_colour", "created_at"),
-        Index("ix_projects_grade", "last_grade", "created_at"),
+        _with_amounts("ix_projects_created", "created_at", "id"),
+        _with_amounts("ix_projects_goal_status", "goal_status", "created_at"),
+        _with_amounts("ix_projects_colour", "monitoring_colour", "created_at"),
+        _with_amounts("ix_projects_grade", "last_grade", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
