@@ -20,6 +20,7 @@ from server.models import GoalStatus, Organisation, OrgKind, Project, ProjectSta
 from server.services.errors import Forbidden
 from server.services.list_query import QueryReader
 from server.services.projects import visible_clause
+from server.services.scope import COUNTY_WIDE_ROLES
 from server.services.xlsx_export import Column, stream_xlsx
 
 COLOURS = ("red", "yellow", "green", "blue")
@@ -89,7 +90,9 @@ def _check_reader(user: User) -> None:
 
 
 def _where(user: User, query: LibraryQuery) -> list[ColumnElement[bool]]:
-    where = [visible_clause(user)]
+    # County-wide readers get no scope condition at all (not "id IS NOT NULL"), so the planner may total the
+    # whole library from an index alone.
+    where = [] if user.roles & set(COUNTY_WIDE_ROLES) else [visible_clause(user)]
     if query.q:
         pattern = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(or_(Project.name.ilike(pattern, escape="\\"), Project.code.ilike(pattern, escape="\\")))
