@@ -20,7 +20,7 @@ from tests.web import demo_year_db
 year_db, year_url, app = demo_year_db.year_db, demo_year_db.year_url, demo_year_db.app  # on the demo year
 
 ROW_RE = re.compile(r'<tr data-report="(\d+)" data-colour="(\w+)" data-state="(\w+)">\s*'
-                    r'<td data-label="报告期">(\d+)年(\d+)月</td>.*?<div class="muted code">([^<·]+) · (\S+?)</div>',
+                    r'<td data-label="报告期"[^>]*>(\d+)年(\d+)月</td>.*?<div class="muted code">([^<·]+) · (\S+?)</div>',
                     re.S)
 
 
