@@ -14,6 +14,7 @@ MAX_TEXT = 100
 MAX_PAGE = 100_000
 WAN = Decimal(10_000)  # amounts are typed in 万元, kept in 元
 MAX_WAN = Decimal(100_000_000)  # 1 万亿元: beyond any county budget
+MAX_WAN_TEXT = f"{MAX_WAN:,}"
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
@@ -63,7 +64,7 @@ class QueryReader:
         except InvalidOperation:
             amount = None
         if amount is None or not amount.is_finite() or not 0 <= amount <= MAX_WAN:
-            self.errors[name] = _("金额应为 0 至 %(max)s 万元之间的数", max=f"{MAX_WAN:,}")
+            self.errors[name] = _("金额应为 0 至 %(max)s 万元之间的数", max=MAX_WAN_TEXT)
             return None
         return (amount * WAN).quantize(Decimal("0.01"))
 
