@@ -9,9 +9,9 @@ from sqlalchemy import false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.db import db
-from server.flows.monitoring.models import Correction, CorrectionKind, MonitoringReport
 from server.models import OrgKind, Project, Role, User
 from server.services.errors import NotFound
+from server.services.project_facts import budget_from_corrections
 from server.services.scope import COUNTY_WIDE_ROLES
 
 
@@ -49,20 +49,5 @@ def get_project(project_id: int, user: User) -> Project:
 
 
 def budget_in_force(project: Project, fiscal_year: int | None = None) -> Decimal:
-    """The year's budget as monitoring left it: the approved amount (核定金额, kept as approved), replaced by a
-    finance decision 调整预算 and lowered by balances recovered (纠偏 or year end), in the order decided."""
-    year = project.fiscal_year if fiscal_year is None else fiscal_year
-    budget = project.amount or Decimal(0)
-    rows = db.session.execute(
-        select(Correction.kind, Correction.amount)
-        .join(MonitoringReport, MonitoringReport.id == Correction.report_id)
-        .where(Correction.project_id == project.id, MonitoringReport.fiscal_year == year,
-               Correction.amount.is_not(None))
-        .order_by(Correction.id)
-    ).tuples().all()
-    for kind, amount in rows:
-        if kind == CorrectionKind.ADJUST_BUDGET:
-            budget = amount
-        elif kind == CorrectionKind.RECOVER_BALANCE:
-            budget -= amount
-    return max(budget, Decimal(0))
+    """The year's budget as monitoring left it (预算 after 调整预算 / 收回结余 decisions)."""
+    return budget_from_corrections(project, fiscal_year)

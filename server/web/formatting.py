@@ -29,6 +29,13 @@ def money(value: Decimal | float | None, unit: bool = False) -> str:
     return _("%(amount)s 元", amount=shown) if unit else shown
 
 
+def wan(value: Decimal | float | None) -> str:
+    """Yuan as 万元 with two decimals, for lists (the exact 元 goes in a title: see the `amount` macro)."""
+    if value is None:
+        return ""
+    return f"{Decimal(str(value)) / 10_000:,.2f}"
+
+
 def task_url(task_id: int) -> str:
     return url_for("tasks.task_page", task_id=task_id)
 
@@ -43,6 +50,6 @@ def _links() -> dict:
 
 def init_app(app: Flask) -> None:
     for name, show in (("local_date", local_date), ("local_datetime", local_datetime), ("money", money),
-                       ("file_size", human_size)):
+                       ("wan", wan), ("file_size", human_size)):
         app.add_template_filter(show, name)
     app.context_processor(_links)

@@ -15,6 +15,7 @@ REVIEW_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORM
 # 发起: units start their own flows, the office and administrators the year-wide batches; only those roles
 # pay the query that asks whether a deployed flow lets them start anything (the link must open)
 START_ROLES = frozenset({Role.UNIT_STAFF, Role.PERFORMANCE_OFFICE, Role.ADMIN})
+WARNING_ROLES = frozenset({Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.ADMIN})  # see services.warnings
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(_("发起"), url_for("start.start_page"), (endpoint or "").startswith("start.")))
     if label := projects_label(roles):
         items.append(NavItem(label, url_for("projects.projects"), endpoint in ("projects.projects", "project.page")))
+    if roles & WARNING_ROLES:
+        items.append(NavItem(_("预警看板"), url_for("warnings.board"), endpoint == "warnings.board"))
     return items
 
 

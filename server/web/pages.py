@@ -20,10 +20,11 @@ from server.web import (
     start_views,
     task_views,
     vendor,
+    warning_views,
 )
 
 BLUEPRINTS = (home_views.bp, auth_views.bp, i18n.bp, inbox_views.bp, project_views.bp, project_page_views.bp,
-              task_views.bp, instance_views.bp, start_views.bp, attachment_views.bp, vendor.bp)
+              task_views.bp, instance_views.bp, start_views.bp, attachment_views.bp, warning_views.bp, vendor.bp)
 
 
 def register_pages(app: Flask) -> None:

@@ -29,6 +29,7 @@ from server.flows.goal_review.models import GoalVersion, GoalVersionStatus
 from server.flows.monitoring.models import MonitoringReport
 from server.flows.shared.support import CENT, context, money, notify, number, optional_int, text
 from server.models import GoalStatus, InstanceStatus, ProcessInstance, Project
+from server.services import project_facts
 from server.services.projects import budget_in_force
 
 LEVELS = ("产出", "效益", "满意度")
@@ -251,6 +252,7 @@ def record_grade(call: OperatorCall, *, stage: Any, score: Any, grade: Any, basi
         raise ValueError(_("得分不是数字"))
     evaluation.score, evaluation.grade = value.quantize(CENT), str(grade)
     evaluation.grade_basis = text(basis, 200)
+    project_facts.note_grade(evaluation.project, evaluation.grade, evaluation.score)
     if key:
         evaluation.status = EvaluationStatus.GRADED
     else:

@@ -43,6 +43,7 @@ from server.flows.shared.support import (
     text,
 )
 from server.models import GoalStatus, InstanceStatus, ProcessInstance, Project
+from server.services import project_facts
 
 QUALITATIVE = {"达成": Colour.GREEN, "部分达成": Colour.YELLOW, "未达成": Colour.RED}
 LIKELIHOOD = ("能够完成", "可能无法完成", "无法完成")
@@ -259,6 +260,7 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
     report.colour = _worst([execution, report.goal_colour])
     db.session.add(report)
     db.session.flush()
+    project_facts.note_report(project, report)
 
     events: list[str] = []
     if m == int(slow_month) and execution in (Colour.RED, Colour.YELLOW):
@@ -276,6 +278,7 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
         db.session.add(Correction(project_id=project.id, report_id=report.id, kind=CorrectionKind.RECOVER_BALANCE,
                                   amount=report.unpayable_amount, opinion="预计年底确实无法支付，由财政收回统筹",
                                   created_at=now))
+        project_facts.note_budget(project)
         notify(call, project, "unit_staff", "correction",
                 f"{project.name}：年底无法支付的 {report.unpayable_amount} 元由财政收回统筹")
         events.append("recovered")
@@ -327,6 +330,8 @@ def decide(call: OperatorCall, *, report_id: Any, decision: Any, opinion: Any = 
         current = value
     elif kind == CorrectionKind.RECOVER_BALANCE and value is not None:
         current = current - value
+    if value is not None:
+        project_facts.note_budget(project)
     if current != before:
         _budget_change(call, project, report, current - before, text(opinion, 4000) or str(kind),
                        recovered=kind == CorrectionKind.RECOVER_BALANCE)
