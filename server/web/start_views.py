@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from server.models import Project, User
+from server.models import Project, Role, User
 from server.services import batch_preview as yearly
 from server.services import start_options as starts
 from server.services.errors import ServiceError, ValidationFailed
@@ -204,6 +204,34 @@ def _named(rows: list[tuple[str, Any]]) -> list[tuple[str, str, Any]]:
 
 
 # ---------------------------------------------------------------- on other pages
+
+
+@bp.app_template_global("library_start_links")
+def library_start_links(fiscal_year: int | None) -> list[tuple[str, str]]:
+    """The project library's header: the unit's 新建项目申报, the office's batches for the year it filters."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False):
+        return []
+    links = [(o.action, url_for("start.start_form", key=o.key)) for o in starts.unit_options(user)
+             if o.projects is None] if Role.UNIT_STAFF in user.roles else []
+    if fiscal_year:
+        links += [(_("批量发起%(title)s（%(year)s 年度）", title=b.title, year=fiscal_year),
+                   url_for("start.batch_preview", key=b.key, fiscal_year=fiscal_year))
+                  for b in yearly.batch_options(user)]
+    return links
+
+
+@bp.app_template_global("unit_start_actions")
+def unit_start_actions(project: Any) -> list[tuple[str, str]]:
+    """A library row's own starts (the unit's; no per-row batch checks: the header holds the year's batches)."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or Role.UNIT_STAFF not in user.roles:
+        return []
+    cached = g.setdefault("unit_start_options", {})
+    if user.id not in cached:
+        cached[user.id] = starts.unit_options(user)
+    return [(o.action, url_for("start.start_form", key=o.key, project_code=project.code))
+            for o in cached[user.id] if o.projects and any(x.code == project.code for x in o.projects)]
 
 
 @bp.app_template_global("start_actions")
