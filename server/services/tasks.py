@@ -7,16 +7,16 @@ from typing import Any, Literal
 
 from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import joinedload
 
-from server.db import db
+from server.db import db, lost_race, safe_rollback
 from server.engine.errors import EngineError, OperatorRefused, ScriptError, TaskNotReady, UnstorableData
 from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, TaskStatus, User
 from server.services import audit
-from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unavailable, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.inbox import InboxQuery, Tab, task_rows
 from server.services.instance_errors import mark_error
@@ -164,8 +164,11 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
     except ServiceError:  # Conflict, state too large, a follow-up that cannot start: nothing of the step is kept
         db.session.rollback()
         raise
-    except OperationalError as err:
-        # SQLite refused our stale snapshot, or a PostgreSQL deadlock: nothing of ours is kept.
-        db.session.rollback()
-        raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
+    except (OperationalError, InterfaceError) as err:
+        # SQLite refused our stale snapshot, or a PostgreSQL deadlock: a lost race, nothing of ours is kept.
+        # A connection lost (even at commit) is not a race: the database rolled the transaction back; 503.
+        safe_rollback()
+        if lost_race(err):
+            raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
+        raise Unavailable(_("数据库暂时不可用，请稍后再试")) from err
     return outcome

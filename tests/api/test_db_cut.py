@@ -1,0 +1,75 @@
+"""A PostgreSQL restart or a cut connection (maintenance night, failover, a firewall dropping idle sockets)
+heals by itself: the next requests succeed, a step cut mid-way answers 503 with nothing of it saved."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from sqlalchemy import func, select
+
+from server.db import db
+from server.models import AuditEvent, HumanTask, ProcessInstance, TaskStatus
+from server.services import tasks as task_service
+from tests.api.helpers import FLOWS, complete, deploy_folder, start
+from tests.support import postgres
+
+pytestmark = pytest.mark.own_database
+
+
+@pytest.fixture
+def db_url(postgres_url: str) -> str:
+    return postgres_url  # PostgreSQL only: SQLite has no connection to cut
+
+
+def _cut_every_connection(app) -> int:
+    """What `pg_terminate_backend` does to a server on a restart: every session of the app's database ends."""
+    name = app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[-1]
+    with psycopg.connect(postgres.admin_url(), autocommit=True) as admin:
+        return len(admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchall())
+
+
+def test_requests_after_every_connection_is_cut_succeed(app, login_as):
+    admin, school = login_as("admin"), login_as("school1")
+    assert deploy_folder(admin, "simple", FLOWS / "simple").status_code == 201
+    first = start(school, "simple")
+    assert _cut_every_connection(app) >= 1
+    # No failed click: pooled connections are pinged at checkout and replaced, on the read and write paths.
+    assert school.get("/api/v1/tasks", query_string={"view": "mine"}).status_code == 200
+    second = start(school, "simple")
+    assert _cut_every_connection(app) >= 1
+    for inst in (first, second):
+        assert complete(school, inst["open_tasks"][0]["id"], {"x": 5})["instance"]["id"] == inst["id"]
+
+
+def test_a_cut_in_the_middle_of_a_completion_answers_503_and_saves_nothing(app, login_as, monkeypatch):
+    assert deploy_folder(login_as("admin"), "simple", FLOWS / "simple").status_code == 201
+    school = login_as("school1")
+    inst = start(school, "simple")
+    task_id = inst["open_tasks"][0]["id"]
+    follow_ups = task_service.run_follow_ups
+
+    def cut_before_commit(context):  # the step is written, uncommitted, when the database goes away
+        follow_ups(context)
+        _cut_every_connection(app)
+
+    monkeypatch.setattr(task_service, "run_follow_ups", cut_before_commit)
+    resp = school.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": 5}})
+    assert resp.status_code == 503, resp.get_json()
+    assert resp.get_json()["error"] == "db_unavailable" and resp.headers["Retry-After"]
+    assert "他人" not in resp.get_json()["message"]  # not reported as someone else's change
+    with app.app_context():
+        task = db.session.get(HumanTask, task_id)
+        assert task.status == TaskStatus.OPEN and task.completed_by_id is None
+        lock_version = db.session.get(ProcessInstance, inst["id"]).lock_version
+        assert db.session.scalar(select(func.count()).select_from(HumanTask)
+                                 .where(HumanTask.instance_id == inst["id"])) == 1
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.instance_id == inst["id"], AuditEvent.action == "complete")) == 0
+    with app.app_context():
+        assert db.session.get(ProcessInstance, inst["id"]).lock_version == lock_version  # read before the step
+    monkeypatch.setattr(task_service, "run_follow_ups", follow_ups)
+    # The retry (same request, as Retry-After says) goes through once.
+    assert complete(school, task_id, {"x": 5})["instance"]["id"] == inst["id"]
