@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from server.api.guard import json_body, login_required, me
+from server.api.idempotent import idempotent
 from server.api.schemas import CompleteIn, TaskListQuery
 from server.api.views import outcome_json, task_json, tasks_json
 from server.services import tasks as task_service
@@ -52,6 +53,7 @@ def unclaim(task_id: int):
 
 @bp.post("/v1/tasks/<int:task_id>/complete")
 @login_required
+@idempotent
 def complete(task_id: int):
     outcome = task_service.complete(task_id, me(), _complete_data(json_body()))
     return jsonify({"instance": outcome_json(outcome)})
