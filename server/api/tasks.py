@@ -22,7 +22,9 @@ _list_query = TaskListQuery()
 def list_tasks():
     args = _list_query.load(request.args)
     page = task_service.list_tasks(me(), args["view"], q=args["q"], page=args["page"], per_page=args["per_page"])
-    return jsonify({"items": [task_json(t, name) for t, name in page.items], "total": page.total})
+    # total_capped: more than `total` tasks match (counting stops there); narrow the list with q to see older ones.
+    return jsonify({"items": [task_json(t, name) for t, name in page.items], "total": page.total,
+                    "total_capped": page.total_capped})
 
 
 @bp.get("/v1/tasks/<int:task_id>")

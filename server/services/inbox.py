@@ -27,6 +27,13 @@ PAGE_SIZES = (20, 50, 100)
 MAX_BULK = 100
 MAX_QUERY = 100
 MAX_INT = 2**31 - 1  # ids and page numbers beyond a 32-bit integer would make PostgreSQL refuse the query
+# Past this many rows a list's total is shown as "1,000+" and its pages end there: counting a long history
+# (a reviewer with 100,000 done tasks) on every page cost more than the page; older work is found by search
+# and the date filters, whose totals are exact again once below the cap.
+COUNT_CAP = 1000
+# A search's matches are counted only this far: they are found by testing the text of the user's rows newest
+# first, and a common word ("食堂") matches thousands of them.
+SEARCH_COUNT_CAP = 100
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_YEAR, MAX_YEAR = 2000, 2100  # anything else is a typo (and 9999-12-31 + 1 day would overflow)
 
@@ -153,6 +160,15 @@ def _tab_clause(user: User, tab: Tab) -> ColumnElement[bool]:
     return HumanTask.completed_by_id == user.id
 
 
+def count_cap(query: InboxQuery | None) -> int:
+    return SEARCH_COUNT_CAP if query is not None and query.q else COUNT_CAP
+
+
+def _capped_count(*where: ColumnElement[bool], cap: int = COUNT_CAP):
+    """count(*) of the rows `where` selects, reading at most cap + 1 of them."""
+    return select(func.count()).select_from(select(HumanTask.id).where(*where).limit(cap + 1).subquery())
+
+
 @dataclass(frozen=True)
 class Counts:
     mine: int = 0
@@ -175,11 +191,11 @@ def counts(user: User, query: InboxQuery | None = None) -> Counts:
     parts = [
         select(func.count(), func.count().filter(overdue), func.count().filter(soon)).where(mine).subquery(),
         select(func.count(), func.count().filter(overdue)).where(claimable).subquery(),
-        select(func.count()).select_from(HumanTask).where(done).subquery(),
+        _capped_count(done).subquery(),
     ]
     where = _filters(user, query, now) if query is not None else []
     if len(where) > 1:  # filtered: count the list too; unfiltered, its total is its tab's count
-        parts.append(select(func.count()).select_from(HumanTask).where(*where).subquery())
+        parts.append(_capped_count(*where, cap=count_cap(query)).subquery())
     joined = parts[0]
     for part in parts[1:]:
         joined = joined.join(part, true())  # one row each: a cross join, said explicitly
@@ -220,11 +236,23 @@ class InboxRow:
 class InboxPage:
     query: InboxQuery
     rows: list[InboxRow]
-    total: int
+    total: int  # past the list's cap (count_cap) cap + 1, meaning "more than cap"
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, -(-self.total // self.query.per_page)))
+        object.__setattr__(self, "pages", _pages(self.total, self.query))
+
+    @property
+    def cap(self) -> int:
+        return count_cap(self.query)
+
+    @property
+    def capped(self) -> bool:
+        return self.total > self.cap
+
+
+def _pages(total: int, query: InboxQuery) -> int:
+    return max(1, -(-min(total, count_cap(query)) // query.per_page))
 
 
 def _like(q: str) -> str:
@@ -284,8 +312,8 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
     now = get_clock().now()
     where = _filters(user, query, now)
     if total is None:
-        total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
-    pages = max(1, -(-total // query.per_page))
+        total = db.session.scalar(_capped_count(*where, cap=count_cap(query))) or 0
+    pages = _pages(total, query)
     query = replace(query, page=min(query.page, pages))  # a page past the end shows the last one
     order = _order(query)
     ids = (
@@ -316,9 +344,10 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
 
 def task_rows(user: User, query: InboxQuery) -> tuple[list[tuple[HumanTask, str | None]], int]:
     """The API's task list: the inbox's own filters and order, answered with the task rows themselves (the
-    API shows each task's element id and role) and the assignee's username. A page past the end is empty."""
+    API shows each task's element id and role) and the assignee's username. A page past the end is empty.
+    The total stops at count_cap(query) + 1."""
     where = _filters(user, query, get_clock().now())
-    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
+    total = db.session.scalar(_capped_count(*where, cap=count_cap(query))) or 0
     stmt = (
         select(HumanTask, User.username)
         .outerjoin(User, User.id == HumanTask.assignee_id)

@@ -18,7 +18,7 @@ from server.models import HumanTask, InstanceStatus, TaskStatus, User
 from server.services import audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unavailable, ValidationFailed
 from server.services.forms import validate_submission
-from server.services.inbox import InboxQuery, Tab, task_rows
+from server.services.inbox import InboxQuery, Tab, count_cap, task_rows
 from server.services.instance_errors import mark_error
 from server.services.instances import run_follow_ups
 from server.services.persistence import (
@@ -46,6 +46,7 @@ class WorkflowFailed(ServiceError):
 class TaskPage:
     items: list[tuple[HumanTask, str | None]]  # task and its assignee's username
     total: int
+    total_capped: bool = False  # the list is longer than `total` says (inbox.count_cap)
 
 
 def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page: int = 20) -> TaskPage:
@@ -53,7 +54,8 @@ def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page:
     query = InboxQuery(tab=Tab(view), q=q.strip()[:100], page=max(1, page),
                        per_page=max(1, min(per_page, MAX_PAGE_SIZE)))
     items, total = task_rows(actor, query)
-    return TaskPage(items=items, total=total)
+    cap = count_cap(query)
+    return TaskPage(items=items, total=min(total, cap), total_capped=total > cap)
 
 
 def get_task(task_id: int, actor: User) -> HumanTask:
