@@ -252,16 +252,16 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="只运行一轮，打印唤醒的实例数后退出。")
+@click.option("--once", is_flag=True, help="处理完当前到期的计时器，打印唤醒的实例数后退出。")
 @click.option("--poll", type=float, default=None, help="两轮之间等待的秒数（默认 TIMER_POLL_SECONDS，即 5）。")
 @with_appcontext
 def worker_command(once: bool, poll: float | None) -> None:
     """唤醒计时器到期的流程实例，直到收到 SIGTERM/SIGINT。可与其他 worker 并行运行。"""
-    from server.scheduler import poll_seconds, run_pass
+    from server.scheduler import drain, poll_seconds
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if once:
-        click.echo(f"已唤醒 {run_pass(app)} 个流程实例")
+        click.echo(f"已唤醒 {drain(app)} 个流程实例")
         return
     interval = poll if poll is not None else poll_seconds(app)
     stop = threading.Event()
@@ -274,7 +274,7 @@ def worker_command(once: bool, poll: float | None) -> None:
     click.echo(f"worker 已启动，每 {interval:g} 秒检查一次到期计时器")
     while not stop.is_set():
         try:
-            woken = run_pass(app)
+            woken = drain(app, stop)  # back-to-back passes while timers are due; the poll only when idle
             if woken:
                 click.echo(f"已唤醒 {woken} 个流程实例")
         except Exception as err:  # keep serving other instances; the next pass retries
