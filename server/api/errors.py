@@ -8,6 +8,7 @@ from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from server.api.blueprint import api_bp
@@ -72,6 +73,14 @@ def _database_busy(err: OperationalError | InterfaceError) -> Response:
     if lost_race(err):
         return error_response(409, "conflict", _("数据正被他人修改，请稍后重试"))
     log.warning("database unavailable on %s %s: %s", request.method, request.path, err.orig)
+    return unavailable_response()
+
+
+@api_bp.errorhandler(PoolTimeout)
+def _pool_exhausted(_err: PoolTimeout) -> Response:
+    """Every connection of this process stayed busy for JIXIAO_DB_POOL_TIMEOUT: overloaded, not broken."""
+    safe_rollback()
+    log.warning("database pool exhausted on %s %s", request.method, request.path)
     return unavailable_response()
 
 

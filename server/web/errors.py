@@ -8,6 +8,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from server.db import lost_race, safe_rollback
 from server.services.errors import ServiceError, Unavailable
@@ -25,10 +26,13 @@ def _unavailable_page(message: str):
     return render_template("error.html", message=message), 503, {"Retry-After": str(Unavailable.retry_after)}
 
 
-def database_error_page(err: OperationalError | InterfaceError):
-    """A page whose database went away (connection cut, restart) says so and to retry, not a bare 500; the
-    session is rolled back (or its dead connection dropped) so the next request starts clean."""
+def database_error_page(err: OperationalError | InterfaceError | PoolTimeout):
+    """A page whose database went away (connection cut, restart) or whose pool stayed busy says so and to
+    retry, not a bare 500; the session is rolled back (or its dead connection dropped) so the next request
+    starts clean."""
     safe_rollback()
+    if isinstance(err, PoolTimeout):
+        return _unavailable_page(_("数据库暂时不可用，请稍后再试"))
     if lost_race(err):
         return render_template("error.html", message=_("数据正被他人修改，请稍后重试")), 409
     log.warning("database unavailable on %s %s: %s", request.method, request.path, err.orig)
@@ -40,3 +44,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ServiceError, service_error_page)
     app.register_error_handler(OperationalError, database_error_page)
     app.register_error_handler(InterfaceError, database_error_page)
+    app.register_error_handler(PoolTimeout, database_error_page)

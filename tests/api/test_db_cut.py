@@ -73,3 +73,23 @@ def test_a_cut_in_the_middle_of_a_completion_answers_503_and_saves_nothing(app, 
     monkeypatch.setattr(task_service, "run_follow_ups", follow_ups)
     # The retry (same request, as Retry-After says) goes through once.
     assert complete(school, task_id, {"x": 5})["instance"]["id"] == inst["id"]
+
+
+def test_a_page_whose_database_goes_away_says_so_in_chinese_and_the_next_one_works(app, monkeypatch):
+    from server.services import inbox
+    from tests.web.conftest import Browser
+
+    browser = Browser(app.test_client())
+    assert browser.login("fin_edu").status_code == 302
+    list_page = inbox.list_page
+
+    def cut_then_list(*args, **kwargs):  # the connection the request already holds dies under it
+        _cut_every_connection(app)
+        return list_page(*args, **kwargs)
+
+    monkeypatch.setattr(inbox, "list_page", cut_then_list)
+    resp = browser.get("/inbox")
+    assert resp.status_code == 503 and resp.headers["Retry-After"]
+    assert "数据库暂时不可用" in resp.get_data(as_text=True)
+    monkeypatch.setattr(inbox, "list_page", list_page)
+    assert browser.get("/inbox").status_code == 200
