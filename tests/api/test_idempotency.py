@@ -77,3 +77,28 @@ def test_a_key_in_flight_is_409_and_old_keys_are_pruned(app, login_as, clock):
     with app.app_context():
         assert idempotency.prune() >= 1
         assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0
+
+
+@pytest.mark.own_database  # two requests at once on two connections
+def test_two_simultaneous_starts_with_one_key_make_one_instance(app, login_as, fresh_login):
+    import threading
+
+    assert deploy_folder(login_as("admin"), "simple", FLOWS / "simple").status_code == 201
+    callers = [fresh_login("school1"), fresh_login("school1")]
+    before = _count_instances(app)
+    barrier, answers = threading.Barrier(2), []
+
+    def go(user) -> None:
+        barrier.wait()
+        answers.append(_start(user, "same-click"))
+
+    threads = [threading.Thread(target=go, args=(u,)) for u in callers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert _count_instances(app) == before + 1
+    # The second either waited for the first and got its answer, or was told the first is still running.
+    assert sorted(r.status_code for r in answers) in ([201, 201], [201, 409])
+    assert len({r.get_json().get("id") for r in answers if r.status_code == 201}) == 1
+    assert _start(callers[0], "same-click").status_code == 201  # afterwards: the stored answer
