@@ -139,7 +139,8 @@ def phase(name: str, bases: list[str], clients: list, logins: int, seconds: floa
     for t in threads:
         t.join(60)
     done = stats.completions
-    print(f"\n{name}: {len(clients)} task clients, {logins} login clients, {seconds:.0f} s")
+    load = os.getloadavg()[0]  # the machine may be shared: say how busy it was
+    print(f"\n{name}: {len(clients)} task clients, {logins} login clients, {seconds:.0f} s, load average {load:.1f}")
     print(f"  completions/s {len(done) / seconds:7.1f}   p50 {_pct(done, .5) * 1000:6.1f} ms   "
           f"p95 {_pct(done, .95) * 1000:6.1f} ms   p99 {_pct(done, .99) * 1000:6.1f} ms   ({len(done)} answered)")
     if logins:
