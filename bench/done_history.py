@@ -33,6 +33,7 @@ REQUESTS = {
     "search code (P-{code})": "/inbox?view=done&q=P-{code}",
     "API done list": "/api/v1/tasks?view=done",
     "API search (校舍维修)": "/api/v1/tasks?view=done&q=校舍维修",
+    "API keyset, mid-history": "/api/v1/tasks?view=done&after={cursor}",
 }
 
 
@@ -62,6 +63,19 @@ def fill(conn, big: int, small: int, others: int) -> dict[str, int]:
               FROM generate_series(1, {total}) AS n) AS g
     """)
     return {"fin_edu": big // 2, "fin_agri": big + small // 2}
+
+
+def cursors(conn, codes: dict[str, int]) -> dict[str, str]:
+    """A keyset cursor at each user's code row (half-way through their history)."""
+    from types import SimpleNamespace
+
+    from server.services.inbox import Tab, cursor_after
+
+    found = {}
+    for user, code in codes.items():
+        row = conn.exec_driver_sql(f"SELECT id, completed_at FROM human_tasks WHERE project_code = 'P-{code}'").one()
+        found[user] = cursor_after(SimpleNamespace(id=row.id, completed_at=row.completed_at), Tab.DONE)
+    return found
 
 
 def _login(app, username: str):
@@ -110,6 +124,7 @@ def run(url: str, big: int, small: int, others: int, repeat: int) -> float:
     with app.app_context():
         with db.engine.begin() as conn:
             codes = fill(conn, big, small, others)
+            keyset = cursors(conn, codes)
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE human_tasks")  # production's autovacuum keeps this current
     print(f"  filled {big + small + others:,} done rows in {time.perf_counter() - t0:.0f} s")
@@ -123,7 +138,7 @@ def run(url: str, big: int, small: int, others: int, repeat: int) -> float:
         calls = {}
         for user in users:
             is_api = path.startswith("/api/")
-            calls[user] = (api_client if is_api else browsers[user], path.format(code=codes[user]),
+            calls[user] = (api_client if is_api else browsers[user], path.format(code=codes[user], cursor=keyset[user]),
                            tokens[user] if is_api else None)
         for user, (ms, body) in _measure(calls, repeat).items():
             results.setdefault(name, {})[user] = ms

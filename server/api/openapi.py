@@ -93,6 +93,7 @@ def build_spec() -> dict[str, Any]:
             {"name": "q", "in": "query", "schema": {"type": "string"}},
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+            {"name": "after", "in": "query", "schema": {"type": "string", "maxLength": 200}},  # next_after
         ], errors=(401, 422))},
         "/api/v1/tasks/{task_id}": {"get": _op("任务详情（含表单）", "TaskOut", errors=(401, 404), params=task_id)},
         "/api/v1/tasks/{task_id}/claim": {"post": _op("认领任务", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},

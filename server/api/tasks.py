@@ -21,10 +21,12 @@ _list_query = TaskListQuery()
 @login_required
 def list_tasks():
     args = _list_query.load(request.args)
-    page = task_service.list_tasks(me(), args["view"], q=args["q"], page=args["page"], per_page=args["per_page"])
-    # total_capped: more than `total` tasks match (counting stops there); narrow the list with q to see older ones.
+    page = task_service.list_tasks(me(), args["view"], q=args["q"], page=args["page"], per_page=args["per_page"],
+                                   after=args["after"])
+    # total_capped: more than `total` tasks match (counting stops there). next_after: pass it as `after` for
+    # the next page (keyset paging, as fast deep in a long history as at its start); null on the last page.
     return jsonify({"items": [task_json(t, name) for t, name in page.items], "total": page.total,
-                    "total_capped": page.total_capped})
+                    "total_capped": page.total_capped, "next_after": page.next_after})
 
 
 @bp.get("/v1/tasks/<int:task_id>")

@@ -3,6 +3,7 @@ human_tasks table, never from workflow state, with a fixed number of queries per
 
 from __future__ import annotations
 
+import base64
 import enum
 import re
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import and_, func, or_, select, true, update
+from sqlalchemy import and_, func, or_, select, true, tuple_, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.clock import COUNTY_TZ
@@ -67,6 +68,7 @@ class InboxQuery:
     sort: str = "newest"
     page: int = 1
     per_page: int = PAGE_SIZES[0]
+    after: tuple[datetime, int] | None = None  # keyset: rows after this (sort key, id), newest order (API)
 
     def args(self, **changes) -> dict[str, str | int]:
         """Query-string arguments for a link to this list with some changes (pagination, sorting)."""
@@ -342,9 +344,33 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
     return InboxPage(query=query, rows=rows, total=total)
 
 
+def _newest_key(tab: Tab):
+    return HumanTask.completed_at if tab == Tab.DONE else HumanTask.created_at
+
+
+def cursor_after(task: HumanTask, tab: Tab) -> str:
+    """The keyset cursor for the rows after `task` in its tab's newest-first order."""
+    key = task.completed_at if tab == Tab.DONE else task.created_at
+    return base64.urlsafe_b64encode(f"{key.isoformat()}~{task.id}".encode()).decode().rstrip("=")
+
+
+def parse_cursor(text: str) -> tuple[datetime, int]:
+    """A cursor from cursor_after; ValueError for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        when, _sep, ident = raw.partition("~")
+        at, row_id = datetime.fromisoformat(when), int(ident)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ValueError(text) from err
+    if at.tzinfo is None or not 0 < row_id <= MAX_INT:
+        raise ValueError(text)
+    return at, row_id
+
+
 def task_rows(user: User, query: InboxQuery) -> tuple[list[tuple[HumanTask, str | None]], int]:
     """The API's task list: the inbox's own filters and order, answered with the task rows themselves (the
     API shows each task's element id and role) and the assignee's username. A page past the end is empty.
+    With `query.after` (newest order only) the page is the rows after that cursor instead of a page number.
     The total stops at count_cap(query) + 1."""
     where = _filters(user, query, get_clock().now())
     total = db.session.scalar(_capped_count(*where, cap=count_cap(query))) or 0
@@ -354,8 +380,11 @@ def task_rows(user: User, query: InboxQuery) -> tuple[list[tuple[HumanTask, str 
         .where(*where)
         .order_by(*_order(query))
         .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
     )
+    if query.after is not None:  # keyset: the next rows straight from the index, however deep in the history
+        stmt = stmt.where(tuple_(_newest_key(query.tab), HumanTask.id) < tuple_(*query.after))
+    else:
+        stmt = stmt.offset((query.page - 1) * query.per_page)
     return list(db.session.execute(stmt).tuples()), total
 
 

@@ -18,7 +18,7 @@ from server.models import HumanTask, InstanceStatus, TaskStatus, User
 from server.services import audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unavailable, ValidationFailed
 from server.services.forms import validate_submission
-from server.services.inbox import InboxQuery, Tab, count_cap, task_rows
+from server.services.inbox import InboxQuery, Tab, count_cap, cursor_after, parse_cursor, task_rows
 from server.services.instance_errors import mark_error
 from server.services.instances import run_follow_ups
 from server.services.persistence import (
@@ -47,15 +47,23 @@ class TaskPage:
     items: list[tuple[HumanTask, str | None]]  # task and its assignee's username
     total: int
     total_capped: bool = False  # the list is longer than `total` says (inbox.count_cap)
+    next_after: str | None = None  # keyset cursor for the next page, when this one is full
 
 
-def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page: int = 20) -> TaskPage:
-    """The API's view of the inbox (services.inbox holds the one query both lists use)."""
+def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page: int = 20,
+               after: str = "") -> TaskPage:
+    """The API's view of the inbox (services.inbox holds the one query both lists use). `after` (a cursor
+    from a previous page's next_after) pages by keyset: as cheap on the 5,000th page as on the first."""
+    try:
+        cursor = parse_cursor(after) if after else None
+    except ValueError:
+        raise ValidationFailed(_("分页游标无效"), fields={"after": _("请使用上一页返回的 next_after")}) from None
     query = InboxQuery(tab=Tab(view), q=q.strip()[:100], page=max(1, page),
-                       per_page=max(1, min(per_page, MAX_PAGE_SIZE)))
+                       per_page=max(1, min(per_page, MAX_PAGE_SIZE)), after=cursor)
     items, total = task_rows(actor, query)
     cap = count_cap(query)
-    return TaskPage(items=items, total=min(total, cap), total_capped=total > cap)
+    following = cursor_after(items[-1][0], query.tab) if len(items) == query.per_page else None
+    return TaskPage(items=items, total=min(total, cap), total_capped=total > cap, next_after=following)
 
 
 def get_task(task_id: int, actor: User) -> HumanTask:
