@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from flask import Response, make_response, request
+from sqlalchemy.exc import DBAPIError
 
 from server.api.guard import me
+from server.db import safe_rollback
 from server.services import idempotency
+
+log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 
@@ -35,7 +40,13 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             idempotency.release(claimed)
             raise
         if resp.status_code < 400:
-            idempotency.store(claimed, resp.status_code, resp.get_data(as_text=True))
+            try:
+                idempotency.store(claimed, resp.status_code, resp.get_data(as_text=True))
+            except DBAPIError:
+                # The work is committed: its answer still goes out. Only a retry of this key would now be told
+                # the first request is in flight (409) until the key expires.
+                safe_rollback()
+                log.warning("answer of idempotency key %r not stored", key, exc_info=True)
         else:
             idempotency.release(claimed)
         return resp

@@ -56,7 +56,8 @@ def test_a_cut_in_the_middle_of_a_completion_answers_503_and_saves_nothing(app, 
         _cut_every_connection(app)
 
     monkeypatch.setattr(task_service, "run_follow_ups", cut_before_commit)
-    resp = school.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": 5}})
+    once = {"Idempotency-Key": "cut-1"}
+    resp = school.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": 5}}, headers=once)
     assert resp.status_code == 503, resp.get_json()
     assert resp.get_json()["error"] == "db_unavailable" and resp.headers["Retry-After"]
     assert "他人" not in resp.get_json()["message"]  # not reported as someone else's change
@@ -71,8 +72,11 @@ def test_a_cut_in_the_middle_of_a_completion_answers_503_and_saves_nothing(app, 
     with app.app_context():
         assert db.session.get(ProcessInstance, inst["id"]).lock_version == lock_version  # read before the step
     monkeypatch.setattr(task_service, "run_follow_ups", follow_ups)
-    # The retry (same request, as Retry-After says) goes through once.
-    assert complete(school, task_id, {"x": 5})["instance"]["id"] == inst["id"]
+    # The retry (same request and key, as Retry-After says) runs afresh: the key was not kept with the failure.
+    retried = school.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": 5}}, headers=once)
+    assert retried.status_code == 200 and retried.get_json()["instance"]["id"] == inst["id"]
+    again = school.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"x": 5}}, headers=once)
+    assert again.get_json() == retried.get_json() and again.headers["Idempotent-Replayed"] == "true"
 
 
 def test_a_page_whose_database_goes_away_says_so_in_chinese_and_the_next_one_works(app, monkeypatch):
