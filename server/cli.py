@@ -303,6 +303,11 @@ def worker_command(once: bool, poll: float | None) -> None:
     if once:
         click.echo(f"已唤醒 {drain(app)} 个流程实例")
         return
+    if embedded_lock.sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"]) is not None:
+        # Not refused (a lone worker on a copy of the data is fine), but beside `jixiao run` it is a second
+        # process on the file, and `jixiao run` already wakes timers itself.
+        click.echo("注意：嵌入式数据库（SQLite）只适合一个进程；jixiao run 已自带计时器，"
+                   "多个进程请改用 PostgreSQL（见 README“生产部署”）", err=True)
     interval = poll if poll is not None else poll_seconds(app)
     stop = threading.Event()
 
