@@ -35,6 +35,10 @@ COUNT_CAP = 1000
 # A search's matches are counted only this far: they are found by testing the text of the user's rows newest
 # first, and a common word ("食堂") matches thousands of them.
 SEARCH_COUNT_CAP = 100
+# Trigram indexes need three characters; a one- or two-character search looks through the list's newest
+# SHORT_SEARCH_WINDOW rows only (the page says so), or a word that matches nothing would read a whole history.
+MIN_INDEXED_QUERY = 3
+SHORT_SEARCH_WINDOW = 1000
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_YEAR, MAX_YEAR = 2000, 2100  # anything else is a typo (and 9999-12-31 + 1 day would overflow)
 
@@ -171,6 +175,10 @@ def _capped_count(*where: ColumnElement[bool], cap: int = COUNT_CAP):
     return select(func.count()).select_from(select(HumanTask.id).where(*where).limit(cap + 1).subquery())
 
 
+def _newest_key(tab: Tab):
+    return HumanTask.completed_at if tab == Tab.DONE else HumanTask.created_at
+
+
 @dataclass(frozen=True)
 class Counts:
     mine: int = 0
@@ -252,6 +260,15 @@ class InboxPage:
     def capped(self) -> bool:
         return self.total > self.cap
 
+    @property
+    def short_search(self) -> bool:
+        """A one- or two-character search, which looks at the newest SHORT_SEARCH_WINDOW rows only."""
+        return 0 < len(self.query.q) < MIN_INDEXED_QUERY
+
+    @property
+    def search_window(self) -> int:
+        return SHORT_SEARCH_WINDOW
+
 
 def _pages(total: int, query: InboxQuery) -> int:
     return max(1, -(-min(total, count_cap(query)) // query.per_page))
@@ -282,6 +299,10 @@ def _filters(user: User, query: InboxQuery, now: datetime) -> list[ColumnElement
         where.append(HumanTask.due_at >= _day_start(query.due_from))
     if query.due_to:
         where.append(HumanTask.due_at < _day_start(query.due_to + timedelta(days=1)))
+    if query.q and len(query.q) < MIN_INDEXED_QUERY:
+        newest = _newest_key(query.tab)
+        recent = select(HumanTask.id).where(where[0]).order_by(newest.desc(), HumanTask.id.desc())
+        where.append(HumanTask.id.in_(recent.limit(SHORT_SEARCH_WINDOW).scalar_subquery()))
     if query.q:
         like = _like(query.q)
         columns = (HumanTask.project_name, HumanTask.project_code, HumanTask.title)
@@ -342,10 +363,6 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
             *r, overdue=open_ and r.due_at < now, due_soon=open_ and now <= r.due_at < now + DUE_SOON,
         ))
     return InboxPage(query=query, rows=rows, total=total)
-
-
-def _newest_key(tab: Tab):
-    return HumanTask.completed_at if tab == Tab.DONE else HumanTask.created_at
 
 
 def cursor_after(task: HumanTask, tab: Tab) -> str:
