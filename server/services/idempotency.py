@@ -27,6 +27,9 @@ from server.models import IdempotencyKey
 from server.services.errors import Conflict, ValidationFailed
 
 KEEP = timedelta(hours=24)
+# Longer than any request may run (jixiao serve --timeout): a key still without an answer after this belongs to
+# a request whose process died between committing the work and storing the answer.
+IN_FLIGHT = timedelta(minutes=5)
 MAX_KEY = 200
 
 
@@ -61,6 +64,8 @@ def _answer(row: IdempotencyKey, endpoint: str, digest: str) -> Replay:
         raise ValidationFailed(_("该 Idempotency-Key 已用于另一个请求"),
                                fields={"Idempotency-Key": _("同一个键只能用于同一个请求，请换一个新键")})
     if row.status_code is None:
+        if get_clock().now() - row.created_at > IN_FLIGHT:
+            raise Conflict(_("该请求已经办理，但结果未能返回；请在列表中查看结果，不要重复提交"))
         raise Conflict(_("相同 Idempotency-Key 的请求正在处理，请稍后重试"))
     return Replay(row.status_code, row.response_body or "")
 
