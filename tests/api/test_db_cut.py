@@ -97,3 +97,21 @@ def test_a_page_whose_database_goes_away_says_so_in_chinese_and_the_next_one_wor
     assert "数据库暂时不可用" in resp.get_data(as_text=True)
     monkeypatch.setattr(inbox, "list_page", list_page)
     assert browser.get("/inbox").status_code == 200
+
+
+def test_a_worker_pass_after_a_cut_fires_due_timers(app, clock, login_as):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from server.scheduler import drain
+
+    timer_flow = Path(__file__).resolve().parent.parent / "cli" / "data" / "timer_demo"
+    assert app.test_cli_runner().invoke(args=["deploy", str(timer_flow)]).exit_code == 0
+    school = login_as("school1")
+    inst = school.post("/api/v1/process-instances", json={"process_key": "timer_demo"}).get_json()
+    drain(app)  # the worker's pooled connection exists before the cut
+    clock.advance(timedelta(hours=1, seconds=1))
+    _cut_every_connection(app)
+    assert drain(app) == 1
+    shown = school.get(f"/api/v1/process-instances/{inst['id']}").get_json()
+    assert [t["element_id"] for t in shown["open_tasks"]] == ["write_note"]
