@@ -272,7 +272,7 @@ def _hold_embedded_database(app: Flask) -> None:
 @with_appcontext
 def serve_command(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
     """生产部署用的网页和接口服务（gunicorn，多进程 × 多线程），不运行计时器：请另外启动 jixiao worker。"""
-    from server import production
+    from server import gunicorn_app
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if embedded_lock.sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"]) is not None:
@@ -282,7 +282,7 @@ def serve_command(host: str, port: int, workers: int, threads: int, timeout: int
         _hold_embedded_database(app)
     _migrate()
     click.echo(f"绩效 Jixiao（{workers} 个进程 × {threads} 个线程，无计时器）：http://{host}:{port}/")
-    production.serve(app, host=host, port=port, workers=workers, threads=threads, timeout=timeout)
+    gunicorn_app.serve(app, host=host, port=port, workers=workers, threads=threads, timeout=timeout)
     embedded_lock.release()
     click.echo("绩效 Jixiao 已停止")
 
