@@ -11,7 +11,7 @@ from jinja2 import ChoiceLoader
 
 from server.clock import Clock, SystemClock
 from server.config import load_config
-from server.db import db
+from server.db import db, engine_options
 from server.engine.operators import default_registry
 from server.engine.runtime import Engine
 from server.extensions import babel, csrf, login_manager, migrate
@@ -25,6 +25,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, clock: Clock | None =
     app = Flask(__name__, instance_path=str(instance_path))
     app.config.from_mapping(load_config(instance_path))
     app.config.update(overrides or {})
+    # Pool settings follow the database finally chosen (tests and callers may override the URL or the options).
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"], os.environ))
     app.json.ensure_ascii = False  # Chinese stays readable in JSON responses
     app.session_interface = CookieSessions()
 

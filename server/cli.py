@@ -1,4 +1,4 @@
-"""The `jixiao` command: init, run, worker, deploy, simulate (plus Flask's `db`, `shell` and `routes`).
+"""The `jixiao` command: init, run, serve, worker, deploy, simulate (plus Flask's `db`, `shell` and `routes`).
 
 The same commands are registered on the app's Flask CLI, so `flask --app server init` works as well.
 """
@@ -14,6 +14,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from server import embedded_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS_DIR = ROOT / "workflows"
@@ -233,6 +235,7 @@ def run_command(host: str, port: int, threads: int) -> None:
     from server.scheduler import TimerScheduler
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    _hold_embedded_database(app)
     _migrate()
     scheduler = TimerScheduler(app).start()
     # SIGTERM (systemd, docker stop) stops as cleanly as Ctrl+C: the scheduler finishes its pass first.
@@ -244,6 +247,43 @@ def run_command(host: str, port: int, threads: int) -> None:
         pass
     finally:
         scheduler.stop()
+        embedded_lock.release()
+    click.echo("绩效 Jixiao 已停止")
+
+
+def _hold_embedded_database(app: Flask) -> None:
+    """One server process per SQLite file (server/embedded_lock.py): a second one stops here."""
+    try:
+        embedded_lock.hold(app.config["SQLALCHEMY_DATABASE_URI"])
+    except embedded_lock.EmbeddedDatabaseBusy as err:
+        raise click.ClickException(
+            f"嵌入式数据库 {err.path} 已被另一个 jixiao 进程（pid {err.holder}）使用。SQLite 只支持一个服务进程："
+            "请先停止那个进程；要运行多个进程，请设置 DATABASE_URL 使用 PostgreSQL（见 README“生产部署”）。"
+        ) from None
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8000, show_default=True, type=int, help="监听端口。")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="工作进程数。")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="每个进程的线程数。")
+@click.option("--timeout", default=60, show_default=True, type=click.IntRange(5, 3600),
+              help="一个请求最长处理秒数，超时的工作进程被重启。")
+@with_appcontext
+def serve_command(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
+    """生产部署用的网页和接口服务（gunicorn，多进程 × 多线程），不运行计时器：请另外启动 jixiao worker。"""
+    from server import gunicorn_app
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if embedded_lock.sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"]) is not None:
+        if workers > 1:
+            raise click.UsageError("嵌入式数据库（SQLite）只支持一个进程：请用 --workers 1，"
+                                   "或设置 DATABASE_URL 使用 PostgreSQL")
+        _hold_embedded_database(app)
+    _migrate()
+    click.echo(f"绩效 Jixiao（{workers} 个进程 × {threads} 个线程，无计时器）：http://{host}:{port}/")
+    gunicorn_app.serve(app, host=host, port=port, workers=workers, threads=threads, timeout=timeout)
+    embedded_lock.release()
     click.echo("绩效 Jixiao 已停止")
 
 
@@ -252,17 +292,22 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="只运行一轮，打印唤醒的实例数后退出。")
+@click.option("--once", is_flag=True, help="处理完当前到期的计时器，打印唤醒的实例数后退出。")
 @click.option("--poll", type=float, default=None, help="两轮之间等待的秒数（默认 TIMER_POLL_SECONDS，即 5）。")
 @with_appcontext
 def worker_command(once: bool, poll: float | None) -> None:
     """唤醒计时器到期的流程实例，直到收到 SIGTERM/SIGINT。可与其他 worker 并行运行。"""
-    from server.scheduler import poll_seconds, run_pass
+    from server.scheduler import drain, poll_seconds
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if once:
-        click.echo(f"已唤醒 {run_pass(app)} 个流程实例")
+        click.echo(f"已唤醒 {drain(app)} 个流程实例")
         return
+    if embedded_lock.sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"]) is not None:
+        # Not refused (a lone worker on a copy of the data is fine), but beside `jixiao run` it is a second
+        # process on the file, and `jixiao run` already wakes timers itself.
+        click.echo("注意：嵌入式数据库（SQLite）只适合一个进程；jixiao run 已自带计时器，"
+                   "多个进程请改用 PostgreSQL（见 README“生产部署”）", err=True)
     interval = poll if poll is not None else poll_seconds(app)
     stop = threading.Event()
 
@@ -274,7 +319,7 @@ def worker_command(once: bool, poll: float | None) -> None:
     click.echo(f"worker 已启动，每 {interval:g} 秒检查一次到期计时器")
     while not stop.is_set():
         try:
-            woken = run_pass(app)
+            woken = drain(app, stop)  # back-to-back passes while timers are due; the poll only when idle
             if woken:
                 click.echo(f"已唤醒 {woken} 个流程实例")
         except Exception as err:  # keep serving other instances; the next pass retries
@@ -283,7 +328,7 @@ def worker_command(once: bool, poll: float | None) -> None:
     click.echo("收到停止信号，worker 已退出")
 
 
-COMMANDS = (init_command, deploy_command, run_command, worker_command, simulate_command)
+COMMANDS = (init_command, deploy_command, run_command, serve_command, worker_command, simulate_command)
 
 
 def register_cli(app: Flask) -> None:

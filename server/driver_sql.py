@@ -4,8 +4,11 @@ SQLAlchemy's execution layer (execution context, result metadata, row objects) c
 statement, more than SQLite needs to run most of the hot path's. A DriverStatement is compiled by SQLAlchemy
 once per dialect and set of parameter names; values go through the column types' own bind processors and
 come back through their result processors, so a row reads exactly as SQLAlchemy would give it. It runs on the
-connection the session already holds, so it shares the request's one transaction. Driver errors are raised as
-SQLAlchemy's (OperationalError, IntegrityError, ...), which callers already handle.
+connection the session already holds, so it shares the request's one transaction. Driver errors go through the
+Connection's own error handling, exactly as a statement SQLAlchemy ran itself: they are raised as SQLAlchemy's
+(OperationalError, IntegrityError, ...), and a lost connection is recognised as a disconnect, so the connection
+is invalidated (rollback then succeeds) and the whole pool is recycled instead of each pooled connection failing
+once after a database restart.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
 
@@ -73,12 +75,11 @@ class DriverStatement:
             values.append(process(value) if process is not None else value)
         bound: Sequence[Any] | dict[str, Any] = values if plan.positional else dict(zip(plan.names, values, strict=True))
         cursor = conn.connection.cursor()
-        dbapi = conn.dialect.loaded_dbapi
         try:
             cursor.execute(plan.sql, bound)
-        except dbapi.Error as err:
-            cursor.close()
-            raise DBAPIError.instance(plan.sql, bound, err, dbapi.Error, dialect=conn.dialect) from err
+        except conn.dialect.loaded_dbapi.Error as err:
+            # Raises the wrapped error; on a disconnect it invalidates this connection and the pool first.
+            conn._handle_dbapi_exception(err, plan.sql, bound, cursor, None)
         return plan, cursor
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:

@@ -16,6 +16,7 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 DEFAULT_POLL_SECONDS = 5.0
+BATCH = 100  # instances woken per pass (one transaction each); a full batch means more may be due
 
 
 def poll_seconds(app: Flask) -> float:
@@ -24,19 +25,36 @@ def poll_seconds(app: Flask) -> float:
     return max(float(value), 0.05)
 
 
-def run_pass(app: Flask, limit: int = 100) -> int:
-    """Wake every due instance (up to `limit`) in a fresh app context, remove stale attachments, then
-    checkpoint SQLite's WAL here rather than in a request's commit (server/db.py); returns how many
+def run_pass(app: Flask, limit: int | None = None) -> int:
+    """Wake every due instance (up to `limit`, default BATCH) in a fresh app context, remove stale attachments,
+    then checkpoint SQLite's WAL here rather than in a request's commit (server/db.py); returns how many
     instances advanced."""
     from server.db import checkpoint_wal
     from server.services.attachments import cleanup
     from server.services.timers import wake_due_instances
 
     with app.app_context(), default_locale(app):
-        woken = wake_due_instances(limit=limit)
+        woken = wake_due_instances(limit=limit or BATCH)
         cleanup()  # uploads no completed step referenced within a day, and files no row names any more
         checkpoint_wal()
         return woken
+
+
+def drain(app: Flask, stop: threading.Event | None = None) -> int:
+    """Passes back to back while each one wakes a full batch, so a backlog (a night's timers, a worker that
+    was down) drains at full speed instead of one batch per poll; then expired idempotency keys are pruned.
+    Returns how many instances advanced."""
+    from server.services.idempotency import prune
+
+    total = 0
+    while True:
+        woken = run_pass(app)
+        total += woken
+        if woken < BATCH or (stop is not None and stop.is_set()):
+            break
+    with app.app_context():
+        prune()
+    return total
 
 
 def default_locale(app: Flask):
@@ -73,7 +91,7 @@ class TimerScheduler:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                woken = run_pass(self.app)
+                woken = drain(self.app, self._stop)
                 if woken:
                     log.info("timer scheduler woke %d instance(s)", woken)
             except Exception:

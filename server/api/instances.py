@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from server.api.guard import json_body, login_required, me
+from server.api.idempotent import idempotent
 from server.api.schemas import CancelIn, RetryIn, StartIn
 from server.api.views import instance_json, outcome_json
 from server.services.instance_retry import retry_instance
@@ -19,6 +20,7 @@ _retry_in = RetryIn()
 
 @bp.post("/v1/process-instances")
 @login_required
+@idempotent
 def create_instance():
     body = _start_in.load(json_body())
     outcome = start_instance(body["process_key"], me(), body["data"])

@@ -54,6 +54,10 @@ def build_spec() -> dict[str, Any]:
     spec.components.response("Error", {"description": "错误", "content": {_JSON: {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     task_id, inst_id = [_id("task_id")], [_id("instance_id")]
+    # Same key + same body from the same user within 24 h: the first answer again (Idempotent-Replayed: true);
+    # another body: 422; the first still running: 409. 503 db_unavailable (Retry-After): nothing was saved.
+    once = [{"name": "Idempotency-Key", "in": "header", "required": False,
+             "schema": {"type": "string", "minLength": 1, "maxLength": 200}}]
     paths: dict[str, dict[str, Any]] = {
         "/api/v1/session": {
             # 429: too many failed logins for the account or address; 503 login_busy: no password-hashing slot
@@ -75,7 +79,8 @@ def build_spec() -> dict[str, Any]:
             "post": _op("为预算年度内符合条件的全部项目发起流程（绩效管理股）", None, body="BatchStartIn", status=201,
                         errors=(401, 403, 404, 422), params=[{"name": "key", "in": "path", "required": True,
                                                              "schema": {"type": "string"}}])},
-        "/api/v1/process-instances": {"post": _op("发起流程", "InstanceOut", body="StartIn", status=201, errors=(401, 403, 404, 422))},
+        "/api/v1/process-instances": {"post": _op("发起流程", "InstanceOut", body="StartIn", status=201,
+                                                   errors=(401, 403, 404, 409, 422, 503), params=once)},
         "/api/v1/process-instances/{instance_id}": {"get": _op("流程实例详情", "InstanceOut", errors=(401, 404), params=inst_id)},
         "/api/v1/process-instances/{instance_id}/cancel": {"post": _op(
             "撤销流程（须填写理由；谁可在哪一步撤销由流程的 cancelRoles / starterMayWithdraw 规定，无权时 403 说明规则）",
@@ -89,11 +94,13 @@ def build_spec() -> dict[str, Any]:
             {"name": "q", "in": "query", "schema": {"type": "string"}},
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+            {"name": "after", "in": "query", "schema": {"type": "string", "maxLength": 200}},  # next_after
         ], errors=(401, 422))},
         "/api/v1/tasks/{task_id}": {"get": _op("任务详情（含表单）", "TaskOut", errors=(401, 404), params=task_id)},
         "/api/v1/tasks/{task_id}/claim": {"post": _op("认领任务", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
         "/api/v1/tasks/{task_id}/unclaim": {"post": _op("放回待认领", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
-        "/api/v1/tasks/{task_id}/complete": {"post": _op("办理任务", None, body="CompleteIn", errors=(401, 403, 404, 409, 422), params=task_id)},
+        "/api/v1/tasks/{task_id}/complete": {"post": _op("办理任务", None, body="CompleteIn",
+                                                          errors=(401, 403, 404, 409, 422, 503), params=task_id + once)},
         "/api/v1/projects": {"get": _op("项目库", None, params=[
             {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},

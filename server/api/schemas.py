@@ -102,6 +102,7 @@ class TaskListQuery(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    after = fields.String(load_default="", validate=validate.Length(max=200))  # keyset cursor (next_after)
 
 
 class HistoryOut(Schema):

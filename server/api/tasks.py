@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from server.api.guard import json_body, login_required, me
+from server.api.idempotent import idempotent
 from server.api.schemas import CompleteIn, TaskListQuery
 from server.api.views import outcome_json, task_json, tasks_json
 from server.services import tasks as task_service
@@ -20,8 +21,12 @@ _list_query = TaskListQuery()
 @login_required
 def list_tasks():
     args = _list_query.load(request.args)
-    page = task_service.list_tasks(me(), args["view"], q=args["q"], page=args["page"], per_page=args["per_page"])
-    return jsonify({"items": [task_json(t, name) for t, name in page.items], "total": page.total})
+    page = task_service.list_tasks(me(), args["view"], q=args["q"], page=args["page"], per_page=args["per_page"],
+                                   after=args["after"])
+    # total_capped: more than `total` tasks match (counting stops there). next_after: pass it as `after` for
+    # the next page (keyset paging, as fast deep in a long history as at its start); null on the last page.
+    return jsonify({"items": [task_json(t, name) for t, name in page.items], "total": page.total,
+                    "total_capped": page.total_capped, "next_after": page.next_after})
 
 
 @bp.get("/v1/tasks/<int:task_id>")
@@ -52,6 +57,7 @@ def unclaim(task_id: int):
 
 @bp.post("/v1/tasks/<int:task_id>/complete")
 @login_required
+@idempotent
 def complete(task_id: int):
     outcome = task_service.complete(task_id, me(), _complete_data(json_body()))
     return jsonify({"instance": outcome_json(outcome)})

@@ -7,6 +7,7 @@ own tables live in its package (server/flows/<key>/models.py) and are registered
 
 from server.models.attachment import Attachment
 from server.models.audit import AuditEvent
+from server.models.idempotency import IdempotencyKey
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
 from server.models.login import LoginAttempt
@@ -26,6 +27,7 @@ __all__ = [
     "LoginSession",
     "Notification",
     "HumanTask",
+    "IdempotencyKey",
     "InstanceParticipant",
     "InstanceStatus",
     "OrgKind",

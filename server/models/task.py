@@ -27,6 +27,9 @@ class TaskStatus(enum.StrEnum):
 POOL_PREDICATE = "status = 'open' AND assignee_id IS NULL"
 
 
+SEARCHED = ("project_name", "project_code", "title")
+
+
 def _pool_index(name: str, scope: str) -> Index:
     where = text(POOL_PREDICATE)
     return Index(name, "role", scope, "created_at", "id", "due_at", "amount",
@@ -48,6 +51,10 @@ class HumanTask(Base):
         _pool_index("ix_human_tasks_pool_sector", "sector"),
         _pool_index("ix_human_tasks_pool_org", "organisation_id"),
         _pool_index("ix_human_tasks_pool_dept", "department_id"),
+        # Search (inbox q): on PostgreSQL a pg_trgm GIN index, so `LIKE '%q%'` over the three columns reads the
+        # matching rows instead of every row of the list (migration 0013; a b-tree where pg_trgm is missing).
+        Index("ix_human_tasks_search", *SEARCHED, postgresql_using="gin",
+              postgresql_ops={c: "gin_trgm_ops" for c in SEARCHED}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

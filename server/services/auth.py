@@ -11,12 +11,13 @@ from functools import cache
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from server.db import db
 from server.driver_sql import DriverStatement
 from server.extensions import get_clock
 from server.models import ApiToken, Organisation, OrgKind, User, UserRole, UserSector
+from server.services import password_check
 from server.services.errors import ServiceError
 
 
@@ -43,9 +44,9 @@ def hash_password(password: str) -> str:
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        check_password_hash(_dummy_hash(_hash_method()), password)
+        password_check.check(_dummy_hash(_hash_method()), password)
         raise LoginFailed(_("用户名或密码错误"))
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not password_check.check(user.password_hash, password) or not user.active:
         raise LoginFailed(_("用户名或密码错误"))
     return user
 

@@ -33,3 +33,11 @@ class Conflict(ServiceError):
 class ValidationFailed(ServiceError):
     status = 422
     code = "validation_failed"
+
+
+class Unavailable(ServiceError):
+    """The database went away mid-request (connection cut, server restarting): nothing was saved, retry."""
+
+    status = 503
+    code = "db_unavailable"
+    retry_after = 5

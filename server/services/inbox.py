@@ -3,6 +3,7 @@ human_tasks table, never from workflow state, with a fixed number of queries per
 
 from __future__ import annotations
 
+import base64
 import enum
 import re
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import and_, func, or_, select, true, update
+from sqlalchemy import and_, func, or_, select, true, tuple_, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.clock import COUNTY_TZ
@@ -27,6 +28,17 @@ PAGE_SIZES = (20, 50, 100)
 MAX_BULK = 100
 MAX_QUERY = 100
 MAX_INT = 2**31 - 1  # ids and page numbers beyond a 32-bit integer would make PostgreSQL refuse the query
+# Past this many rows a list's total is shown as "1,000+" and its pages end there: counting a long history
+# (a reviewer with 100,000 done tasks) on every page cost more than the page; older work is found by search
+# and the date filters, whose totals are exact again once below the cap.
+COUNT_CAP = 1000
+# A search's matches are counted only this far: they are found by testing the text of the user's rows newest
+# first, and a common word ("食堂") matches thousands of them.
+SEARCH_COUNT_CAP = 100
+# Trigram indexes need three characters; a one- or two-character search looks through the list's newest
+# SHORT_SEARCH_WINDOW rows only (the page says so), or a word that matches nothing would read a whole history.
+MIN_INDEXED_QUERY = 3
+SHORT_SEARCH_WINDOW = 1000
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_YEAR, MAX_YEAR = 2000, 2100  # anything else is a typo (and 9999-12-31 + 1 day would overflow)
 
@@ -60,6 +72,7 @@ class InboxQuery:
     sort: str = "newest"
     page: int = 1
     per_page: int = PAGE_SIZES[0]
+    after: tuple[datetime, int] | None = None  # keyset: rows after this (sort key, id), newest order (API)
 
     def args(self, **changes) -> dict[str, str | int]:
         """Query-string arguments for a link to this list with some changes (pagination, sorting)."""
@@ -153,6 +166,19 @@ def _tab_clause(user: User, tab: Tab) -> ColumnElement[bool]:
     return HumanTask.completed_by_id == user.id
 
 
+def count_cap(query: InboxQuery | None) -> int:
+    return SEARCH_COUNT_CAP if query is not None and query.q else COUNT_CAP
+
+
+def _capped_count(*where: ColumnElement[bool], cap: int = COUNT_CAP):
+    """count(*) of the rows `where` selects, reading at most cap + 1 of them."""
+    return select(func.count()).select_from(select(HumanTask.id).where(*where).limit(cap + 1).subquery())
+
+
+def _newest_key(tab: Tab):
+    return HumanTask.completed_at if tab == Tab.DONE else HumanTask.created_at
+
+
 @dataclass(frozen=True)
 class Counts:
     mine: int = 0
@@ -175,11 +201,11 @@ def counts(user: User, query: InboxQuery | None = None) -> Counts:
     parts = [
         select(func.count(), func.count().filter(overdue), func.count().filter(soon)).where(mine).subquery(),
         select(func.count(), func.count().filter(overdue)).where(claimable).subquery(),
-        select(func.count()).select_from(HumanTask).where(done).subquery(),
+        _capped_count(done).subquery(),
     ]
     where = _filters(user, query, now) if query is not None else []
     if len(where) > 1:  # filtered: count the list too; unfiltered, its total is its tab's count
-        parts.append(select(func.count()).select_from(HumanTask).where(*where).subquery())
+        parts.append(_capped_count(*where, cap=count_cap(query)).subquery())
     joined = parts[0]
     for part in parts[1:]:
         joined = joined.join(part, true())  # one row each: a cross join, said explicitly
@@ -220,11 +246,32 @@ class InboxRow:
 class InboxPage:
     query: InboxQuery
     rows: list[InboxRow]
-    total: int
+    total: int  # past the list's cap (count_cap) cap + 1, meaning "more than cap"
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, -(-self.total // self.query.per_page)))
+        object.__setattr__(self, "pages", _pages(self.total, self.query))
+
+    @property
+    def cap(self) -> int:
+        return count_cap(self.query)
+
+    @property
+    def capped(self) -> bool:
+        return self.total > self.cap
+
+    @property
+    def short_search(self) -> bool:
+        """A one- or two-character search, which looks at the newest SHORT_SEARCH_WINDOW rows only."""
+        return 0 < len(self.query.q) < MIN_INDEXED_QUERY
+
+    @property
+    def search_window(self) -> int:
+        return SHORT_SEARCH_WINDOW
+
+
+def _pages(total: int, query: InboxQuery) -> int:
+    return max(1, -(-min(total, count_cap(query)) // query.per_page))
 
 
 def _like(q: str) -> str:
@@ -252,6 +299,10 @@ def _filters(user: User, query: InboxQuery, now: datetime) -> list[ColumnElement
         where.append(HumanTask.due_at >= _day_start(query.due_from))
     if query.due_to:
         where.append(HumanTask.due_at < _day_start(query.due_to + timedelta(days=1)))
+    if query.q and len(query.q) < MIN_INDEXED_QUERY:
+        newest = _newest_key(query.tab)
+        recent = select(HumanTask.id).where(where[0]).order_by(newest.desc(), HumanTask.id.desc())
+        where.append(HumanTask.id.in_(recent.limit(SHORT_SEARCH_WINDOW).scalar_subquery()))
     if query.q:
         like = _like(query.q)
         columns = (HumanTask.project_name, HumanTask.project_code, HumanTask.title)
@@ -284,8 +335,8 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
     now = get_clock().now()
     where = _filters(user, query, now)
     if total is None:
-        total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
-    pages = max(1, -(-total // query.per_page))
+        total = db.session.scalar(_capped_count(*where, cap=count_cap(query))) or 0
+    pages = _pages(total, query)
     query = replace(query, page=min(query.page, pages))  # a page past the end shows the last one
     order = _order(query)
     ids = (
@@ -314,19 +365,43 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
     return InboxPage(query=query, rows=rows, total=total)
 
 
+def cursor_after(task: HumanTask, tab: Tab) -> str:
+    """The keyset cursor for the rows after `task` in its tab's newest-first order."""
+    key = task.completed_at if tab == Tab.DONE else task.created_at
+    return base64.urlsafe_b64encode(f"{key.isoformat()}~{task.id}".encode()).decode().rstrip("=")
+
+
+def parse_cursor(text: str) -> tuple[datetime, int]:
+    """A cursor from cursor_after; ValueError for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+        when, _sep, ident = raw.partition("~")
+        at, row_id = datetime.fromisoformat(when), int(ident)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ValueError(text) from err
+    if at.tzinfo is None or not 0 < row_id <= MAX_INT:
+        raise ValueError(text)
+    return at, row_id
+
+
 def task_rows(user: User, query: InboxQuery) -> tuple[list[tuple[HumanTask, str | None]], int]:
     """The API's task list: the inbox's own filters and order, answered with the task rows themselves (the
-    API shows each task's element id and role) and the assignee's username. A page past the end is empty."""
+    API shows each task's element id and role) and the assignee's username. A page past the end is empty.
+    With `query.after` (newest order only) the page is the rows after that cursor instead of a page number.
+    The total stops at count_cap(query) + 1."""
     where = _filters(user, query, get_clock().now())
-    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
+    total = db.session.scalar(_capped_count(*where, cap=count_cap(query))) or 0
     stmt = (
         select(HumanTask, User.username)
         .outerjoin(User, User.id == HumanTask.assignee_id)
         .where(*where)
         .order_by(*_order(query))
         .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
     )
+    if query.after is not None:  # keyset: the next rows straight from the index, however deep in the history
+        stmt = stmt.where(tuple_(_newest_key(query.tab), HumanTask.id) < tuple_(*query.after))
+    else:
+        stmt = stmt.offset((query.page - 1) * query.per_page)
     return list(db.session.execute(stmt).tuples()), total
 
 

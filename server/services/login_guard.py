@@ -51,7 +51,12 @@ class LoginBusy(ServiceError):
 
 def init_app(app: Flask) -> None:
     """Read the hashing bounds (create_app overrides win over the environment) and make this app's slots."""
-    app.config.setdefault("LOGIN_HASH_SLOTS", int(os.environ.get("JIXIAO_LOGIN_HASH_SLOTS", 0)) or os.cpu_count() or 1)
+    # Half the cores per process by default: with a serve process or two, logins keep at most the machine's
+    # cores busy hashing and task work keeps its share (bench/production_shape.py measures it).
+    app.config.setdefault("LOGIN_HASH_SLOTS", int(os.environ.get("JIXIAO_LOGIN_HASH_SLOTS", 0))
+                          or max(1, (os.cpu_count() or 2) // 2))
+    # Checks run in low-priority processes (services.password_check); "0" keeps them in the request thread.
+    app.config.setdefault("LOGIN_HASH_PROCESSES", os.environ.get("JIXIAO_LOGIN_HASH_PROCESSES", "1") not in ("0", "false", "no"))
     app.config.setdefault("LOGIN_HASH_WAIT_SECONDS", float(os.environ.get("JIXIAO_LOGIN_HASH_WAIT_SECONDS", 2.0)))
     app.extensions["jixiao.login_hash_slots"] = threading.BoundedSemaphore(max(1, int(app.config["LOGIN_HASH_SLOTS"])))
 

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import joinedload
 
-from server.db import db
+from server.db import db, lost_race, safe_rollback
 from server.engine.errors import EngineError, OperatorRefused, ScriptError, TaskNotReady, UnstorableData
 from server.engine.tasks import UserTaskView
 from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, Role, TaskStatus, User
 from server.services import attachments, audit
-from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unavailable, ValidationFailed
 from server.services.forms import validate_submission
-from server.services.inbox import InboxQuery, Tab, task_rows
+from server.services.inbox import InboxQuery, Tab, count_cap, cursor_after, parse_cursor, task_rows
 from server.services.instance_errors import mark_error
 from server.services.instances import run_follow_ups
 from server.services.outcome_notices import tell_the_unit
@@ -48,14 +48,24 @@ class WorkflowFailed(ServiceError):
 class TaskPage:
     items: list[tuple[HumanTask, str | None]]  # task and its assignee's username
     total: int
+    total_capped: bool = False  # the list is longer than `total` says (inbox.count_cap)
+    next_after: str | None = None  # keyset cursor for the next page, when this one is full
 
 
-def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page: int = 20) -> TaskPage:
-    """The API's view of the inbox (services.inbox holds the one query both lists use)."""
+def list_tasks(actor: User, view: View, *, q: str = "", page: int = 1, per_page: int = 20,
+               after: str = "") -> TaskPage:
+    """The API's view of the inbox (services.inbox holds the one query both lists use). `after` (a cursor
+    from a previous page's next_after) pages by keyset: as cheap on the 5,000th page as on the first."""
+    try:
+        cursor = parse_cursor(after) if after else None
+    except ValueError:
+        raise ValidationFailed(_("分页游标无效"), fields={"after": _("请使用上一页返回的 next_after")}) from None
     query = InboxQuery(tab=Tab(view), q=q.strip()[:100], page=max(1, page),
-                       per_page=max(1, min(per_page, MAX_PAGE_SIZE)))
+                       per_page=max(1, min(per_page, MAX_PAGE_SIZE)), after=cursor)
     items, total = task_rows(actor, query)
-    return TaskPage(items=items, total=total)
+    cap = count_cap(query)
+    following = cursor_after(items[-1][0], query.tab) if len(items) == query.per_page else None
+    return TaskPage(items=items, total=min(total, cap), total_capped=total > cap, next_after=following)
 
 
 def get_task(task_id: int, actor: User) -> HumanTask:
@@ -140,6 +150,15 @@ class StepFailed(Exception):
         self.err = err
 
 
+def refuse_database_error(err: OperationalError | InterfaceError) -> NoReturn:
+    """SQLite refused our stale snapshot, or a PostgreSQL deadlock: a lost race, nothing of ours is kept (409).
+    A connection lost (even at commit) is not a race: the database rolled the transaction back (503)."""
+    safe_rollback()
+    if lost_race(err):
+        raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
+    raise Unavailable(_("数据库暂时不可用，请稍后再试")) from err
+
+
 def complete(task_id: int, actor: User, data: Any) -> Outcome:
     """Validate, run the step, save everything in one transaction; a lost race is a Conflict.
 
@@ -151,10 +170,8 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
     except StepFailed as failed:
         message = mark_error(failed.instance_id, actor, task_id, failed.err)  # the detail goes to the log
         raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=message)) from failed.err
-    except OperationalError as err:
-        # SQLite refused our stale snapshot, or a PostgreSQL deadlock: nothing of ours is kept.
-        db.session.rollback()
-        raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
+    except (OperationalError, InterfaceError) as err:
+        refuse_database_error(err)
     return outcome
 
 
@@ -209,4 +226,6 @@ def complete_in_transaction(task_id: int, actor: User, data: Any) -> Outcome:
     except ServiceError:  # Conflict, state too large, a follow-up that cannot start: nothing of the step is kept
         db.session.rollback()
         raise
+    except (OperationalError, InterfaceError) as err:
+        refuse_database_error(err)
     return outcome

@@ -9,6 +9,7 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 
 from server.clock import COUNTY_TZ
+from server.services import inbox
 from server.services.attachments import human_size
 
 
@@ -48,8 +49,14 @@ def _links() -> dict:
     return {"task_url": task_url, "instance_url": instance_url}
 
 
+def count(n: int, cap: int | None = None) -> str:
+    """A list total: "1,000+" past the inbox's counting cap (services.inbox.count_cap)."""
+    cap = cap or inbox.COUNT_CAP
+    return f"{cap:,}+" if n > cap else str(n)
+
+
 def init_app(app: Flask) -> None:
     for name, show in (("local_date", local_date), ("local_datetime", local_datetime), ("money", money),
-                       ("wan", wan), ("file_size", human_size)):
+                       ("wan", wan), ("file_size", human_size), ("count", count)):
         app.add_template_filter(show, name)
     app.context_processor(_links)

@@ -104,8 +104,14 @@ def fill_path(path: str, values: dict[str, Any]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: _pct(values.get(m.group(1), 1)), path)
 
 
+def _header(value: Any) -> str:
+    """A header value as it could arrive on the wire: any text as latin-1, line breaks folded away."""
+    text = value if isinstance(value, str) else json.dumps(value, allow_nan=True)
+    return text.encode("latin-1", "replace").decode("latin-1").replace("\r", " ").replace("\n", " ")
+
+
 def send(user: ApiUser, method: str, path: str, *, query: dict[str, Any] | None = None, body: Any = None,
-         raw: bytes | None = None):
+         raw: bytes | None = None, headers: dict[str, Any] | None = None):
     url = path
     if query:
         url += "?" + "&".join(f"{_pct(k)}={_pct(v)}" for k, v in query.items())
@@ -113,6 +119,8 @@ def send(user: ApiUser, method: str, path: str, *, query: dict[str, Any] | None 
     if raw is not None or body is not None:
         data = raw if raw is not None else json.dumps(body, allow_nan=True).encode("utf-8", "surrogatepass")
         kwargs = {"data": data, "content_type": "application/json"}
+    if headers:
+        kwargs["headers"] = {k: _header(v) for k, v in headers.items()}
     return user.open(method, url, **kwargs)
 
 
@@ -216,6 +224,8 @@ def sweep_endpoint(caller: ApiUser, method: str, path: str, op: dict[str, Any], 
             if param["in"] == "path":
                 check(f"path {param['name']}={shown}", fill_path(path, {**path_values, param["name"]: value}),
                       body=base_body)
+            elif param["in"] == "header":
+                check(f"header {param['name']}={shown}", headers={param["name"]: value}, body=base_body)
             else:
                 check(f"query {param['name']}={shown}", query={param["name"]: value}, body=base_body)
         refuse = unstorable(value)  # in a JSON body these arrive as themselves, and must be refused
@@ -260,7 +270,7 @@ def fuzz_endpoint(method: str, path: str, op: dict[str, Any], contract: dict[str
               suppress_health_check=list(HealthCheck))
     @given(caller=st.sampled_from(callers), hostile=st.sampled_from([None, *range(len(slots))]), draw=st.data())
     def probe(caller, hostile, draw):
-        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "body": {}}
+        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "body": {}, "header": {}}
         for index, (where, name, valid) in enumerate(slots):
             if index == hostile:
                 values[where][name] = draw.draw(json_value, label=f"{where}.{name} (hostile)")
@@ -268,7 +278,8 @@ def fuzz_endpoint(method: str, path: str, op: dict[str, Any], contract: dict[str
                 values[where][name] = draw.draw(valid, label=f"{where}.{name}")
         body = values["body"] if schema else None
         path_values = {name: live[name] if value is LIVE else value for name, value in values["path"].items()}
-        resp = send(caller, method, fill_path(path, path_values), query=values["query"], body=body)
+        resp = send(caller, method, fill_path(path, path_values), query=values["query"], body=body,
+                    headers=values["header"])
         assert_answered(resp, f"{method} {path} as {caller.username}: {values!r:.300}")
         if resp.status_code < 300 and method == "POST" and LIVE in values["path"].values():
             opened = start(callers[0], "simple")

@@ -172,3 +172,21 @@ def test_a_password_with_a_lone_surrogate_is_never_a_500(app, client):
         with app.test_request_context(), pytest.raises(LoginFailed):
             login_guard.attempt("school1", password, "10.7.7.7")
     assert api_login(client, "school1", "demo").status_code == 201
+
+
+def test_password_checks_run_in_low_priority_processes(app, fresh_login, client):
+    import os
+
+    from server.services import password_check
+
+    app.config["LOGIN_HASH_PROCESSES"] = True
+    try:
+        assert fresh_login("school1").token
+        bad = client.post("/api/v1/session", json={"username": "school1", "password": "wrong"})
+        assert bad.status_code == 401
+        pool = password_check._pools[os.getpid()]
+        assert pool.submit(os.getpid).result() != os.getpid()
+        assert pool.submit(os.nice, 0).result() >= os.nice(0) + password_check.NICE - 1  # capped at 19
+    finally:
+        app.config["LOGIN_HASH_PROCESSES"] = False
+        password_check._drop(password_check._pools[os.getpid()])

@@ -79,7 +79,7 @@ def test_worker_once_wakes_instances_whose_timer_is_due(app, clock, login_as):
     assert [t["element_id"] for t in instance["open_tasks"]] == ["write_note"]
 
 
-@pytest.mark.parametrize("command", ["init", "deploy", "run", "worker"])
+@pytest.mark.parametrize("command", ["init", "deploy", "run", "serve", "worker"])
 def test_every_command_explains_itself(app, command):
     result = invoke(app, command, "--help")
     assert result.exit_code == 0

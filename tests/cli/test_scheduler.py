@@ -91,3 +91,43 @@ def test_a_pass_copies_committed_work_into_the_database_file(app, login_as):
     assert instances_in_file() == before  # committed, but only in the WAL so far
     run_pass(app)
     assert instances_in_file() == before + 3
+
+
+def _due_backlog(app, clock, login_as, n: int) -> list[int]:
+    assert app.test_cli_runner().invoke(args=["deploy", str(DATA / "timer_demo")]).exit_code == 0
+    school1 = login_as("school1")
+    ids = [school1.post("/api/v1/process-instances", json={"process_key": "timer_demo"}).get_json()["id"]
+           for _ in range(n)]
+    clock.advance(timedelta(hours=1, seconds=1))
+    return ids
+
+
+def _still_due(app) -> int:
+    from sqlalchemy import func, select
+
+    from server.db import db
+    from server.models import ProcessInstance
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(ProcessInstance)
+                                 .where(ProcessInstance.next_timer_at <= app.extensions["jixiao.clock"].now()))
+
+
+@pytest.mark.own_database  # the scheduler's thread
+def test_a_backlog_drains_in_back_to_back_passes_not_one_batch_per_poll(app, clock, login_as, monkeypatch):
+    monkeypatch.setattr("server.scheduler.BATCH", 2)
+    _due_backlog(app, clock, login_as, 5)
+    assert _still_due(app) == 5
+    scheduler = TimerScheduler(app, interval=60).start()  # a minute's poll: only draining gets all 5 in time
+    try:
+        assert wait_for(lambda: _still_due(app) == 0, timeout=10)
+    finally:
+        scheduler.stop()
+
+
+def test_worker_once_drains_every_due_timer(app, clock, login_as, monkeypatch):
+    monkeypatch.setattr("server.scheduler.BATCH", 2)
+    _due_backlog(app, clock, login_as, 5)
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0 and "已唤醒 5 个" in result.output, result.output
+    assert _still_due(app) == 0

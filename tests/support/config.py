@@ -15,4 +15,6 @@ TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
+    # A one-round hash needs no process of its own (tests/api/test_login_guard.py turns the pool on).
+    "LOGIN_HASH_PROCESSES": False,
 }
