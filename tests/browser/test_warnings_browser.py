@@ -89,6 +89,14 @@ def test_finance_section_decides_a_red_warning_from_the_board(live_server, brows
     expect(page.locator('#warnings-table tr[data-state="open"][data-colour="red"]')).to_have_count(0)
     screenshot(page, "warnings-board-decided")
 
+    # The project's page tells the same story: the red month, the decision with its opinion, payments suspended.
+    row.get_by_role("link", name="2026年县职业中学学生资助").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("2026年县职业中学学生资助")
+    monitoring = page.locator("section").filter(has=page.locator("#decisions"))
+    expect(monitoring).to_contain_text("资金未按期发放，暂缓拨付，待发放到位后恢复。")
+    expect(page.locator("#budget")).to_contain_text("暂缓拨付中")
+    screenshot(page, "warnings-project-page")
+
     page.get_by_role("link", name="归口项目").click()
     page.get_by_label("监控颜色").select_option("red")
     page.get_by_role("button", name="筛选").click()
