@@ -80,6 +80,14 @@ def test_reviewers_judge_in_the_main_column_and_tables_fit_a_1440_screen(live_se
     assert set(found["weights"]) == {1}, found
     screenshot(page, "review-self-evaluation-1440")
 
+    # The office verifies a rectification (the report and the result it answers) and assesses an application
+    # (its level and the five-dimension scores so far).
+    for form, block, shown in (("verify.json", "evaluation", "完成情况"), ("office_assess.json", "assessment", "评估级别")):
+        page.goto(f"/tasks/{open_task(app, form)}")
+        expect(page.locator(f'.task-main [data-block="{block}"]')).to_contain_text(shown)
+        fits(page, f'.task-main [data-block="{block}"] [data-score-table]')
+        screenshot(page, f"review-{form.removesuffix('.json')}-1440")
+
     # The finance section decides on a monitoring report: the colours it judges, per indicator.
     page = new_page(width=WIDTH, height=HEIGHT)
     login(page, "fin_edu")
