@@ -112,3 +112,15 @@ def test_figures_that_agree_or_are_not_targets_are_left_alone():
     # Qualitative rows and rows without units take no part; no quantitative rows: nothing to compare.
     qualitative = [{**r, "operator": "定性"} for r in INDICATORS]
     assert contradictions("完成教学楼5000平方米结构加固，满意度达到80%以上，开学前交付。", qualitative) == []
+
+
+def test_hostile_goal_text_and_units_neither_crash_nor_stall():
+    import time
+
+    rows = [{**r, "unit": u} for r, u in zip(INDICATORS, ["(.*)+", "%", "", "人", "[年", "\\d"], strict=True)]
+    started = time.monotonic()
+    for annual in ("9" * 4000, "1," * 2000, "3(.*)+，" * 400, "12\\d 5[年 7% " * 300, "\u0000" * 4000):
+        found = warnings("通过实施教学楼维修改造，消除安全隐患，教学用房全部达到安全标准。", annual, rows)
+        assert all(isinstance(w["message"], str) for w in found)
+    assert time.monotonic() - started < 2
+    assert contradictions("完成加固3(.*)+，其余按计划推进并完成全部建设内容。", rows)  # a unit is text, not a pattern
