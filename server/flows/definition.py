@@ -26,10 +26,17 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ContextBlock:
     """One section of the task page's project context. `load` reads what it shows from the domain tables
-    (None: nothing of this flow for that project, the section is left out); the template gets it as `block`."""
+    (None: nothing of this flow for that project, the section is left out); the template gets it as `block`,
+    and `wide` when it stands in the main column.
+
+    On a judging step (any role but the unit's own, see prefill.AUTHORS) of its own flow or of a flow named in
+    `judged_in`, the block is what the reviewer is asked to judge: it stands in the main column above the form,
+    wide enough for its tables, with the computed results (scores, grades, colours, rule outcomes). Elsewhere
+    it is background in the side column."""
 
     template: str  # under templates/, e.g. "flows/ex_ante/context.html"
     load: Callable[[Project, ProcessInstance], Any | None]
+    judged_in: tuple[str, ...] = ()  # other flows whose review steps judge what this block shows
 
 
 @dataclass(frozen=True)

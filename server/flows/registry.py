@@ -51,8 +51,9 @@ def labels(flows: tuple[FlowDefinition, ...] = FLOWS) -> dict[str, dict[str, Any
     return merged
 
 
-def context_blocks() -> tuple[ContextBlock, ...]:
-    return tuple(block for flow in FLOWS for block in flow.context)
+def context_blocks() -> tuple[tuple[ContextBlock, frozenset[str]], ...]:
+    """Each flow's task-page blocks with the process keys whose judging steps have it under review."""
+    return tuple((block, frozenset((flow.key, *block.judged_in))) for flow in FLOWS for block in flow.context)
 
 
 def template_loader() -> PrefixLoader:

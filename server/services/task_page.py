@@ -61,7 +61,8 @@ class ShownBlock:
 class ProjectContext:
     project: Project
     unit: str | None
-    blocks: list[ShownBlock]  # each flow's part that has something for this project, in FLOWS order
+    blocks: list[ShownBlock]  # each flow's part that has something for this project, in FLOWS order (side)
+    under_review: list[ShownBlock] = field(default_factory=list)  # what this judging step judges (main column)
 
 
 @dataclass
@@ -105,10 +106,15 @@ def project_context(instance: ProcessInstance, task: HumanTask) -> ProjectContex
     project = find_project(instance, task)
     if project is None:
         return None
-    blocks = [ShownBlock(b.template, data) for b in registry.context_blocks()
-              if (data := b.load(project, instance)) is not None]
+    judging = task.role not in prefill.AUTHORS
+    side: list[ShownBlock] = []
+    main: list[ShownBlock] = []
+    for block, judged_in in registry.context_blocks():
+        data = block.load(project, instance)
+        if data is not None:
+            (main if judging and instance.process_key in judged_in else side).append(ShownBlock(block.template, data))
     unit = db.session.scalar(select(Organisation.name).where(Organisation.id == project.organisation_id))
-    return ProjectContext(project, unit, blocks)
+    return ProjectContext(project, unit, side, main)
 
 
 def _submitted(task: HumanTask, schema: dict[str, Any] | None) -> list:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask, url_for
 from flask_babel import gettext as _
@@ -37,6 +37,27 @@ def wan(value: Decimal | float | None) -> str:
     return f"{Decimal(str(value)) / 10_000:,.2f}"
 
 
+def plain_number(value: Decimal | float | int | str | None) -> str:
+    """A weight, score or rate as people write it: 20 not 20.00, 87.5 not 87.50 (no exponent, no rounding)."""
+    if value is None or value == "":
+        return ""
+    try:
+        exact = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    if not exact.is_finite():
+        return str(value)
+    text = format(exact, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(value: Decimal | float | None) -> str:
+    """A 0–1 ratio as a percentage with one decimal (0.8125 -> 81.3%)."""
+    if value is None:
+        return ""
+    return f"{(Decimal(str(value)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
 def task_url(task_id: int) -> str:
     return url_for("tasks.task_page", task_id=task_id)
 
@@ -57,6 +78,7 @@ def count(n: int, cap: int | None = None) -> str:
 
 def init_app(app: Flask) -> None:
     for name, show in (("local_date", local_date), ("local_datetime", local_datetime), ("money", money),
-                       ("wan", wan), ("file_size", human_size), ("count", count)):
+                       ("wan", wan), ("file_size", human_size), ("count", count),
+                       ("plain_number", plain_number), ("percent", percent)):
         app.add_template_filter(show, name)
     app.context_processor(_links)

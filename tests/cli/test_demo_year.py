@@ -266,6 +266,26 @@ def test_last_years_projects_are_evaluated_rectified_and_applied(seeded):
         assert db.session.scalar(select(func.count(Rectification.id))) == 1
 
 
+def test_every_goal_table_of_the_year_agrees_with_its_own_indicators(seeded):
+    """Issue 12: the adjusted goals once kept "不少于30间" in the annual goal beside a "≥ 25 间" indicator. Every
+    goal version the demo writes restates its output target in the annual goal, and the quality check finds
+    no contradiction between the goal's figures and the indicators."""
+    from server.flows.goal_review import quality
+
+    with seeded.app.app_context():
+        goals = db.session.scalars(select(GoalVersion).order_by(GoalVersion.id)).all()
+        adjusted = [g for g in goals if g.based_on_id is not None]
+        assert adjusted, "the demo year adjusts goals"
+        for goal in goals:
+            rows = [{"name": i.name, "operator": i.operator, "value": i.value, "unit": i.unit} for i in goal.indicators]
+            found = [w["message"] for w in quality.warnings(goal.long_term_goal, goal.annual_goal, rows)
+                     if "不一致" in w["message"]]
+            assert found == [], (goal.id, goal.annual_goal, found)
+        for goal in adjusted:
+            output = goal.indicators[0]
+            assert f"{output.value}{output.unit}" in (goal.annual_goal or ""), (goal.annual_goal, output.value)
+
+
 # ---------------------------------------------------------------- doing it again, and hostile input
 
 

@@ -65,3 +65,62 @@ def test_sum_equals_and_number_rules():
     assert errors(schema, {"v": "十二"}) == {"v": "应为数字"}
     assert errors(schema, {"v": "NaN"}) == {"v": "应为数字"}
     assert errors(schema, {"v": "十二", "op": "定性"}) == {}
+
+
+# ---------------------------------------------------------------- annual goal against the indicators (issue 12)
+
+
+def contradictions(annual: str, rows: list[dict] | None = None) -> list[str]:
+    found = warnings("通过实施教学楼维修改造，消除安全隐患，教学用房全部达到安全标准。", annual,
+                     INDICATORS if rows is None else rows)
+    return [w["message"] for w in found if w["field"] == "annual_goal"]
+
+
+def rooms(value: str = "25") -> list[dict]:
+    rows = [dict(r) for r in INDICATORS]
+    rows[0] = {**rows[0], "name": "建成智慧教室", "value": value, "unit": "间"}
+    return rows
+
+
+def test_an_annual_goal_whose_figure_contradicts_its_indicator_is_named():
+    # The demo data's own contradiction: 不少于30间 in the text, ≥ 25 间 in the table.
+    assert contradictions("2026年建成智慧教室不少于30间，设备验收合格率100%，学生及家长满意度不低于90%。", rooms()) == [
+        "年度目标中的“30间”与指标“建成智慧教室”（≥ 25 间）不一致，请核对数值"]
+    # Other ways of writing the same figure: a space before the unit, ≥, a thousands separator, a decimal.
+    for annual in ("本年度建成智慧教室≥30 间，教学用房全部达到安全标准并投入使用。",
+                   "年内新建30间智慧教室，覆盖全校各年级，信息化教学常态化开展。",
+                   "完成教学楼 4,300平方米结构加固，师生满意度不低于90%，开学前交付。",
+                   "完成教学楼4200.5平方米结构加固，师生满意度不低于90%，开学前交付。"):
+        rows = rooms() if "间" in annual else INDICATORS
+        assert len(contradictions(annual, rows)) == 1, annual
+    # Two rates in one goal: the one named in its clause is compared with its own indicator.
+    found = contradictions("完成教学楼4200平方米结构加固，竣工验收合格率95%，师生满意度不低于90%。")
+    assert found == ["年度目标中的“95%”与指标“竣工验收合格率”（= 100 %）不一致，请核对数值"]
+
+
+def test_figures_that_agree_or_are_not_targets_are_left_alone():
+    for annual in (
+        "2026年建成智慧教室不少于25间，设备验收合格率100%，学生及家长满意度不低于90%。",  # agrees
+        "2027年暑期完成教学楼4,200平方米结构加固，受益师生3200人，满意度不低于90%。",  # years are not figures
+        "3年内消除全部危房，年底前完成4200平方米加固，校舍安全使用30年以上。",  # 3年内 is a period
+        "完成4200平方米加固，年培训教师2400人次，满意度达到90%以上。",  # 人次 is not 人
+        "完成4200平方米加固，学生体质健康合格率提高到95%，满意度达到90%。",  # a rate no indicator names
+        "完成四千二百平方米加固工作，惠及1.8万人，群众满意度不低于九成。",  # Chinese numerals, 万: not compared
+        "按期完成教学楼维修改造的全部建设内容，开学前交付使用，保障师生安全。",  # no figures at all
+    ):
+        assert contradictions(annual) == [], annual
+    # Qualitative rows and rows without units take no part; no quantitative rows: nothing to compare.
+    qualitative = [{**r, "operator": "定性"} for r in INDICATORS]
+    assert contradictions("完成教学楼5000平方米结构加固，满意度达到80%以上，开学前交付。", qualitative) == []
+
+
+def test_hostile_goal_text_and_units_neither_crash_nor_stall():
+    import time
+
+    rows = [{**r, "unit": u} for r, u in zip(INDICATORS, ["(.*)+", "%", "", "人", "[年", "\\d"], strict=True)]
+    started = time.monotonic()
+    for annual in ("9" * 4000, "1," * 2000, "3(.*)+，" * 400, "12\\d 5[年 7% " * 300, "\u0000" * 4000):
+        found = warnings("通过实施教学楼维修改造，消除安全隐患，教学用房全部达到安全标准。", annual, rows)
+        assert all(isinstance(w["message"], str) for w in found)
+    assert time.monotonic() - started < 2
+    assert contradictions("完成加固3(.*)+，其余按计划推进并完成全部建设内容。", rows)  # a unit is text, not a pattern

@@ -37,7 +37,7 @@ def test_a_repeated_review_starts_empty_with_the_earlier_round_beside_it(browser
     head.post(f"/inbox/tasks/{review['id']}/claim")
     assert review["instance_id"] == inst["id"]
     page = head.get(f"/tasks/{review['id']}").get_data(as_text=True)
-    form = page[page.index('name="dept_decision"') - 2000:page.index('name="dept_opinion"') + 600]
+    form = page[page.index('id="task-form"'):page.index('name="dept_opinion"') + 600]  # the form, not the record above it
     assert "checked" not in form, form  # no verdict chosen for the reviewer
     assert OPINION not in form
     textarea = re.search(r'<textarea[^>]*name="dept_opinion"[^>]*>([^<]*)</textarea>', page)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
-from server.flows.definition import DemoStage, FlowDefinition, UnitStart
-from server.flows.evaluation import demo, models, operators, result
+from server.flows.definition import ContextBlock, DemoStage, FlowDefinition, UnitStart
+from server.flows.evaluation import context, demo, models, operators, result
 from server.flows.shared import budget
 from server.flows.shared import models as shared_models
 from server.flows.shared.eligibility import after_the_year, with_approved_goals
@@ -42,6 +42,16 @@ FLOW = FlowDefinition(
         "budget.lift_suspension": budget.lift_suspension,
     },
     models=(models, shared_models),
+    labels={
+        "evaluation_status": {"waiting": _l("等待预算年度结束"), "self": _l("单位自评中"), "reviewing": _l("自评审核中"),
+                              "key": _l("第三方重点评价中"), "graded": _l("已定等次，待下达结果通知"),
+                              "rectifying": _l("整改中"), "completed": _l("已完成"), "rectified": _l("整改到位，已销号"),
+                              "unrectified": _l("整改不到位")},
+        "evaluation_review": {"accept": _l("确认自评结果"), "key": _l("列入财政重点评价"), "send_back": _l("退回单位重新自评")},
+        "rectification_check": {"verified": _l("整改到位，予以销号"), "send_back": _l("整改不到位，退回继续整改"),
+                                "failed": _l("整改不到位")},
+    },
+    context=(ContextBlock("flows/evaluation/context.html", context.load),),
     batch_start=eligible,
     unit_start=UnitStart(_l("开展绩效自评"), after_the_year),
     demo=(DemoStage("评价·整改·结果应用", ("ex_ante", "goal_review", demo.KEY), demo.stories),),

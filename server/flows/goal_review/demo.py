@@ -52,15 +52,19 @@ def approve(story: Story, day: date, spec: ProjectSpec, year: int) -> date:
 
 def fill_adjustment(story: Story, at: datetime, spec: ProjectSpec, reasons: str, pace: float = 0.85) -> None:
     """The unit fills the adjustment request a finance decision opened for it: the output target lowered to
-    what the year can still deliver (the finance section decides)."""
+    what the year can still deliver (the finance section decides), and the annual goal restating it — a goal
+    text still promising the old figure would contradict its own table (the quality check says so)."""
 
     def table(_story: Story, prefilled: Form) -> dict[str, Any]:
         form = prefilled()
         rows = [dict(r) for r in form.get("indicators") or []]
+        annual = str(form.get("annual_goal") or "")
         if rows:
-            rows[0]["value"] = str(int(float(rows[0]["value"]) * pace))
-        return {key: form.get(key) for key in ("contact", "long_term_goal", "annual_goal")} | {
-            "indicators": rows, "adjust_reasons": reasons}
+            old, unit = rows[0]["value"], rows[0].get("unit") or ""
+            rows[0]["value"] = str(int(float(old) * pace))
+            annual = annual.replace(f"{old}{unit}", f"{rows[0]['value']}{unit}")
+        return {key: form.get(key) for key in ("contact", "long_term_goal")} | {
+            "annual_goal": annual, "indicators": rows, "adjust_reasons": reasons}
 
     story.act(at, spec.unit, ADJUST, ADJUST_FILL, table)
 

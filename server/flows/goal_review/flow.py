@@ -30,7 +30,8 @@ FLOW = FlowDefinition(
         "decision": {"submit": _l("提交"), "pass": _l("审核通过"), "send_back": _l("退回修改"), "agree": _l("同意"),
                      "approve": _l("批准")},
     },
-    context=(ContextBlock("flows/goal_review/context.html", context.load),),
+    # The adjustment review judges the same goal table (against the approved version).
+    context=(ContextBlock("flows/goal_review/context.html", context.load, judged_in=("goal_adjust",)),),
     unit_start=UnitStart(_l("发起绩效目标编审"), awaiting_goals),
     demo=(DemoStage("绩效目标编审", ("ex_ante", demo.REVIEW), demo.stories),),
 )

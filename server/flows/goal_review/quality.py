@@ -6,11 +6,25 @@ indicator, weights not summing to 100 — are the form's job (JSON Schema + `x-r
 reaches the operators by another path is checked here too.
 
     warnings(long_term_goal, annual_goal, indicators) -> [{"field": "annual_goal", "message": "..."}]
+
+Annual goal against the indicators (issue 12: "不少于30间" in the text, "≥ 25 间" in the table). The rule, kept
+narrow so a sound goal is not flagged:
+- a figure in the annual goal is an Arabic number (1,200 / 3.5) written directly before a unit that a
+  quantitative indicator of the table uses ("30间", "25 间", "90%"); the longest unit wins, known longer units
+  included (LONGER_UNITS), so "2400人次" is not read as people;
+- a figure agrees when any indicator with that unit has the same target value (90% and a 90% satisfaction
+  row); otherwise it contradicts the indicator of that unit named in the same clause (between ，。；),
+  or the only indicator with that unit when none is named — with several candidates and none named it is
+  left alone (a goal may quote other rates than its indicators');
+- calendar years and periods are not figures: "2026年", "3年内", "年底前" (年 followed by 内/底/前/后/末/初/来/度/起);
+- Chinese numerals, ranges and 万-scaled figures ("1.8万人" against 18000 人) are not compared.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 # Seed 004 ②: “把工作本身当目标，例如‘按计划完成’‘完成补助’”.
@@ -71,10 +85,65 @@ def _indicator_rows(rows: list[Mapping[str, Any]]) -> Iterable[dict[str, str]]:
             yield {"field": f"indicators.{i}.unit", "message": f"指标“{name}”有指标值但没有计量单位"}
 
 
+NUMBER = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
+CLAUSES = re.compile(r"[，。；;！!？?\n]|,(?!\d{3}(?!\d))")  # not the comma inside 4,200
+NOT_A_YEAR_FIGURE = re.compile(r"^(?:内|以内|底|前|后|末|初|来|以来|度|起)")
+CALENDAR_YEAR = re.compile(r"^(?:19|20)\d\d$")
+# Units that begin with a shorter one: read whole, so "2400人次" is not 2400 人 nor "50平方米" 50 米.
+LONGER_UNITS = frozenset({"人次", "人天", "人日", "户次", "车次", "架次", "台次", "亩次", "台（套）", "台套",
+                          "平方米", "立方米", "万立方米", "平方公里", "万元", "万人", "个百分点", "千米"})
+
+
+def _decimal(text: Any) -> Decimal | None:
+    try:
+        value = Decimal(str(text).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _figures(clause: str, units: list[str]) -> Iterable[tuple[str, Decimal, str]]:
+    """(as written, number, unit) for each number written before one of `units` in the clause."""
+    pattern = re.compile(NUMBER + "(" + "|".join(re.escape(u) for u in units) + ")")
+    for found in pattern.finditer(clause):
+        number, unit = found.group(1), found.group(2)
+        if unit == "年" and (CALENDAR_YEAR.match(number) or NOT_A_YEAR_FIGURE.match(clause[found.end():])):
+            continue
+        value = _decimal(number)
+        if value is not None:
+            yield found.group(0).strip(), value, unit
+
+
+def _annual_against_indicators(annual_goal: Any, rows: list[Mapping[str, Any]]) -> Iterable[dict[str, str]]:
+    quantified = [(r, str(r.get("unit") or "").strip(), _decimal(r.get("value"))) for r in rows
+                  if _is_quantitative(r)]
+    by_unit: dict[str, list[tuple[Mapping[str, Any], Decimal | None]]] = {}
+    for row, unit, value in quantified:
+        if unit:
+            by_unit.setdefault(unit, []).append((row, value))
+    if not by_unit:
+        return
+    units = sorted(set(by_unit) | LONGER_UNITS, key=len, reverse=True)
+    for clause in CLAUSES.split(str(annual_goal or "")):
+        for written, value, unit in _figures(clause, units):
+            candidates = by_unit.get(unit, [])
+            if not candidates:
+                continue
+            if any(target == value for _row, target in candidates):
+                continue
+            named = [c for c in candidates if str(c[0].get("name") or "").strip() and str(c[0]["name"]).strip() in clause]
+            pick = named or (candidates if len(candidates) == 1 else [])
+            for row, _target in pick[:1]:
+                yield {"field": "annual_goal",
+                       "message": f"年度目标中的“{written}”与指标“{row.get('name')}”"
+                                  f"（{row.get('operator')} {row.get('value')} {unit}）不一致，请核对数值"}
+
+
 def warnings(long_term_goal: Any, annual_goal: Any, indicators: Any) -> list[dict[str, str]]:
     """Every warning for this goal table, in the order of the form's fields."""
     found: list[dict[str, str]] = []
     found.extend(_goal_text("long_term_goal", long_term_goal))
     found.extend(_goal_text("annual_goal", annual_goal))
+    found.extend(_annual_against_indicators(annual_goal, _rows(indicators)))
     found.extend(_indicator_rows(_rows(indicators)))
     return found
