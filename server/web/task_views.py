@@ -32,14 +32,16 @@ def jx_label(group: str, code: Any) -> str:
 
 def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
             message: str | None = None, status: int = 200):
+    shown = page.values if values is None else values
     form = build_form(
         page.schema,
         page.ui_schema,
-        page.values if values is None else values,
+        shown,
         errors=page.flow_errors or None if errors is None else errors,
         warnings=warnings_by_field(page.warnings),
     )
-    return render_template("task/page.html", page=page, form=form, message=message), status
+    # shown_values: what the form holds, for context blocks that restate it (monitoring's budget change)
+    return render_template("task/page.html", page=page, form=form, message=message, shown_values=shown), status
 
 
 def _page(task_id: int) -> TaskPageData:
