@@ -55,6 +55,7 @@ def label(group: str, code: Any) -> str:
 class ShownBlock:
     template: str
     data: Any
+    form_template: str | None = None  # ContextBlock.form_template
 
 
 @dataclass
@@ -105,7 +106,7 @@ def project_context(instance: ProcessInstance, task: HumanTask) -> ProjectContex
     project = find_project(instance, task)
     if project is None:
         return None
-    blocks = [ShownBlock(b.template, data) for b in registry.context_blocks()
+    blocks = [ShownBlock(b.template, data, b.form_template) for b in registry.context_blocks()
               if (data := b.load(project, instance)) is not None]
     unit = db.session.scalar(select(Organisation.name).where(Organisation.id == project.organisation_id))
     return ProjectContext(project, unit, blocks)
