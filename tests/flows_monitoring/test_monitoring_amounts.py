@@ -30,6 +30,10 @@ def test_amount_decisions_keep_their_bounds(app, users, flows, clock):
     assert "不能超过未支出余额 330,000.00 元" in refused(fin, iid, {"decision": "recover_balance",
                                                                "decision_amount": 330_000.01})
     assert "须大于 0" in refused(fin, iid, {"decision": "recover_balance", "decision_amount": 0})
+    for hostile in ("abc", "9e999", None, [1], -1, 1e13):  # refused by the form schema, by name, never a 500
+        resp = do(fin, iid, DECIDE, {"finance_opinion": OPINION, "decision": "adjust_budget",
+                                     "decision_amount": hostile}, expect=422)
+        assert "decision_amount" in resp["fields"], (hostile, resp)
     assert corrections(app, code) == [] and in_force(users, code) == (f"{BUDGET}.00", f"{BUDGET}.00")
     assert steps(fin, iid) == [DECIDE]
 
