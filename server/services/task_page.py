@@ -152,3 +152,18 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         draft_saved_at=task.draft_saved_at if draft is not None else None,
         flow_errors=view.field_errors if view else {},
     )
+
+
+CONFIRM_FIELD = "confirmed_change"  # posted with the form: what the user confirmed (a block's confirmation token)
+
+
+def unconfirmed(page: TaskPageData, values: dict[str, Any], confirmed: str) -> str | None:
+    """The confirmation a context block asks for these values (e.g. monitoring: an amount decision's change to
+    the budget) that the user has not given yet; the page then shows it and asks for the same click again.
+    A block opts in with a `confirmation(values) -> token | None` method on its data."""
+    for shown in page.project.blocks if page.project else []:
+        ask = getattr(shown.data, "confirmation", None)
+        token = ask(values) if shown.form_template and callable(ask) else None
+        if token and token != confirmed:
+            return token
+    return None

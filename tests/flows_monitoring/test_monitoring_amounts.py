@@ -66,8 +66,19 @@ def test_the_decision_page_states_the_change_and_keeps_a_refused_amount(app, use
     assert "未支出余额" in before and "330,000.00 元" in before
     assert "预算变动核对" in before and "js/budget-change.js" in before
 
-    resp = page.post(f"/tasks/{task_id}", {"decision": "adjust_budget", "decision_amount": "9999999",
-                                           "finance_opinion": OPINION})
+    posted = {"decision": "adjust_budget", "decision_amount": "9999999", "finance_opinion": OPINION}
+    asked = page.post(f"/tasks/{task_id}", posted)  # without JavaScript: first the change, to confirm
+    assert asked.status_code == 200
+    html = asked.get_data(as_text=True)
+    assert "请核对预算变动" in html and "差额 +9,639,999.00 元" in html
+    assert 'name="confirmed_change" value="adjust_budget:9999999.00"' in html and 'value="9999999' in html
+    assert corrections(app, code) == []
+
+    changed = page.post(f"/tasks/{task_id}", {**posted, "decision_amount": "9999998",
+                                              "confirmed_change": "adjust_budget:9999999.00"})
+    assert changed.status_code == 200 and "adjust_budget:9999998.00" in changed.get_data(as_text=True)
+
+    resp = page.post(f"/tasks/{task_id}", {**posted, "confirmed_change": "adjust_budget:9999999.00"})
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
     assert 'value="9999999' in html and OPINION in html  # the input is kept
@@ -76,3 +87,9 @@ def test_the_decision_page_states_the_change_and_keeps_a_refused_amount(app, use
     assert "原预算 360,000.00 元" in change and "调整后 9,999,999.00 元" in change
     assert "差额 +9,639,999.00 元" in change and "收回结余" not in change
     assert corrections(app, code) == []
+
+    fixed = {**posted, "decision_amount": "300000"}
+    assert page.post(f"/tasks/{task_id}", fixed).status_code == 200  # asked again for the new amount
+    done = page.post(f"/tasks/{task_id}", {**fixed, "confirmed_change": "adjust_budget:300000.00"})
+    assert done.status_code == 302
+    assert corrections(app, code) == [(3, "adjust_budget", "300000.00")]

@@ -60,6 +60,15 @@ class MonitoringContext:
     corrections: list[Decision]
     budget: BudgetFigures
 
+    def confirmation(self, values: Mapping[str, Any] | None) -> str | None:
+        """What the user must have confirmed before these values are submitted (services.task_page.unconfirmed):
+        the chosen amount decision and its amount, as static/js/budget-change.js writes it; None: nothing to confirm."""
+        values = values or {}
+        decision, amount = str(values.get(DECISION_FIELD) or ""), number(values.get(AMOUNT_FIELD))
+        if decision not in bounds.AMOUNT_DECISIONS or amount is None:
+            return None
+        return f"{decision}:{amount.quantize(bounds.CENT)}"
+
 
 def load(project: Project, instance: ProcessInstance) -> MonitoringContext | None:
     reports = list(db.session.scalars(

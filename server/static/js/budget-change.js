@@ -84,7 +84,18 @@
     if (!window.confirm(title + "：" + change(kind, value) + "\n" + text("confirm"))) {
       event.preventDefault();
       amountInput.focus();
+      return;
     }
+    // Say what was confirmed, as the server words it (decision:amount), so it does not ask again.
+    var name = panel.getAttribute("data-confirm-field");
+    var confirmed = form.querySelector('input[name="' + name + '"]');
+    if (!confirmed) {
+      confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = name;
+      form.appendChild(confirmed);
+    }
+    confirmed.value = kind + ":" + value.toFixed(2);
   });
 
   // No redraw on load: the server already drew the panel for the values it shows.
