@@ -68,7 +68,7 @@ def task_submit(task_id: int):
         except ValidationFailed as err:
             errors = {**err.fields, **errors}
         return _render(page, values=data, errors=errors, status=422)  # the error summary says what to fix
-    if token := unconfirmed(page, data, request.form.get(CONFIRM_FIELD, "")):
+    if page.can_act and (token := unconfirmed(page, data, request.form.get(CONFIRM_FIELD, ""))):
         # Without JavaScript (budget-change.js asks before posting): show what the submission would change and
         # let the same click again confirm it. Nothing is submitted yet.
         return _render(page, values=data, confirm=token,
