@@ -48,8 +48,13 @@ class OperatorRefused(OperatorError):
     """An operator refused the step with a message written for the user (it raised ValueError).
 
     Nothing is wrong with the flow: the caller keeps the previous state and shows the message, so the user
-    can correct the input and submit again.
+    can correct the input and submit again. `fields`: the messages by the form field they concern (empty when
+    the operator named none, or named a parameter that is not a plain variable).
     """
+
+    def __init__(self, message: str, element_id: str | None = None, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message, element_id)
+        self.fields = dict(fields or {})
 
 
 class UnstorableData(EngineError):

@@ -24,6 +24,17 @@ from server.engine.i18n import _
 Operator = Callable[..., Any]
 
 
+class ParameterRefused(ValueError):
+    """An operator refuses the step because of named parameters: {parameter id: message for the user}.
+
+    The engine reports each against the form field the parameter reads (a parameter whose value is a plain
+    variable, e.g. amount <- decision_amount), so the form shows the message next to the input it concerns."""
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        self.fields = dict(fields)
+        super().__init__("；".join(self.fields.values()))
+
+
 @dataclass(frozen=True)
 class OperatorCall:
     context: Any

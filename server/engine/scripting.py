@@ -135,6 +135,7 @@ class SandboxScriptEngine(PythonScriptEngine):
             raise OperatorRefused(
                 str(exc) or _("%(task)s 调用操作“%(name)s”被拒绝", task=_label(task), name=name),
                 element_of(task),
+                fields=_refused_fields(task, getattr(exc, "fields", None)),
             ) from exc
         except (Exception, SandboxTimeout) as exc:
             raise OperatorError(
@@ -158,3 +159,17 @@ class SandboxScriptEngine(PythonScriptEngine):
                 ),
                 element_of(task),
             ) from exc
+
+
+def _refused_fields(task: Any, fields: Any) -> dict[str, str]:
+    """An operator's {parameter id: message} as {variable: message}, for parameters given a plain variable
+    (the form field the user filled); others have no field to stand beside and stay in the message only."""
+    if not isinstance(fields, dict):
+        return {}
+    params = getattr(task.task_spec, "operation_params", None) or {}
+    out = {}
+    for param, message in fields.items():
+        source = str((params.get(param) or {}).get("value") or "").strip()
+        if source.isidentifier():
+            out[source] = str(message)
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +17,12 @@ from server.engine.timers import duration_after
 
 # Stamped into task.internal_data when a user task first becomes READY (so they survive dump/load
 # and are computed with the injected clock, not SpiffWorkflow's time.time()).
-READY_AT, ASSIGNEE, DUE_AT = "jx_ready_at", "jx_assignee", "jx_due_at"
+READY_AT, ASSIGNEE, DUE_AT, TITLE_SUFFIX = "jx_ready_at", "jx_assignee", "jx_due_at", "jx_title_suffix"
+# A user task's property: an expression (sandboxed, evaluated once when the task becomes ready) whose value is
+# shown after the element's name, e.g. the reporting period: 填报绩效监控报告（2026年3月）.
+TITLE_SUFFIX_PROPERTY = "titleSuffix"
+MAX_SUFFIX = 60
+log = logging.getLogger(__name__)
 _REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED | TaskState.ERROR
 
 
@@ -90,6 +96,27 @@ def stamp_ready(task: Any, script_engine: Any, now: datetime) -> None:
             ) from exc
     if due is not None:
         task.internal_data[DUE_AT] = due.isoformat()
+    if props.get(TITLE_SUFFIX_PROPERTY):
+        task.internal_data[TITLE_SUFFIX] = _title_suffix(task, script_engine, props[TITLE_SUFFIX_PROPERTY])
+
+
+def _title_suffix(task: Any, script_engine: Any, expression: str) -> str | None:
+    """A title is for reading: an expression that fails leaves the element's name alone (logged for the admin)
+    rather than stopping the flow."""
+    try:
+        value = script_engine.evaluate(task, expression)
+    except ScriptError as err:
+        log.warning("titleSuffix of %s failed: %s", element_of(task), err)
+        return None
+    text = "" if value is None else str(value).strip()
+    return text[:MAX_SUFFIX] or None
+
+
+def title_of(task: Any) -> str:
+    spec = task.task_spec
+    base = getattr(spec, "bpmn_name", None) or element_of(task) or spec.name
+    suffix = task.internal_data.get(TITLE_SUFFIX)
+    return f"{base}（{suffix}）" if suffix else base
 
 
 def _stamp_time(task: Any, key: str) -> datetime | None:
@@ -106,7 +133,7 @@ def view(task: Any, done_specs: frozenset[Any]) -> UserTaskView:
     return UserTaskView(
         task_id=str(task.id),
         name=element_of(task) or spec.name,
-        title=getattr(spec, "bpmn_name", None) or element_of(task) or spec.name,
+        title=title_of(task),
         lane=getattr(spec, "lane", None),
         form_schema=props.get("formJsonSchemaFilename"),
         ui_schema=props.get("formUiSchemaFilename"),

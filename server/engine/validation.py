@@ -180,7 +180,7 @@ def _expression_problems(file: str, root: etree._Element, kind: str) -> Iterator
                 file, el, el.get("value") or "", "eval", _("服务参数“%(id)s”", id=el.get("id"))
             )
     for el, name, value in _properties(root):
-        if name in ("assignee", "dueAt") and value:
+        if name in ("assignee", "dueAt", "titleSuffix") and value:
             yield _compile_problem(file, el, value, "eval", _("属性 %(name)s ", name=name))
         elif name == "fieldErrorsVariable" and not value.strip().isidentifier():
             yield Problem(

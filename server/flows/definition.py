@@ -37,6 +37,10 @@ class ContextBlock:
     template: str  # under templates/, e.g. "flows/ex_ante/context.html"
     load: Callable[[Project, ProcessInstance], Any | None]
     judged_in: tuple[str, ...] = ()  # other flows whose review steps judge what this block shows
+    # Optional: a part shown in the main column under the form's fields, with the same `block` — for what the
+    # user must read before submitting (e.g. what an amount decision does to the budget); it decides itself
+    # whether the task's form concerns it.
+    form_template: str | None = None
 
 
 @dataclass(frozen=True)

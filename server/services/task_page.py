@@ -55,6 +55,7 @@ def label(group: str, code: Any) -> str:
 class ShownBlock:
     template: str
     data: Any
+    form_template: str | None = None  # ContextBlock.form_template
 
 
 @dataclass
@@ -63,6 +64,11 @@ class ProjectContext:
     unit: str | None
     blocks: list[ShownBlock]  # each flow's part that has something for this project, in FLOWS order (side)
     under_review: list[ShownBlock] = field(default_factory=list)  # what this judging step judges (main column)
+
+    @property
+    def with_form_parts(self) -> list[ShownBlock]:
+        """Blocks that add a part under the form's fields (ContextBlock.form_template), wherever they stand."""
+        return [b for b in (*self.under_review, *self.blocks) if b.form_template]
 
 
 @dataclass
@@ -112,7 +118,7 @@ def project_context(instance: ProcessInstance, task: HumanTask) -> ProjectContex
     for block, judged_in in registry.context_blocks():
         data = block.load(project, instance)
         if data is not None:
-            (main if judging and instance.process_key in judged_in else side).append(ShownBlock(block.template, data))
+            (main if judging and instance.process_key in judged_in else side).append(ShownBlock(block.template, data, block.form_template))
     unit = db.session.scalar(select(Organisation.name).where(Organisation.id == project.organisation_id))
     return ProjectContext(project, unit, side, main)
 
@@ -157,3 +163,18 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         draft_saved_at=task.draft_saved_at if draft is not None else None,
         flow_errors=view.field_errors if view else {},
     )
+
+
+CONFIRM_FIELD = "confirmed_change"  # posted with the form: what the user confirmed (a block's confirmation token)
+
+
+def unconfirmed(page: TaskPageData, values: dict[str, Any], confirmed: str) -> str | None:
+    """The confirmation a context block asks for these values (e.g. monitoring: an amount decision's change to
+    the budget) that the user has not given yet; the page then shows it and asks for the same click again.
+    A block opts in with a `confirmation(values) -> token | None` method on its data."""
+    for shown in page.project.with_form_parts if page.project else []:
+        ask = getattr(shown.data, "confirmation", None)
+        token = ask(values) if shown.form_template and callable(ask) else None
+        if token and token != confirmed:
+            return token
+    return None

@@ -201,7 +201,7 @@ def complete_in_transaction(task_id: int, actor: User, data: Any) -> Outcome:
     except OperatorRefused as err:
         # The flow said no to this input (e.g. an amount above the balance): keep the task open, explain why.
         db.session.rollback()
-        raise ValidationFailed(_("无法办理：%(reason)s", reason=str(err))) from err
+        raise ValidationFailed(_("无法办理：%(reason)s", reason=str(err)), fields=err.fields) from err
     except UnstorableData as err:
         # The step made data that cannot be saved: refuse it, keep the instance as it was (task still open).
         db.session.rollback()

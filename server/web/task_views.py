@@ -17,7 +17,7 @@ from server.services import tasks as task_service
 from server.services.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from server.services.forms import validate_submission
 from server.services.handoff import where_it_went
-from server.services.task_page import TaskPageData, label, load_task_page
+from server.services.task_page import CONFIRM_FIELD, TaskPageData, label, load_task_page, unconfirmed
 from server.web.actions import act_and_return
 from server.web.form_input import parse_form
 from server.web.form_render import build_form, warnings_by_field
@@ -31,15 +31,19 @@ def jx_label(group: str, code: Any) -> str:
 
 
 def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-            message: str | None = None, status: int = 200):
+            message: str | None = None, status: int = 200, confirm: str | None = None):
+    shown = page.values if values is None else values
     form = build_form(
         page.schema,
         page.ui_schema,
-        page.values if values is None else values,
+        shown,
         errors=page.flow_errors or None if errors is None else errors,
         warnings=warnings_by_field(page.warnings),
     )
-    return render_template("task/page.html", page=page, form=form, message=message), status
+    # shown_values: what the form holds, for context blocks that restate it (monitoring's budget change)
+    # confirm: the token the user is asked to confirm (the panel carries it, so the same click again submits)
+    return render_template("task/page.html", page=page, form=form, message=message, shown_values=shown,
+                           confirm=confirm, confirm_field=CONFIRM_FIELD), status
 
 
 def _page(task_id: int) -> TaskPageData:
@@ -64,6 +68,11 @@ def task_submit(task_id: int):
         except ValidationFailed as err:
             errors = {**err.fields, **errors}
         return _render(page, values=data, errors=errors, status=422)  # the error summary says what to fix
+    if page.can_act and (token := unconfirmed(page, data, request.form.get(CONFIRM_FIELD, ""))):
+        # Without JavaScript (budget-change.js asks before posting): show what the submission would change and
+        # let the same click again confirm it. Nothing is submitted yet.
+        return _render(page, values=data, confirm=token,
+                       message=_("请核对预算变动（原预算、调整后、差额），确认无误后再次点击同一决定提交"))
     try:
         outcome = task_service.complete(task_id, current_user, data)
     except ValidationFailed as err:

@@ -73,13 +73,13 @@ def test_finance_section_decides_a_red_warning_from_the_board(live_server, brows
     screenshot(page, "warnings-board-open")
 
     red_open.get_by_role("link", name="去决定").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("财政纠偏决定")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^财政纠偏决定（2026年\d{1,2}月）$"))
     page.get_by_role("button", name="认领", exact=True).click()
     expect(page.get_by_text("已认领，可以开始办理")).to_be_visible()
     page.get_by_label("意见").fill("资金未按期发放，暂缓拨付，待发放到位后恢复。")
     screenshot(page, "warnings-decide-task")
     page.get_by_role("group", name="纠偏决定", exact=True).get_by_text("暂缓拨付").click()  # a decision button
-    expect(page.get_by_text("“财政纠偏决定”已提交")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"“财政纠偏决定（2026年\d{1,2}月）”已提交"))).to_be_visible()
 
     page.goto("/warnings?colour=red")
     row = page.locator('#warnings-table tr[data-colour="red"]').filter(has_text="2026年县职业中学学生资助").first

@@ -109,6 +109,16 @@ def test_runaway_script_compiles_it_is_stopped_at_run_time() -> None:
         ),
         (
             {
+                "p.bpmn": s.flow(
+                    s.user_task(props='<spiffworkflow:property name="titleSuffix" value="__import__(1)" />')
+                ),
+                "a.json": s.FORM,
+            },
+            "Node",
+            "titleSuffix",
+        ),
+        (
+            {
                 "p.bpmn": s.flow(s.user_task(props='<spiffworkflow:property name="dueIn" value="5 days" />')),
                 "a.json": s.FORM,
             },

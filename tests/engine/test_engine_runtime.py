@@ -192,6 +192,16 @@ def test_assignee_and_due_at_expressions(runner: Runner) -> None:
     assert task.due_at == datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 
+def test_title_suffix_names_the_task_once_it_is_ready(runner: Runner) -> None:
+    """titleSuffix (issue 12.10): evaluated in the sandbox when the task becomes ready and kept with it; an
+    expression that fails leaves the element's name (a title is for reading, it does not stop the flow)."""
+    props = '<spiffworkflow:property name="titleSuffix" value="str(year) + &quot;年&quot; + str(month) + &quot;月&quot;" />'
+    pkg = compile_files({"p.bpmn": s.flow(s.user_task(props=props, name="填报监控报告")), "a.json": s.FORM})
+    wf = runner.start(pkg, {"year": 2026, "month": 3})
+    assert wf.user_tasks()[0].title == "填报监控报告（2026年3月）"
+    assert runner.start(pkg, {"year": 2026}).user_tasks()[0].title == "填报监控报告"  # month unknown
+
+
 def test_due_in_months_is_calendar_aware(runner: Runner, manual_clock) -> None:
     manual_clock.set(datetime(2026, 1, 31, tzinfo=UTC))
     props = '<spiffworkflow:property name="dueIn" value="P1M" />'

@@ -98,7 +98,7 @@ def test_a_year_of_monitoring(app, users, flows, clock):
     do(users["fin_edu"], iid, DECIDE, {"decision": "accept", "finance_opinion": "原因属实，措施可行"})
     assert corrections(app, code) == [(2, "accept", None)]
     assert notices(app, code, outcomes=True)[-1] == (  # the unit hears the verdict on its warning
-        "unit_staff", "outcome", f"县第一中学教学楼维修改造（{code}）：财政纠偏决定 结果为“认可原因和措施”（教科文股 王强）")
+        "unit_staff", "outcome", f"县第一中学教学楼维修改造（{code}）：财政纠偏决定（2026年2月） 结果为“认可原因和措施”（教科文股 王强）")
     assert reports(app, code)[-1].cause == "设计招标延期"
 
     # March: overdue — a reminder to the unit after 10 days, escalation to the office after 20.

@@ -20,9 +20,10 @@ from sqlalchemy import select
 
 from server.clock import COUNTY_TZ
 from server.db import db
-from server.engine.operators import OperatorCall
+from server.engine.operators import OperatorCall, ParameterRefused
 from server.extensions import get_clock
 from server.flows.goal_review.models import GoalVersion, GoalVersionStatus
+from server.flows.monitoring import bounds
 from server.flows.monitoring.models import (
     Colour,
     Correction,
@@ -307,20 +308,21 @@ def explain(call: OperatorCall, *, report_id: Any, cause: Any, measures: Any) ->
 
 
 def decide(call: OperatorCall, *, report_id: Any, decision: Any, opinion: Any = None, amount: Any = None,
-           budget: Any = None) -> dict[str, Any]:
+           budget: Any = None, increase_limit: Any = 0) -> dict[str, Any]:
     """monitoring.decide: one correction row per finance decision. Returns the budget for later reports
-    (adjust_budget sets it to `amount`; recover_balance lowers it by `amount`)."""
+    (adjust_budget sets it to `amount`; recover_balance lowers it by `amount`), within monitoring/bounds.py
+    (`increase_limit`: the rule table's budget_increase_limit); an amount out of bounds is refused by name."""
     report = _report(call, report_id)
     project = _project(call, report.project_id)
     kind = CorrectionKind(str(decision))
     value = money(amount, "金额", allow_none=True)
     current = money(budget, "预算") or report.budget
-    if kind in (CorrectionKind.ADJUST_BUDGET, CorrectionKind.RECOVER_BALANCE) and value is None:
-        raise ValueError(_("调整预算或收回结余须填写金额"))
-    if kind == CorrectionKind.RECOVER_BALANCE and value is not None and value > current - report.spent:
-        raise ValueError(_("收回金额不能超过未支出余额 %(amount)s 元", amount=current - report.spent))
-    if kind == CorrectionKind.ADJUST_BUDGET and value is not None and value < report.spent:
-        raise ValueError(_("调整后预算不能低于已支出 %(amount)s 元", amount=report.spent))
+    if kind in (CorrectionKind.ADJUST_BUDGET, CorrectionKind.RECOVER_BALANCE):
+        why = _("调整预算或收回结余须填写金额") if value is None else bounds.refusal(
+            kind, value, budget=current, spent=report.spent, approved=project.amount or current,
+            increase_limit=number(increase_limit))
+        if why:
+            raise ParameterRefused({"amount": why})
     actor = context(call).actor
     db.session.add(Correction(project_id=project.id, report_id=report.id, kind=kind, amount=value,
                               opinion=text(opinion, 4000), actor_id=actor.id if actor else None,

@@ -177,7 +177,8 @@ class Runner:
         task = db.session.scalar(
             select(HumanTask)
             .where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN,
-                   HumanTask.title == step.title,
+                   # the element's name, or with its titleSuffix (填报绩效监控报告（2026年3月）)
+                   or_(HumanTask.title == step.title, HumanTask.title.startswith(f"{step.title}（", autoescape=True)),
                    or_(HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None)))
             .order_by(HumanTask.assignee_id.is_(None), HumanTask.id.desc())
             .limit(1)
