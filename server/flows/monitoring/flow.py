@@ -39,7 +39,8 @@ FLOW = FlowDefinition(
         "correction": {"accept": _l("认可原因和措施"), "adjust_goals": _l("调整绩效目标"), "adjust_budget": _l("调整预算"),
                        "suspend_payment": _l("暂缓拨付"), "recover_balance": _l("收回结余统筹使用")},
     },
-    context=(ContextBlock("flows/monitoring/context.html", context.load, "flows/monitoring/budget_change.html"),),
+    context=(ContextBlock("flows/monitoring/context.html", context.load,
+                          form_template="flows/monitoring/budget_change.html"),),
     batch_start=eligible,
     unit_start=UnitStart(_l("报送运行监控"), eligible),  # the year in progress
     demo=(DemoStage("运行监控·目标调整", ("ex_ante", "goal_review", "goal_adjust", demo.KEY), demo.stories),),
