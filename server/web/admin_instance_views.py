@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.services import instance_repair
@@ -20,7 +21,7 @@ from server.web.project_views import wants_xlsx, xlsx_response
 bp = Blueprint("admin_instances", __name__)
 bp.before_request(admin_only)
 
-STATUS_LABELS = {"error": "出错", "suspended": "已挂起", "active": "办理中"}
+STATUS_LABELS = {"error": _l("出错"), "suspended": _l("已挂起"), "active": _l("办理中")}
 
 
 def _status() -> str:
@@ -40,7 +41,7 @@ def instances():
                  "、".join(t.title for t in r.open_steps)] for r in rows)
         return xlsx_response(stream_xlsx(_("实例修复"), columns, data), _("实例修复") + ".xlsx")
     return render_template("admin/instances.html", rows=rows, total=total, status=status, role_name=role_name,
-                           statuses={k: _(v) for k, v in STATUS_LABELS.items()})
+                           statuses=STATUS_LABELS)
 
 
 def _back() -> str:

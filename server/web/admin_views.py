@@ -15,7 +15,7 @@ from server.services import model_admin
 from server.services.admin_access import is_admin
 from server.services.deployment import deploy_version
 from server.services.errors import ValidationFailed
-from server.services.task_page import label
+from server.services.project_story import LABELS
 from server.services.xlsx_export import Column, stream_xlsx
 from server.web.project_views import wants_xlsx, xlsx_response
 
@@ -49,7 +49,7 @@ def _models_page(errors: dict[str, str] | None = None, message: str | None = Non
     rows = model_admin.model_rows()
     problems = [(*key.split("#", 1), text) if "#" in key else (key, "", text) for key, text in (errors or {}).items()]
     return render_template("admin/models.html", rows=rows, problems=problems, message=message,
-                           form=request.form, label=label), status
+                           form=request.form, status_words=LABELS["instance_status"]), status
 
 
 @bp.get("/admin/models")
