@@ -158,3 +158,30 @@ def test_bulk_import_is_all_or_nothing(app, browser, login_as):
     assert logs_in(app, "fin_health", "Sicher-Pass-7")
     assert audits(app, "user_import") == [{"usernames": ["school2", "fin_health"]}]
     assert sorted(login_as("fin_health", "Sicher-Pass-7").get("/api/v1/me").get_json()["sectors"]) == ["卫生健康", "教育"]
+
+
+def test_user_api_for_outside_tools(app, login_as):
+    admin = login_as("admin")
+    resp = admin.post("/api/v1/admin/users", json={"username": "expert3", "display_name": "评价专家 冯雪",
+                                                   "organisation": "dsf", "roles": ["评价专家"]})
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["roles"] == ["expert"] and body["one_time_password"] and body["active"] is True
+    uid = body["id"]
+    for hostile in ({"display_name": "x", "organisation": "dsf", "roles": "expert", "username": "e4"},
+                    {"display_name": "x" * 101, "organisation": "dsf", "roles": ["expert"], "username": "e4"},
+                    {"display_name": "x", "organisation": "dsf", "roles": ["expert"], "username": "expert3"},
+                    {"display_name": "x", "organisation": "dsf", "roles": ["root"], "username": "e4"}):
+        resp = admin.post("/api/v1/admin/users", json=hostile)
+        assert resp.status_code == 422 and resp.get_json()["fields"], hostile
+    resp = admin.post(f"/api/v1/admin/users/{uid}", json={"display_name": "评价专家 冯雪", "organisation": "dsf",
+                                                          "roles": ["expert", "performance_office"]})
+    assert resp.status_code == 200 and resp.get_json()["roles"] == ["expert", "performance_office"]
+    fresh = admin.post(f"/api/v1/admin/users/{uid}/password").get_json()["one_time_password"]
+    assert login_as("expert3", fresh).get("/api/v1/me").status_code == 200
+    assert admin.post(f"/api/v1/admin/users/{uid}/deactivate").get_json() == {"released_tasks": 0}
+    assert admin.post(f"/api/v1/admin/users/{uid}/deactivate").status_code == 422
+    assert admin.post(f"/api/v1/admin/users/{uid}/reactivate").get_json()["active"] is True
+    assert admin.post("/api/v1/admin/users/999999/deactivate").status_code == 404
+    listed = {u["username"]: u for u in admin.get("/api/v1/admin/users").get_json()["items"]}
+    assert listed["expert3"]["active"] and listed["fin_edu"]["sectors"] == ["教育", "文化", "科技"]
