@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from server.services import people
+from server.services import org_admin, people
 from server.services.errors import ValidationFailed
 from server.services.role_names import ROLE_LABELS
 from server.services.user_import import HEADERS, import_users
@@ -116,4 +116,37 @@ def organisations():
         rows = ([n.org.code, n.org.name, str(people.ORG_KINDS.get(n.org.kind.value, n.org.kind.value)), n.org.parent.name if n.org.parent else "",
                  n.org.sector or "", n.users] for n in tree)
         return xlsx_response(stream_xlsx(_("机构"), columns, rows), _("机构") + ".xlsx")
-    return render_template("admin/organisations.html", tree=tree, kinds=people.ORG_KINDS)
+    edit = request.args.get("edit", "")
+    return _orgs_page(tree, editing=next((n.org for n in tree if str(n.org.id) == edit), None))
+
+
+def _orgs_page(tree=None, *, errors: dict | None = None, message: str | None = None, editing=None,
+               status: int = 200):
+    return render_template("admin/organisations.html", tree=tree or people.organisation_tree(),
+                           kinds=people.ORG_KINDS, sectors=people.known_sectors(), errors=errors or {},
+                           message=message, editing=editing, form=request.form), status
+
+
+def _org_form() -> dict:
+    return {key: request.form.get(key, "") for key in ("code", "name", "kind", "parent", "sector")}
+
+
+@bp.post("/admin/organisations")
+def create_org():
+    try:
+        org = org_admin.create_organisation(current_user, _org_form())
+    except ValidationFailed as err:
+        return _orgs_page(errors=err.fields or {}, message=err.message, status=422)
+    flash(_("已创建机构 %(name)s", name=org.name), "success")
+    return redirect(url_for("admin_people.organisations"), 303)
+
+
+@bp.post("/admin/organisations/<int:org_id>")
+def update_org(org_id: int):
+    try:
+        org_admin.update_organisation(current_user, org_id, _org_form())
+    except ValidationFailed as err:
+        editing = next((n.org for n in people.organisation_tree() if n.org.id == org_id), None)
+        return _orgs_page(errors=err.fields or {}, message=err.message, editing=editing, status=422)
+    flash(_("机构信息已保存"), "success")
+    return redirect(url_for("admin_people.organisations"), 303)

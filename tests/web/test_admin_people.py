@@ -185,3 +185,35 @@ def test_user_api_for_outside_tools(app, login_as):
     assert admin.post("/api/v1/admin/users/999999/deactivate").status_code == 404
     listed = {u["username"]: u for u in admin.get("/api/v1/admin/users").get_json()["items"]}
     assert listed["expert3"]["active"] and listed["fin_edu"]["sectors"] == ["教育", "文化", "科技"]
+
+
+def test_organisations_created_and_edited_within_the_tree(app, browser):
+    from server.models import Organisation
+
+    admin = browser("admin")
+    admin.get("/admin/organisations")
+    resp = admin.post("/admin/organisations", {"code": "jyj_xx2", "name": "县第二小学", "kind": "unit", "parent": "jyj"})
+    assert resp.status_code == 303
+    html = admin.get("/admin/organisations").get_data(as_text=True)
+    assert re.search(r'data-org="jyj_xx2" data-depth="1">.*?县第二小学.*?<td>实施单位</td>\s*<td>教育</td>', html, re.S)
+    assert audits(app, "org_create")[-1] == {"code": "jyj_xx2", "name": "县第二小学", "kind": "unit",
+                                              "parent": "jyj", "sector": "教育"}  # the department's sector
+    with app.app_context():
+        ids = dict(db.session.execute(select(Organisation.code, Organisation.id)).tuples().all())
+    for form, field in (({"code": "jyj_xx2", "name": "重复", "kind": "unit", "parent": "jyj"}, "code"),
+                        ({"code": "Bad Code", "name": "x", "kind": "unit", "parent": "jyj"}, "code"),
+                        ({"code": "x_unit", "name": "x", "kind": "unit", "parent": "czj"}, "parent"),
+                        ({"code": "x_unit", "name": "x", "kind": "unit", "parent": "nowhere"}, "parent"),
+                        ({"code": "x_dept", "name": "x", "kind": "department"}, "sector"),
+                        ({"code": "x_dept", "name": "x", "kind": "department", "sector": "航天"}, "sector"),
+                        ({"code": "x_dept", "name": "x", "kind": "kingdom"}, "kind")):
+        resp = admin.post("/admin/organisations", form)
+        assert resp.status_code == 422 and f'id="error-{field}"' in resp.get_data(as_text=True), form
+    cycle = admin.post(f"/admin/organisations/{ids['jyj']}", {"name": "县教育局", "kind": "department",
+                                                             "parent": "jyj_yz", "sector": "教育"})
+    assert cycle.status_code == 422 and "不能是本机构或其下级" in cycle.get_data(as_text=True)
+    resp = admin.post(f"/admin/organisations/{ids['jyj_xx2']}", {"name": "县第二实验小学", "kind": "unit",
+                                                                "parent": "jyj", "sector": "教育"})
+    assert resp.status_code == 303
+    assert audits(app, "org_update")[-1]["after"]["name"] == "县第二实验小学"
+    assert len(audits(app, "org_create")) == 1
