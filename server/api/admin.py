@@ -90,8 +90,9 @@ def _body() -> dict[str, Any]:
 @bp.get("/v1/admin/instances")
 @admin_required
 def list_instances():
-    page = request.args.get("page", "1")
-    rows, total = instance_repair.repair_rows(request.args.get("status") or "error", int(page) if page.isdigit() else 1)
+    arg = request.args.get("page", "1")
+    page = int(arg) if arg.isdigit() and 0 < int(arg) < 100_000 else 1
+    rows, total = instance_repair.repair_rows(request.args.get("status") or "error", page)
     items = [{"id": r.instance.id, "process_key": r.instance.process_key, "status": r.instance.status.value,
               "error_message": r.instance.error_message, "element": r.element,
               "open_tasks": [{"id": t.id, "title": t.title, "element_id": t.task_name, "role": t.role,

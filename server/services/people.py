@@ -38,7 +38,8 @@ ORG_KINDS = {OrgKind.FINANCE_BUREAU.value: _l("财政局"), OrgKind.FINANCE_OFFI
 def known_sectors() -> list[str]:
     used = db.session.scalars(select(Organisation.sector).where(Organisation.sector.is_not(None)).distinct())
     covered = db.session.scalars(select(UserSector.sector).distinct())
-    return sorted(set(STANDARD_SECTORS) | set(used) | set(covered), key=lambda s: (s not in STANDARD_SECTORS, s))
+    order = {s: i for i, s in enumerate(STANDARD_SECTORS)}
+    return sorted(set(STANDARD_SECTORS) | set(used) | set(covered), key=lambda s: (order.get(s, len(order)), s))
 
 
 def role_from(text: str) -> str | None:

@@ -31,8 +31,9 @@ def _status() -> str:
 @bp.get("/admin/instances")
 def instances():
     status = _status()
-    page = request.args.get("page", "1")
-    rows, total = instance_repair.repair_rows(status, int(page) if page.isdigit() else 1)
+    arg = request.args.get("page", "1")
+    page = int(arg) if arg.isdigit() and 0 < int(arg) < 100_000 else 1
+    rows, total = instance_repair.repair_rows(status, page)
     if wants_xlsx():
         columns = [Column(_("实例"), 8), Column(_("流程"), 16), Column(_("标题"), 30), Column(_("版本"), 6),
                    Column(_("状态"), 10), Column(_("出错步骤"), 18), Column(_("错误信息"), 60), Column(_("待办步骤"), 30)]
@@ -41,6 +42,7 @@ def instances():
                  "、".join(t.title for t in r.open_steps)] for r in rows)
         return xlsx_response(stream_xlsx(_("实例修复"), columns, data), _("实例修复") + ".xlsx")
     return render_template("admin/instances.html", rows=rows, total=total, status=status, role_name=role_name,
+                           page=page, per_page=instance_repair.PER_PAGE,
                            statuses=STATUS_LABELS)
 
 

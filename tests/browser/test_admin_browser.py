@@ -70,3 +70,12 @@ def test_admin_deploys_a_fix_and_repairs_the_instance(live_server, browser_page,
     with app.app_context():
         repaired = db.session.get(ProcessInstance, inst["id"])
         assert (repaired.status.value, repaired.version.number) == ("running", 2)
+
+    # People: the organisation tree and the users with their roles and sectors.
+    page.get_by_role("link", name="系统管理").click()
+    page.get_by_role("link", name="机构", exact=True).click()
+    expect(page.locator('tr[data-org="jyj_yz"]')).to_contain_text("教育")
+    screenshot(page, "admin_organisations")
+    page.get_by_role("link", name="用户", exact=True).click()
+    expect(page.locator('tr[data-user="fin_edu"]')).to_contain_text("财政业务股室")
+    screenshot(page, "admin_users")

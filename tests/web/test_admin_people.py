@@ -85,6 +85,8 @@ def test_create_edit_reset_and_refusals(app, browser):
         assert resp.status_code == 422 and f'id="error-{field}"' in resp.get_data(as_text=True), form
     assert user_count(app) == before
 
+    form = admin.get(f"/admin/users?edit={uid}").get_data(as_text=True)
+    assert "编辑用户 fin_soc" in form and 'value="社会保障" checked' in form and 'value="czj_nync" selected' in form
     resp = admin.post(f"/admin/users/{uid}", {"display_name": "社保股 钱进", "organisation": "czj_nync",
                                              "roles": ["finance_section"], "sectors": ["社会保障", "农业"]})
     assert resp.status_code == 303
