@@ -5,9 +5,11 @@ a task goes only to a user it may be offered to; cancel needs a reason. Every re
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
+import openpyxl
 from sqlalchemy import select
 
 from server.db import db
@@ -45,6 +47,11 @@ def test_an_instance_in_error_is_shown_with_its_element_and_retried_after_a_fix(
     listed = admin_api.get("/api/v1/admin/instances?status=error").get_json()
     assert [(i["id"], i["element"]) for i in listed["items"]] == [(inst["id"], "Script_Ratio")]
     assert admin_api.get("/api/v1/admin/instances?status=bogus").status_code == 422
+    assert admin.get("/admin/instances?status=bogus").status_code == 422
+    assert admin.get("/admin/instances?page=-3&status=error").status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(admin.client.get("/admin/instances?format=xlsx").data)).active
+    exported = list(sheet.iter_rows(values_only=True))
+    assert exported[0][:2] == ("实例", "流程") and exported[1][0] == inst["id"] and exported[1][5] == "Script_Ratio"
 
     deploy(admin_api, FIXED)
     resp = admin.post(f"/admin/instances/{inst['id']}/retry", {"use_current_version": "1", "back": "/admin/instances"})
