@@ -15,11 +15,12 @@ from server.services.instances import cancel_instance
 from server.services.role_names import role_name
 from server.services.xlsx_export import Column, stream_xlsx
 from server.web.actions import act_and_return
-from server.web.admin_views import admin_only
+from server.web.admin_views import admin_only, no_store
 from server.web.project_views import wants_xlsx, xlsx_response
 
 bp = Blueprint("admin_instances", __name__)
 bp.before_request(admin_only)
+bp.after_request(no_store)
 
 STATUS_LABELS = {"error": _l("出错"), "suspended": _l("已挂起"), "active": _l("办理中")}
 

@@ -14,11 +14,12 @@ from server.services.role_names import ROLE_LABELS
 from server.services.user_import import HEADERS, import_users
 from server.services.xlsx_export import Column, stream_xlsx
 from server.web.actions import act_and_return
-from server.web.admin_views import admin_only
+from server.web.admin_views import admin_only, no_store
 from server.web.project_views import wants_xlsx, xlsx_response
 
 bp = Blueprint("admin_people", __name__)
 bp.before_request(admin_only)
+bp.after_request(no_store)
 
 
 def _form_data() -> dict:

@@ -31,7 +31,14 @@ def admin_only():
     return None
 
 
+def no_store(response: Response) -> Response:
+    """after_request of every /admin blueprint: one-time passwords and people's data stay out of caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 bp.before_request(admin_only)
+bp.after_request(no_store)
 
 
 def download(content: bytes, filename: str, mimetype: str) -> Response:

@@ -60,7 +60,7 @@ def test_create_edit_reset_and_refusals(app, browser):
     admin.get("/admin/users")
     resp = admin.post("/admin/users", {"username": "fin_soc", "display_name": "社保股 钱进", "organisation": "czj_nync",
                                        "roles": ["finance_section"], "sectors": ["社会保障"]})
-    assert resp.status_code == 201
+    assert resp.status_code == 201 and resp.headers["Cache-Control"] == "no-store"
     (username, password), = ONE_TIME.findall(resp.get_data(as_text=True))
     assert username == "fin_soc" and logs_in(app, "fin_soc", password)
     with app.app_context():
