@@ -219,3 +219,15 @@ def test_organisations_created_and_edited_within_the_tree(app, browser):
     assert resp.status_code == 303
     assert audits(app, "org_update")[-1]["after"]["name"] == "县第二实验小学"
     assert len(audits(app, "org_create")) == 1
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(browser):
+    admin = browser("admin")
+    admin.get("/admin/users")
+    name = '=HYPERLINK("http://evil.example","点此")'
+    resp = admin.post("/admin/users", {"username": "formula", "display_name": name, "organisation": "dsf",
+                                       "roles": ["expert"], "password": "Sicher-Pass-7"})
+    assert resp.status_code == 303
+    sheet = openpyxl.load_workbook(io.BytesIO(admin.client.get("/admin/users?format=xlsx").data)).active
+    cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "formula")
+    assert (cell.value, cell.data_type) == (name, "s")
