@@ -45,6 +45,13 @@ class RepairRow:
     open_steps: list[HumanTask]
 
 
+def waiting_for_repair() -> dict[str, int]:
+    """How many instances are in error and suspended (the landing page's counts)."""
+    rows = db.session.execute(select(ProcessInstance.status, func.count()).where(
+        ProcessInstance.status.in_((InstanceStatus.ERROR, InstanceStatus.SUSPENDED))).group_by(ProcessInstance.status))
+    return {status.value: n for status, n in rows}
+
+
 def repair_rows(status: str = "error", page: int = 1) -> tuple[list[RepairRow], int]:
     """Instances in the chosen state, newest change first, with the element of their last error and open steps."""
     if status not in LISTED:

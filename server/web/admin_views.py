@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.extensions import login_manager
-from server.services import model_admin
+from server.services import instance_repair, model_admin
 from server.services.admin_access import is_admin
 from server.services.deployment import deploy_version
 from server.services.errors import ValidationFailed
@@ -49,7 +49,7 @@ def download(content: bytes, filename: str, mimetype: str) -> Response:
 
 @bp.get("/admin")
 def landing():
-    return render_template("admin/index.html")
+    return render_template("admin/index.html", repair=instance_repair.waiting_for_repair())
 
 
 def _models_page(errors: dict[str, str] | None = None, message: str | None = None, status: int = 200):

@@ -41,6 +41,7 @@ def test_an_instance_in_error_is_shown_with_its_element_and_retried_after_a_fix(
     put_in_error(school, inst["id"], inst["open_tasks"][0]["id"])
 
     admin = browser("admin")
+    assert "出错 1 个" in admin.get("/admin").get_data(as_text=True)
     html = admin.get("/admin/instances").get_data(as_text=True)
     card = re.search(rf'<article class="card repair" id="instance-{inst["id"]}".*?</article>', html, re.S).group(0)
     assert "出错元素：Script_Ratio" in card and "错误编号 E-" in card and "重试" in card
