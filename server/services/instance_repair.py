@@ -106,6 +106,14 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as err:  # a step, a timer or another administrator saved the instance meanwhile
+        db.session.rollback()
+        raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
+
+
 def _save_or_refuse(instance: ProcessInstance, step) -> None:
     """Run an engine step on the instance and keep it, or keep nothing: a repair must not break the instance."""
     try:
@@ -158,7 +166,7 @@ def suspend(instance_id: int, actor: User, reason: str | None) -> ProcessInstanc
     instance.status = InstanceStatus.SUSPENDED
     instance.updated_at = get_clock().now()
     audit.record("suspend", actor=actor, instance=instance, data={"reason": why, "was": previous})
-    db.session.commit()
+    _commit()
     return instance
 
 
@@ -171,7 +179,7 @@ def resume(instance_id: int, actor: User) -> ProcessInstance:
     instance.status = InstanceStatus.RUNNING if open_tasks(instance) else InstanceStatus.WAITING
     instance.updated_at = get_clock().now()
     audit.record("resume", actor=actor, instance=instance, data={"status": instance.status.value})
-    db.session.commit()
+    _commit()
     return instance
 
 

@@ -151,6 +151,7 @@ def test_bulk_import_is_all_or_nothing(app, browser, login_as):
     for hostile, name in ((b"not a spreadsheet", "users.xlsx"), (xlsx([["名字"], ["a"]]), "users.xlsx"),
                           (xlsx([header]), "users.xlsx"), (b"", "users.xlsx")):
         assert upload(hostile, name).status_code == 422
+    assert upload(b"PK" + b"\0" * (3 * 1024 * 1024)).status_code == 413  # past the request limit
     assert user_count(app) == before and not audits(app, "user_import")
 
     resp = upload(xlsx(good))
