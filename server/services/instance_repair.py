@@ -45,6 +45,13 @@ class RepairRow:
     open_steps: list[HumanTask]
 
 
+class TimerStepFailed(ServiceError):
+    """The step the moved timer led to failed: the instance is now in error (listed here with its element)."""
+
+    status = 422
+    code = "workflow_error"
+
+
 def waiting_for_repair() -> dict[str, int]:
     """How many instances are in error and suspended (the landing page's counts)."""
     rows = db.session.execute(select(ProcessInstance.status, func.count()).where(
@@ -224,6 +231,5 @@ def move_timers(instance_id: int, actor: User) -> tuple[ProcessInstance, datetim
         db.session.rollback()
         raise Conflict(_("流程已被他人更新，请刷新后重试")) from err
     except (EngineError, ServiceError) as err:  # what the timer led to failed, as it would have on its day
-        mark_error(instance.id, actor, None, err)
-        raise
+        raise TimerStepFailed(mark_error(instance.id, actor, None, err)) from err
     return instance, was
