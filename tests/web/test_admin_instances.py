@@ -135,3 +135,48 @@ def test_a_step_the_flow_cannot_continue_from_is_not_skipped(app, login_as, brow
     assert state(app, inst["id"]) == ("running", ["Task_Fill"]) and not audit_rows(app, inst["id"], "admin_skip")
     assert admin_api.post(f"/api/v1/admin/instances/{inst['id']}/move-timers").status_code == 422  # none waiting
     assert admin_api.post("/api/v1/admin/tasks/999999/skip", json={"reason": "x"}).status_code == 404
+
+
+TIMED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_timed"
+                  targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="timed_flow" name="定时后出错（测试流程）" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_timed">
+      <bpmn:lane id="Lane_unit" name="unit_staff">
+        <bpmn:flowNodeRef>Begin</bpmn:flowNodeRef><bpmn:flowNodeRef>Wait</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>Script_Late</bpmn:flowNodeRef><bpmn:flowNodeRef>Finish</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="Begin"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:intermediateCatchEvent id="Wait" name="等 30 天">
+      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="T1"><bpmn:timeDuration>"P30D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:scriptTask id="Script_Late" name="到期计算">
+      <bpmn:incoming>F2</bpmn:incoming><bpmn:outgoing>F3</bpmn:outgoing>
+      <bpmn:script>ratio = 100 / missing_value</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:endEvent id="Finish"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Begin" targetRef="Wait" />
+    <bpmn:sequenceFlow id="F2" sourceRef="Wait" targetRef="Script_Late" />
+    <bpmn:sequenceFlow id="F3" sourceRef="Script_Late" targetRef="Finish" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_moved_timer_whose_next_step_fails_puts_the_instance_in_error(app, login_as):
+    from tests.api.helpers import upload
+
+    admin = login_as("admin")
+    resp = upload(admin, "timed", {"timed.bpmn": TIMED})
+    assert resp.status_code == 201, resp.get_json()
+    inst = login_as("school1").post("/api/v1/process-instances", json={"process_key": "timed"}).get_json()
+    assert state(app, inst["id"]) == ("waiting", [])
+    resp = admin.post(f"/api/v1/admin/instances/{inst['id']}/move-timers")
+    assert resp.status_code == 422 and resp.get_json()["error"] == "workflow_error"
+    assert "错误编号 E-" in resp.get_json()["message"]
+    assert state(app, inst["id"]) == ("error", [])
+    listed = admin.get("/api/v1/admin/instances?status=error").get_json()["items"]
+    assert [(i["id"], i["element"]) for i in listed] == [(inst["id"], "Script_Late")]
+    assert audit_rows(app, inst["id"], "error")
