@@ -9,7 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
-from server.api import schemas
+from server.api import admin, schemas
 from server.api.projects import ProjectDetailOut, ProjectOut
 
 bp = Blueprint("openapi", __name__)
@@ -51,6 +51,8 @@ def build_spec() -> dict[str, Any]:
     spec.components.schema("ProjectOut", schema=ProjectOut)
     spec.components.schema("AttachmentOut", schema=schemas.AttachmentOut)
     spec.components.schema("ProjectDetailOut", schema=ProjectDetailOut)
+    for name, schema in admin.SCHEMAS.items():
+        spec.components.schema(name, schema=schema)
     spec.components.response("Error", {"description": "错误", "content": {_JSON: {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     task_id, inst_id = [_id("task_id")], [_id("instance_id")]
@@ -121,11 +123,41 @@ def build_spec() -> dict[str, Any]:
         }},
         "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectDetailOut", errors=(401, 404), params=[_id("project_id")])},
     }
+    paths.update(_admin_paths(inst_id, task_id))
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     out = spec.to_dict()
     out["security"] = [{"bearer": []}]
     return out
+
+
+def _admin_paths(inst_id: list[dict[str, Any]], task_id: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """/api/v1/admin/…: administrators only (403 for every other role)."""
+    user_id = [_id("user_id")]
+    denied = (401, 403, 404, 409, 422)
+    optional = {"requestBody": {"required": False, "content": {_JSON: {"schema": {"$ref": "#/components/schemas/RetryIn"}}}}}
+    return {
+        "/api/v1/admin/instances": {"get": _op("待修复的流程实例（status=error|suspended|active）", "RepairOut", errors=(401, 403, 422),
+                                               params=[{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["error", "suspended", "active"]}},
+                                                       {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}])},
+        "/api/v1/admin/instances/{instance_id}/retry": {"post": {**_op("重试出错的流程", "InstanceOut", errors=denied, params=inst_id), **optional}},
+        "/api/v1/admin/instances/{instance_id}/cancel": {"post": _op("撤销流程（须填写理由）", "InstanceOut", body="CancelIn", errors=denied, params=inst_id)},
+        "/api/v1/admin/instances/{instance_id}/suspend": {"post": _op("挂起流程：定时器暂停，任务不能办理", "InstanceOut", body="ReasonIn", errors=denied, params=inst_id)},
+        "/api/v1/admin/instances/{instance_id}/resume": {"post": _op("恢复挂起的流程", "InstanceOut", errors=denied, params=inst_id)},
+        "/api/v1/admin/instances/{instance_id}/move-timers": {"post": _op("下一个定时器立即到期并触发（测试流程用）", "InstanceOut", errors=denied, params=inst_id)},
+        "/api/v1/admin/tasks/{task_id}/skip": {"post": _op("将人工任务标记为办结并继续（须填写理由；服务步骤不能跳过）", "InstanceOut", body="ReasonIn", errors=denied, params=task_id)},
+        "/api/v1/admin/tasks/{task_id}/reassign": {"post": _op("把任务转交给有权办理的用户", None, body="ReassignIn", errors=denied, params=task_id)},
+        "/api/v1/admin/users": {"get": _op("用户列表", None, errors=(401, 403)),
+                                "post": _op("新建用户（不填密码则返回一次性密码）", "UserOut", body="UserIn", status=201, errors=(401, 403, 422))},
+        "/api/v1/admin/users/{user_id}": {"post": _op("修改用户（姓名、机构、角色、归口领域）", "UserOut", body="UserIn", errors=(401, 403, 404, 422), params=user_id)},
+        "/api/v1/admin/users/{user_id}/deactivate": {"post": _op("停用用户：会话结束，已认领任务放回待认领", None, errors=(401, 403, 404, 422), params=user_id)},
+        "/api/v1/admin/users/{user_id}/reactivate": {"post": _op("恢复使用", "UserOut", errors=(401, 403, 404, 422), params=user_id)},
+        "/api/v1/admin/users/{user_id}/password": {"post": {**_op("重置密码（不填则返回一次性密码）；会话全部结束", None, errors=(401, 403, 404, 422), params=user_id),
+                                                            "requestBody": {"required": False, "content": {_JSON: {"schema": {"$ref": "#/components/schemas/PasswordIn"}}}}}},
+        "/api/v1/admin/users/import": {"post": {**_op("从 .xlsx 批量导入用户（全部无误才导入）", None, status=201, errors=(401, 403, 413, 422)),
+                                                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                                                    "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}}},
+    }
 
 
 @bp.get("/openapi.json")

@@ -261,6 +261,15 @@ class Workflow:
         dues = [d for t in self.bpmn.event_manager.tasks.values() if (d := timers.timer_due(t)) is not None]
         return min(dues) if dues else None
 
+    def move_next_timer(self, when: datetime) -> datetime | None:
+        """Make the earliest armed timer due at `when`; returns when it was due (None: no timer is waiting)."""
+        armed = [(d, t) for t in self.bpmn.event_manager.tasks.values() if (d := timers.timer_due(t)) is not None]
+        if not armed:
+            return None
+        due, task = min(armed, key=lambda pair: pair[0])
+        timers.set_due(task, when)
+        return due
+
     @property
     def status(self) -> Status:
         if self.bpmn.is_completed():

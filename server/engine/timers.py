@@ -96,6 +96,17 @@ def timer_due(task: Any) -> datetime | None:
         return None
 
 
+def set_due(task: Any, when: datetime) -> None:
+    """Make an armed timer fire at the first refresh at or after `when` (SpiffWorkflow fires strictly after the
+    stored time, hence the microsecond). Used by an administrator moving a flow's timers to test it."""
+    stamp = (when - timedelta(microseconds=1)).astimezone(UTC).isoformat()
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):  # a cycle: its next firing moves, the count and period stay
+        value["next"] = stamp
+    else:
+        task.internal_data["event_value"] = stamp
+
+
 def duration_after(start: datetime, iso_duration: str) -> datetime:
     """`start` + an ISO-8601 duration (calendar-aware months/years, as SpiffWorkflow does)."""
     parsed = TimerEventDefinition.parse_iso_duration(iso_duration)

@@ -20,6 +20,7 @@ class InstanceStatus(enum.StrEnum):
     COMPLETED = "completed"
     ERROR = "error"
     CANCELLED = "cancelled"
+    SUSPENDED = "suspended"  # held by an administrator: timers do not fire, tasks cannot be completed
 
 
 class ProcessInstance(Base):

@@ -21,7 +21,7 @@ from server.services.errors import Forbidden, ServiceError, ValidationFailed
 from server.services.instances import current_version, start_in_transaction
 
 MAX_BATCH = 2000
-LIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.COMPLETED)
+LIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED, InstanceStatus.COMPLETED)
 
 
 @dataclass

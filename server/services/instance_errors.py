@@ -87,6 +87,7 @@ def mark_error(instance_id: int, actor: User | None, task_id: int | None, err: B
     instance.updated_at = get_clock().now()
     task = db.session.get(HumanTask, task_id) if task_id else None
     audit.record("error", actor=actor, instance=instance, task=task,
-                 data={"message": message, "reference": reference})
+                 data={"message": message, "reference": reference,
+                       "element": getattr(err, "element_id", None)})
     db.session.commit()
     return message

@@ -40,7 +40,7 @@ LABELS: dict[str, dict[str, Any]] = {
     "adjustment": {"increase": _l("调增预算"), "decrease": _l("调减预算"), "recover": _l("收回结余统筹使用")},
     "colour_short": {"blue": _l("蓝色"), "green": _l("绿色"), "yellow": _l("黄色"), "red": _l("红色")},
     "instance_status": {"running": _l("办理中"), "waiting": _l("等待中"), "completed": _l("已办结"),
-                        "error": _l("出错"), "cancelled": _l("已撤销")},
+                        "error": _l("出错"), "cancelled": _l("已撤销"), "suspended": _l("已挂起")},
 }
 FLOW_TITLES = {f.key: f.title for f in FLOWS}
 LABELS["flow"] = FLOW_TITLES

@@ -33,10 +33,13 @@ def _cells(sheet: Any, values: Sequence[Any], columns: Sequence[Column], bold: b
     cells = []
     for value, column in zip(values, columns, strict=True):
         money = column.yuan and isinstance(value, Decimal | int | float)
-        if not (money or bold):
+        text = isinstance(value, str) and value.startswith("=")
+        if not (money or bold or text):
             cells.append(value)
             continue
         cell = WriteOnlyCell(sheet, value=value)
+        if text:  # typed text (a name, a title) stays text: openpyxl would store "=…" as a formula Excel runs
+            cell.data_type = "s"
         if money:
             cell.number_format = YUAN_FORMAT
         if bold:

@@ -153,7 +153,8 @@ def test_a_database_failure_in_a_step_shows_a_reference_not_sql(app, login_as, f
     assert body["status"] == "error" and ref in body["error_message"] and "Service_Note" in body["error_message"]
     everything = str(body)
     assert not INTERNALS.search(everything), everything
-    assert body["history"][-1]["data"] == {"message": body["error_message"], "reference": ref}
+    assert body["history"][-1]["data"] == {"message": body["error_message"], "reference": ref,
+                                           "element": "Service_Note"}  # for /admin/instances
 
     # The instance page shows the same: a Chinese message and the reference, no SQL.
     browser = Browser(app.test_client())

@@ -173,8 +173,9 @@ def test_navigation_fits_the_role(browser):
     assert nav_labels(browser("perf").get("/inbox").get_data(as_text=True)) == [
         "我的待办", "审核队列", "已办", "项目库", "预警看板"]
     assert nav_labels(browser("expert1").get("/inbox").get_data(as_text=True)) == ["我的待办", "审核队列", "已办"]
-    # Nothing that does not work yet: no admin area link for the administrator.
-    assert nav_labels(browser("admin").get("/inbox").get_data(as_text=True)) == ["我的待办", "已办", "项目库", "预警看板"]
+    # The administrator's area (/admin) for the administrator only.
+    assert nav_labels(browser("admin").get("/inbox").get_data(as_text=True)) == [
+        "我的待办", "已办", "项目库", "预警看板", "系统管理"]
     # Every link in the nav opens.
     b = browser("fin_edu")
     links = re.findall(r'<li><a href="([^"]+)"', b.get("/inbox").get_data(as_text=True))

@@ -87,7 +87,7 @@ def open_evaluation(call: OperatorCall, *, project_code: Any = None) -> dict[str
     if any(status in FINISHED for status, _flow in earlier):
         raise ValueError(_("项目 %(code)s 的 %(year)s 年度绩效评价已经完成", code=project.code,
                            year=project.fiscal_year))
-    if any(flow in (InstanceStatus.RUNNING, InstanceStatus.WAITING) for _status, flow in earlier):
+    if any(flow in (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED) for _status, flow in earlier):
         raise ValueError(_("项目 %(code)s 的 %(year)s 年度绩效评价已在进行中", code=project.code,
                            year=project.fiscal_year))
     evaluation = Evaluation(

@@ -63,7 +63,7 @@ def _stale(version: GoalVersion) -> bool:
     if version.instance_id is None:
         return True
     status = db.session.scalar(select(ProcessInstance.status).where(ProcessInstance.id == version.instance_id))
-    return status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING)
+    return status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED)
 
 
 def _open_version(project: Project) -> GoalVersion | None:

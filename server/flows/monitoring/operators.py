@@ -119,7 +119,7 @@ def open_monitoring(call: OperatorCall, *, project_code: Any = None) -> dict[str
         select(MonitoringReport.instance_id)
         .join(ProcessInstance, ProcessInstance.id == MonitoringReport.instance_id)
         .where(MonitoringReport.project_id == project.id, MonitoringReport.fiscal_year == project.fiscal_year,
-               ProcessInstance.status.in_((InstanceStatus.RUNNING, InstanceStatus.WAITING)),
+               ProcessInstance.status.in_((InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED)),
                ProcessInstance.id != context(call).instance.id)
         .limit(1)
     )
