@@ -11,11 +11,13 @@ from flask import Blueprint, jsonify
 
 from server.api import schemas
 from server.api.projects import ProjectDetailOut, ProjectOut
+from server.models.identity import ROLE_CODES
 
 bp = Blueprint("openapi", __name__)
 
 _ERR = {"$ref": "#/components/responses/Error"}
 _JSON = "application/json"
+_ROLE_CODES = sorted(ROLE_CODES)
 
 
 def _op(summary: str, ok: str | None, *, body: str | None = None, status: int = 200,
@@ -69,10 +71,15 @@ def build_spec() -> dict[str, Any]:
         "/api/v1/process-models": {"get": _op("流程列表", "ProcessModelOut", many=True)},
         "/api/v1/process-models/{key}/versions": {
             "post": {
-                **_op("部署新版本（multipart：.bpmn/.dmn/.json 文件）", None, status=201, errors=(401, 403, 413, 422),
+                **_op("部署新版本（multipart：.bpmn/.bpmn20.xml/.dmn/.json 文件；泳道名称不是角色代码时用 lane_roles "
+                      "映射或 default_role 指定默认角色；无泳道的流程默认只有系统管理员可发起，可用 start_role 指定）",
+                      None, status=201, errors=(401, 403, 413, 422),
                       params=[{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}]),
                 "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
-                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "lane_roles": {"type": "string", "description": "JSON 对象：泳道名称 → 角色代码"},
+                    "default_role": {"type": "string", "enum": _ROLE_CODES},
+                    "start_role": {"type": "string", "enum": _ROLE_CODES}}}}}},
             }
         },
         "/api/v1/process-models/{key}/batch-start": {

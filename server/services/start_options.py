@@ -94,7 +94,7 @@ def versions(keys: list[str]) -> dict[str, ProcessVersion]:
 
 
 def _may_start(version: ProcessVersion, user: User) -> bool:
-    return not version.start_role or version.start_role in user.roles  # as services.instances.start_instance
+    return (version.start_role or Role.ADMIN.value) in user.roles  # as services.instances.start_instance
 
 
 def _unit_flows() -> list[FlowDefinition]:
@@ -154,7 +154,9 @@ def may_start_anything(user: User) -> bool:
     flows = list(get_flows().values())
     unit_keys = [f.key for f in flows if f.unit_start is not None]
     batch_keys = [f.key for f in flows if f.batch_start is not None] if OFFICE_ROLES & user.roles else []
-    starters = or_(ProcessVersion.start_role.is_(None), ProcessVersion.start_role.in_(sorted(user.roles)))
+    starters = ProcessVersion.start_role.in_(sorted(user.roles))
+    if Role.ADMIN in user.roles:
+        starters = or_(starters, ProcessVersion.start_role.is_(None))
     stmt = (select(ProcessModel.id)
             .join(ProcessVersion, ProcessModel.current_version_id == ProcessVersion.id)
             .where(or_(and_(ProcessModel.key.in_(unit_keys), starters), ProcessModel.key.in_(batch_keys)))
