@@ -48,7 +48,8 @@ def _id(name: str) -> dict[str, Any]:
 @cache
 def build_spec() -> dict[str, Any]:
     spec = APISpec(title="Jixiao 绩效 API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
-    for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "BatchStartIn", "CancelIn", "RetryIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut"):
+    for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "BatchStartIn", "CancelIn", "RetryIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut",
+                 "MessageIn", "MessageOut"):
         spec.components.schema(name, schema=getattr(schemas, name))
     spec.components.schema("ProjectOut", schema=ProjectOut)
     spec.components.schema("AttachmentOut", schema=schemas.AttachmentOut)
@@ -126,6 +127,10 @@ def build_spec() -> dict[str, Any]:
             "responses": {"200": {"description": "文件内容", "content": {"application/octet-stream": {
                 "schema": {"type": "string", "format": "binary"}}}}, "401": _ERR, "404": _ERR},
         }},
+        "/api/v1/messages": {"post": _op(
+            "向等待中的流程实例发送 BPMN 消息（系统管理员、绩效管理股）：按 SpiffWorkflow 的关联属性（correlation）匹配，"
+            "实例尚无关联值时以其数据计算；返回收到消息的实例", "MessageOut", body="MessageIn",
+            errors=(401, 403, 422))},
         "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectDetailOut", errors=(401, 404), params=[_id("project_id")])},
     }
     for path, operations in paths.items():
