@@ -169,3 +169,13 @@ def test_hostile_messages_are_refused_by_field(login_as, body):
     resp = login_as("admin").post("/api/v1/messages", json=body)
     assert resp.status_code == 422, resp.get_json()
     assert resp.get_json()["fields"]
+
+
+def test_a_lane_less_flow_is_started_by_administrators_unless_deploy_names_a_role(login_as):
+    admin, perf = login_as("admin"), login_as("perf")
+    resp = deploy(admin, "funds_notice.bpmn", {"default_role": "performance_office"})
+    assert resp.status_code == 201 and resp.get_json()["start_role"] == "admin"
+    refused = perf.post("/api/v1/process-instances", json={"process_key": "funds-notice"})
+    assert refused.status_code == 403
+    started = start(admin, "funds-notice")
+    assert started["open_tasks"][0]["role"] == "performance_office"  # the default role holds the lane-less task
