@@ -298,6 +298,28 @@ def check_documents(
     return [p for p in found if p is not None]
 
 
+def check_references(docs: Docs) -> list[Problem]:
+    """Sequence flows that start or end nowhere: SpiffWorkflow's parser fails on them with a misleading message
+    ("we found two items"), so they are named here first."""
+    problems: list[Problem] = []
+    for file, (kind, root) in docs.items():
+        if kind != "bpmn":
+            continue
+        ids = {el.get("id") for el in root.iter(etree.Element) if el.get("id")}
+        for flow in _iter(root, "sequenceFlow"):
+            ident = flow.get("id") or ""
+            for attribute in ("sourceRef", "targetRef"):
+                ref = flow.get(attribute)
+                if not ref:
+                    problems.append(Problem(file, ident or None, _(
+                        "顺序流 %(flow)s 缺少 %(attribute)s（元素 %(flow)s）", flow=ident, attribute=attribute)))
+                elif ref not in ids:
+                    problems.append(Problem(file, ident or None, _(
+                        "顺序流 %(flow)s 的 %(attribute)s“%(ref)s”不是图中的元素（元素 %(flow)s）",
+                        flow=ident, attribute=attribute, ref=ref)))
+    return problems
+
+
 def check_specs(specs: list[BpmnProcessSpec], lanes: LaneRoles | None = None) -> list[Problem]:
     """Human tasks (user, manual, plain `<task>`: every spec SpiffWorkflow leaves to a person) need a role."""
     problems: list[Problem] = []
