@@ -179,3 +179,11 @@ def test_a_lane_less_flow_is_started_by_administrators_unless_deploy_names_a_rol
     assert refused.status_code == 403
     started = start(admin, "funds-notice")
     assert started["open_tasks"][0]["role"] == "performance_office"  # the default role holds the lane-less task
+
+
+def test_the_instance_diagram_shows_a_mapped_lane_by_its_role_and_its_own_name(app_ctx):
+    from server.services.instance_page import readable_lanes
+
+    xml = (FOREIGN / "leave_en.bpmn").read_text(encoding="utf-8")
+    shown = readable_lanes(xml, CORPUS["leave_en.bpmn"][1]["lane_roles"])
+    assert 'name="实施单位（Applicant）"' in shown and 'name="主管部门（Manager）"' in shown
