@@ -40,6 +40,7 @@ from server.services.errors import Conflict, Forbidden, NotFound, ValidationFail
 from server.services.forms import validate_submission
 from server.services.instance_errors import new_reference, user_message
 from server.services.instances import start_in_transaction
+from server.services.messages import forward_thrown
 from server.services.persistence import Outcome
 from server.services.scope import may_act_on_task
 from server.services.start_lane import first_user_task
@@ -207,6 +208,7 @@ def start_for_project(option: StartOption, user: User, data: dict[str, Any]) -> 
         outcome = start_in_transaction(option.version, user, user.organisation, {"project_code": code})
         _hand_to_starter(outcome, user)
         db.session.commit()
+        forward_thrown(user)
     except OperationalError as err:  # a lock or deadlock: nothing of ours is kept
         db.session.rollback()
         raise Conflict(_("系统繁忙，未能发起，请稍后重试")) from err
@@ -231,6 +233,7 @@ def file_first_step(option: StartOption, user: User, data: dict[str, Any]) -> Ou
         outcome = complete_in_transaction(task_id, user, data)
         _hand_to_starter(outcome, user)
         db.session.commit()
+        forward_thrown(user)
     except StepFailed as failed:
         db.session.rollback()  # the instance goes too: there is nothing to mark as in error
         reference = new_reference()

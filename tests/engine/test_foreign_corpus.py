@@ -187,3 +187,45 @@ def test_the_instance_diagram_shows_a_mapped_lane_by_its_role_and_its_own_name(a
     xml = (FOREIGN / "leave_en.bpmn").read_text(encoding="utf-8")
     shown = readable_lanes(xml, CORPUS["leave_en.bpmn"][1]["lane_roles"])
     assert 'name="实施单位（Applicant）"' in shown and 'name="主管部门（Manager）"' in shown
+
+
+@pytest.mark.parametrize("options", [
+    {"lane_roles": "[1, 2]"}, {"lane_roles": '{"Applicant": 7}'}, {"lane_roles": '{"": "unit_staff"}'},
+    {"lane_roles": '{"Applicant": {"x": 1}}'}, {"lane_roles": "{" + '"a": "b",' * 5000 + '"c": "d"}'},
+    {"default_role": "root"}, {"start_role": "anyone"}, {"lane_roles": "\x00"},
+])
+def test_hostile_lane_options_are_refused_and_nothing_is_deployed(login_as, options):
+    admin = login_as("admin")
+    form = {"files": [(BytesIO((FOREIGN / "leave_en.bpmn").read_bytes()), "leave_en.bpmn")], **options}
+    resp = admin.post("/api/v1/process-models/leave/versions", data=form, content_type="multipart/form-data")
+    assert resp.status_code == 422, resp.get_json()
+    assert any(option in field for field in resp.get_json()["fields"] for option in options), resp.get_json()
+    assert "leave" not in {m["key"] for m in admin.get("/api/v1/process-models").get_json()}
+
+
+def test_a_delivery_that_loses_the_optimistic_lock_is_tried_again_on_the_fresh_state(app, login_as, funds,
+                                                                                         monkeypatch):
+    from sqlalchemy import update
+
+    from server.db import db
+    from server.models import ProcessInstance
+    from server.services import messages
+
+    loads = []
+    real = messages.load_workflow
+
+    def racing(instance):
+        loads.append(instance.id)
+        if len(loads) == 1:  # someone saves the instance between our read and our write
+            db.session.execute(update(ProcessInstance).where(ProcessInstance.id == instance.id)
+                               .values(lock_version=ProcessInstance.lock_version + 1)
+                               .execution_options(synchronize_session=False))
+        return real(instance)
+
+    monkeypatch.setattr(messages, "load_workflow", racing)
+    sent = login_as("admin").post("/api/v1/messages", json={"name": "funds_arrived",
+                                                            "correlation": {"project_code": "P-1"}})
+    assert sent.get_json() == {"delivered": [funds["P-1"]]}
+    assert loads.count(funds["P-1"]) == 2  # the first save found the row changed; the second read it afresh
+    history = status(login_as("school1"), funds["P-1"])["history"]
+    assert [e["action"] for e in history].count("message") == 1
