@@ -70,6 +70,12 @@ def _owner(el: etree._Element) -> str | None:
     return None
 
 
+def _runs(el: etree._Element) -> bool:
+    """The element belongs to an executable process (a partner's pool drawn for context never runs here)."""
+    process = next((a for a in el.iterancestors() if _local(a) == "process"), None)
+    return process is None or (process.get("isExecutable") or "true").strip().lower() != "false"
+
+
 def lanes_of(root: etree._Element) -> Iterator[etree._Element]:
     return _iter(root, "lane")
 
@@ -244,7 +250,7 @@ def check_documents(
             found.extend(_reserved_ids(file, root))
         for lane in _iter(root, "lane"):
             name = (lane.get("name") or "").strip()
-            if lanes.role_for(name) is None:
+            if lanes.role_for(name) is None and _runs(lane):
                 found.append(
                     Problem(
                         file,
