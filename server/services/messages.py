@@ -18,10 +18,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.db import db
+from server.db import db, safe_rollback
 from server.engine.errors import EngineError
 from server.engine.messages import ThrownMessage
 from server.flows.shared.support import OperatorContext
@@ -88,9 +88,15 @@ def forward_thrown(actor: User | None, depth: int = 0) -> list[int]:
     pending = take_thrown()
     while pending and depth < MAX_FORWARD_DEPTH:
         for message in pending:
-            delivered += _deliver_all(actor, message, checked=False)
+            try:
+                delivered += _deliver_all(actor, message, checked=False)
+            except SQLAlchemyError:  # the throwing step is committed: its caller must not fail for this
+                safe_rollback()
+                log.exception("message %r thrown by a step could not be delivered", message.name)
         pending = take_thrown()
         depth += 1
+    if pending:
+        log.warning("messages %s not delivered: instances answered each other %s times", pending, depth)
     return delivered
 
 
