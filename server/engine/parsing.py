@@ -29,7 +29,7 @@ from server.engine.errors import DeployError, Problem
 from server.engine.i18n import _
 from server.engine.lanes import LaneRoles
 from server.engine.operators import OperatorRegistry
-from server.engine.xsd_text import schema_message
+from server.engine.xsd_text import parser_message, schema_message
 
 # No DTDs at all: that rules out external entities (XXE) and entity-expansion bombs; the parser
 # settings below are a second line of defence and never touch the network or local files.
@@ -97,9 +97,10 @@ def _spiff_problem(filename: str, exc: Exception) -> Problem:
     element = getattr(exc, "id", None) or None
     file = getattr(exc, "file_name", None) or filename
     line = getattr(exc, "line_number", None)
+    error = parser_message(str(exc))
     if line:
-        return Problem(file, element, _("BPMN 校验失败（第 %(line)s 行）：%(error)s", line=line, error=exc))
-    return Problem(file, element, _("BPMN 校验失败：%(error)s", error=exc))
+        return Problem(file, element, _("BPMN 校验失败（第 %(line)s 行）：%(error)s", line=line, error=error))
+    return Problem(file, element, _("BPMN 校验失败：%(error)s", error=error))
 
 
 def _plain_start(parser: SpiffBpmnParser, pid: str) -> bool:

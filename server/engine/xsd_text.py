@@ -44,3 +44,30 @@ def schema_message(message: str) -> str:
         if found := pattern.search(message):
             return text(found)
     return _("不符合规范：%(error)s", error=message.strip())
+
+
+# SpiffWorkflow parser refusals (their English text starts with these) -> what a modeller reads instead.
+_PARSER: list[tuple[str, Callable[[], str]]] = [
+    ("No start event found", lambda: _("流程没有开始事件")),
+    ("Invalid Script Task", lambda: _("脚本任务没有脚本")),
+    ("There is no support implemented for this task type", lambda: _("不支持这种任务类型")),
+    ("A Service Task must have an operator", lambda: _("服务任务必须指定服务操作（spiffworkflow:serviceTaskOperator）")),
+    ("Non-default exclusive outgoing sequence flow without condition", lambda: _("排他网关的非默认出口顺序流缺少条件")),
+    ("Conditional event definition with missing condition", lambda: _("条件事件缺少条件")),
+    ("Could not find messageRef", lambda: _("消息事件引用的消息不存在")),
+    ("Message identifier is missing", lambda: _("消息缺少 id")),
+    ("Duplicate process ID", lambda: _("流程 id 重复")),
+    ("A SubWorkflow Must contain an End event", lambda: _("子流程必须有结束事件")),
+    ("Exactly one start event is required", lambda: _("子流程必须恰好有一个开始事件")),
+    ("Unknown Time Specification", lambda: _("定时器设置无法识别")),
+    ("Time Specification Error", lambda: _("定时器设置无法识别")),
+]
+
+
+def parser_message(message: str) -> str:
+    """SpiffWorkflow's refusal in Chinese where known, its own words kept after it (they name the element)."""
+    text = message.strip()
+    for start, chinese in _PARSER:
+        if text.startswith(start):
+            return _("%(problem)s（%(detail)s）", problem=chinese(), detail=text)
+    return text

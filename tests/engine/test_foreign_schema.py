@@ -39,3 +39,11 @@ def test_schema_findings_read_in_chinese() -> None:
     assert schema_message(f"Element '{ns}sequenceFlow': The attribute 'targetRef' is required but missing.") == (
         "元素 sequenceFlow 缺少必需的属性 targetRef")
     assert schema_message("something new").startswith("不符合规范")
+
+
+def test_spiffworkflow_refusals_read_in_chinese() -> None:
+    no_start = BASE.replace(b'<bpmn:startEvent id="StartEvent"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>', b"")
+    no_start = no_start.replace(b'<bpmn:sequenceFlow id="F1" sourceRef="StartEvent" targetRef="Node" />', b"")
+    with pytest.raises(DeployError) as err:
+        compile_files({"p.bpmn": no_start})
+    assert any("流程没有开始事件" in p.message for p in err.value.problems), err.value.problems
