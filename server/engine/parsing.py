@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +49,7 @@ class CompiledPackage:
     forms: dict[str, dict[str, Any]]
     spec_json: str
     checksum: str
-    lane_names: tuple[str, ...] = ()  # every lane name in the main pool's diagram files, as written
+    lane_names: tuple[str, ...] = ()  # every lane name in the BPMN files, as written
 
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
@@ -127,7 +128,7 @@ def _collaboration(
         if not starters:
             return None, None, [Problem(file, collab, _(
                 "协作图“%(collab)s”的泳池都没有普通开始事件，无法发起；应有且只有一个泳池（%(pools)s 之一）由用户发起",
-                collab=collab, pools="、".join(top))) ]
+                collab=collab, pools="、".join(top)))]
         return None, None, [Problem(names.get(pid, file), pid, _(
             "协作图“%(collab)s”有多个泳池可由用户发起：%(pools)s；只能有一个，其他泳池应由消息开始事件启动",
             collab=collab, pools="、".join(starters))) for pid in starters]
@@ -154,15 +155,20 @@ def _main_process(
     return None, None, [Problem(names.get(pid, file), pid, message) for pid in top]
 
 
+_SCHEMA_LOCK = threading.Lock()
+
+
 def _schema_problems(name: str, root: etree._Element) -> list[Problem]:
     """The XSD's findings in Chinese (at most three), on a copy: SpiffWorkflow's validator edits the tree it checks."""
     VALIDATOR.preprocess(copy := etree.fromstring(etree.tostring(root), parser=_XML_PARSER))
-    if VALIDATOR.validator.validate(copy):
-        return []
+    with _SCHEMA_LOCK:  # one shared schema object, whose error log is that of its last validation
+        if VALIDATOR.validator.validate(copy):
+            return []
+        entries = list(VALIDATOR.validator.error_log)[:3]
     return [
         Problem(name, None, _("不符合 BPMN 2.0 XML 规范（第 %(line)s 行）：%(error)s", line=entry.line,
                               error=schema_message(entry.message)))
-        for entry in list(VALIDATOR.validator.error_log)[:3]
+        for entry in entries
     ]
 
 
