@@ -122,8 +122,9 @@ def deploy_version(
         model = ProcessModel(key=model_key, name=name or package.name or model_key, created_at=get_clock().now())
         db.session.add(model)
         db.session.flush()
-    elif model.current_version is not None and model.current_version.checksum == package.checksum:
-        return model.current_version
+    elif (current := model.current_version) is not None and current.checksum == package.checksum \
+            and current.start_role == start_role:
+        return current
     number = (db.session.scalar(select(func.max(ProcessVersion.number)).where(ProcessVersion.model_id == model.id)) or 0) + 1
     version = ProcessVersion(
         model_id=model.id,

@@ -229,3 +229,14 @@ def test_a_delivery_that_loses_the_optimistic_lock_is_tried_again_on_the_fresh_s
     assert loads.count(funds["P-1"]) == 2  # the first save found the row changed; the second read it afresh
     history = status(login_as("school1"), funds["P-1"])["history"]
     assert [e["action"] for e in history].count("message") == 1
+
+
+def test_the_same_files_with_other_lane_options_are_a_new_version(login_as):
+    admin = login_as("admin")
+    options = CORPUS["funds_notice.bpmn"][1]
+    assert deploy(admin, "funds_notice.bpmn", options).get_json()["version"] == 1
+    assert deploy(admin, "funds_notice.bpmn", options).get_json()["version"] == 1  # nothing changed
+    other = deploy(admin, "funds_notice.bpmn", {**options, "start_role": "admin"}).get_json()
+    assert other["version"] == 2 and other["start_role"] == "admin"
+    mapped = deploy(admin, "funds_notice.bpmn", {"default_role": "admin", "start_role": "admin"}).get_json()
+    assert mapped["version"] == 3 and mapped["default_role"] == "admin"
