@@ -170,9 +170,13 @@ def waiting_column(names: list[str]) -> str | None:
     return text if text != "|" else None
 
 
+_THROWN_COMMITTED = "jixiao.thrown_messages.committed"
+
+
 def take_thrown() -> list[Any]:
-    """The messages thrown by the steps this session saved and committed (call after commit)."""
-    return db.session.info.pop(THROWN, [])
+    """The messages thrown by the steps this session saved and committed (call after commit). Those of a step
+    rolled back are gone with it; a rollback later does not lose those already committed."""
+    return db.session.info.pop(_THROWN_COMMITTED, [])
 
 
 def save_workflow(instance: ProcessInstance, wf: Workflow, step: str | None = None) -> list[TaskRow]:
@@ -200,6 +204,8 @@ def _keep_after_commit(instance_id: int, lock_version: Any, state: str, wf: Work
 
 @event.listens_for(Session, "after_commit")
 def _keep_committed(session: Session) -> None:
+    if thrown := session.info.pop(THROWN, None):
+        session.info.setdefault(_THROWN_COMMITTED, []).extend(thrown)
     pending = session.info.pop(_PENDING, None)
     for instance_id, (engine, lock_version, state, wf) in (pending or {}).items():
         engine.recent.keep(instance_id, lock_version() if callable(lock_version) else lock_version, state, wf)
@@ -215,6 +221,7 @@ def _forget_rolled_back(session: Session, _previous: Any) -> None:
 def _forget_uncommitted(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outer transaction ended without after_commit taking its workflows
         session.info.pop(_PENDING, None)
+        session.info.pop(THROWN, None)
 
 
 # --- the task hot path: Core statements, built once -------------------------------------------------

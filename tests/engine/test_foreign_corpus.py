@@ -240,3 +240,18 @@ def test_the_same_files_with_other_lane_options_are_a_new_version(login_as):
     assert other["version"] == 2 and other["start_role"] == "admin"
     mapped = deploy(admin, "funds_notice.bpmn", {"default_role": "admin", "start_role": "admin"}).get_json()
     assert mapped["version"] == 3 and mapped["default_role"] == "admin"
+
+
+def test_a_message_answered_with_a_message_reaches_the_next_instance_whatever_comes_after(login_as):
+    admin = login_as("admin")
+    for name, key in (("relay.bpmn", "relay"), ("pong_wait.bpmn", "pong-wait")):
+        form = {"files": [(BytesIO((FOREIGN / name).read_bytes()), name)]}
+        assert admin.post(f"/api/v1/process-models/{key}/versions", data=form,
+                          content_type="multipart/form-data").status_code == 201
+    first = start(admin, "relay", {"code": "A"})["id"]
+    start(admin, "relay", {"code": "B"})  # waits for ping too, but for code B: looked at after `first`, not caught
+    waiting = start(admin, "pong-wait")["id"]
+    sent = admin.post("/api/v1/messages", json={"name": "ping", "correlation": {"code": "A"}})
+    assert sent.get_json() == {"delivered": [first]}
+    assert status(admin, first)["status"] == "completed"
+    assert status(admin, waiting)["status"] == "completed"  # the relay's pong, thrown before B was looked at
