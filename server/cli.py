@@ -20,7 +20,7 @@ from server import embedded_lock
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS_DIR = ROOT / "workflows"
 FORMS_DIR = ROOT / "forms"
-DEPLOYABLE = (".bpmn", ".dmn", ".json")
+DEPLOYABLE = (".bpmn", ".bpmn20.xml", ".dmn", ".json")
 FORM_PROPERTIES = {"formJsonSchemaFilename", "formUiSchemaFilename"}
 
 
@@ -34,6 +34,16 @@ class Package:
     key: str
     files: dict[str, bytes] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # forms the BPMN names but nobody could find
+
+
+def _is_bpmn(name: str) -> bool:
+    return name.lower().endswith((".bpmn", ".bpmn20.xml"))
+
+
+def _stem(path: Path) -> str:
+    """payment.bpmn20.xml -> payment (a key from a file name)."""
+    name = path.name
+    return name[: -len(".bpmn20.xml")] if name.lower().endswith(".bpmn20.xml") else path.stem
 
 
 def _local(tag: object) -> str:
@@ -71,7 +81,7 @@ def _decision_ids(dmn: bytes) -> set[str]:
 def _add_referenced(package: Package, search: Iterable[Path]) -> None:
     """Add the forms and DMN tables the package's BPMN files name, from `search` folders in order."""
     dirs = [d for d in search if d.is_dir()]
-    for name in [n for n in package.files if n.endswith(".bpmn")]:
+    for name in [n for n in package.files if _is_bpmn(n)]:
         forms, decisions = _references(package.files[name])
         for form in sorted(forms - package.files.keys()):
             found = next((d / form for d in dirs if (d / form).is_file()), None)
@@ -90,7 +100,7 @@ def package_from_dir(folder: Path, key: str | None = None) -> Package:
     (where the shipped flows keep theirs) or forms/."""
     package = Package(key or folder.name)
     for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix.lower() in DEPLOYABLE:
+        if path.is_file() and path.name.lower().endswith(DEPLOYABLE):
             package.files[path.name] = path.read_bytes()
     _add_referenced(package, [folder, FORMS_DIR / folder.name, FORMS_DIR])
     return package
@@ -99,8 +109,8 @@ def package_from_dir(folder: Path, key: str | None = None) -> Package:
 def package_from_files(paths: list[Path], key: str | None = None) -> Package:
     """Loose files are one flow named after its (first) BPMN; named forms and DMN come from its folder
     and forms/."""
-    bpmns = [p for p in paths if p.suffix.lower() == ".bpmn"]
-    package = Package(key or (bpmns[0].stem if bpmns else paths[0].stem))
+    bpmns = [p for p in paths if _is_bpmn(p.name)]
+    package = Package(key or _stem(bpmns[0] if bpmns else paths[0]))
     for path in paths:
         package.files[path.name] = path.read_bytes()
     home = (bpmns or paths)[0].parent
@@ -117,15 +127,16 @@ def shipped_packages(root: Path = WORKFLOWS_DIR) -> list[Package]:
     return packages
 
 
-def deploy_package(package: Package) -> bool:
-    """Deploy one package, reporting in Chinese; False when validation refused it."""
+def deploy_package(package: Package, **options: object) -> bool:
+    """Deploy one package, reporting in Chinese; False when validation refused it. `options`: deploy_version's
+    lane_roles / default_role / start_role."""
     from server.scheduler import default_locale
 
     with default_locale(current_app):
-        return _deploy(package)
+        return _deploy(package, **options)
 
 
-def _deploy(package: Package) -> bool:
+def _deploy(package: Package, **options: object) -> bool:
     from sqlalchemy import select
 
     from server.db import db
@@ -138,7 +149,7 @@ def _deploy(package: Package) -> bool:
         return False
     before = db.session.scalar(select(ProcessModel.current_version_id).where(ProcessModel.key == package.key))
     try:
-        version = deploy_version(package.key, package.files)
+        version = deploy_version(package.key, package.files, **options)  # type: ignore[arg-type]
     except ValidationFailed as err:
         db.session.rollback()
         click.echo(f"✗ {package.key}：{err.message}", err=True)
@@ -210,16 +221,27 @@ def simulate_command(year: int) -> None:
 @click.command("deploy")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--key", help="流程标识（默认：文件夹名或 BPMN 文件名）。")
+@click.option("--lane-role", "lane_roles", multiple=True, metavar="泳道=角色",
+              help="把图中的泳道映射到角色代码，如 --lane-role Manager=dept_reviewer（可重复）。")
+@click.option("--default-role", help="其余泳道及泳道外人工任务的角色代码。")
+@click.option("--start-role", help="可发起此流程的角色代码（默认：开始事件所在泳道的角色；无泳道时为系统管理员）。")
 @with_appcontext
-def deploy_command(paths: tuple[Path, ...], key: str | None) -> None:
-    """部署一个流程：一个文件夹，或若干 .bpmn/.dmn/.json 文件。"""
+def deploy_command(paths: tuple[Path, ...], key: str | None, lane_roles: tuple[str, ...],
+                   default_role: str | None, start_role: str | None) -> None:
+    """部署一个流程：一个文件夹，或若干 .bpmn/.bpmn20.xml/.dmn/.json 文件。"""
+    mapping: dict[str, str] = {}
+    for pair in lane_roles:
+        lane, sep, role = pair.rpartition("=")
+        if not sep or not lane.strip():
+            raise click.UsageError(f"--lane-role 应写成 泳道=角色：{pair}")
+        mapping[lane.strip()] = role.strip()
     if len(paths) == 1 and paths[0].is_dir():
         package = package_from_dir(paths[0], key)
     elif any(p.is_dir() for p in paths):
         raise click.UsageError("请给出一个文件夹，或若干文件，不要混用")
     else:
         package = package_from_files(list(paths), key)
-    if not deploy_package(package):
+    if not deploy_package(package, lane_roles=mapping or None, default_role=default_role, start_role=start_role):
         raise SystemExit(1)
 
 

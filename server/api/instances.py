@@ -10,6 +10,7 @@ from server.api.schemas import CancelIn, RetryIn, StartIn
 from server.api.views import instance_json, outcome_json
 from server.services.instance_retry import retry_instance
 from server.services.instances import cancel_instance, get_instance, start_instance
+from server.services.messages import forward_thrown
 
 bp = Blueprint("instances", __name__)
 
@@ -24,6 +25,7 @@ _retry_in = RetryIn()
 def create_instance():
     body = _start_in.load(json_body())
     outcome = start_instance(body["process_key"], me(), body["data"])
+    forward_thrown(me())
     return jsonify(outcome_json(outcome)), 201
 
 

@@ -11,11 +11,13 @@ from flask import Blueprint, jsonify
 
 from server.api import admin, schemas
 from server.api.projects import ProjectDetailOut, ProjectOut
+from server.models.identity import ROLE_CODES
 
 bp = Blueprint("openapi", __name__)
 
 _ERR = {"$ref": "#/components/responses/Error"}
 _JSON = "application/json"
+_ROLE_CODES = sorted(ROLE_CODES)
 
 
 def _op(summary: str, ok: str | None, *, body: str | None = None, status: int = 200,
@@ -46,7 +48,8 @@ def _id(name: str) -> dict[str, Any]:
 @cache
 def build_spec() -> dict[str, Any]:
     spec = APISpec(title="Jixiao 绩效 API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
-    for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "BatchStartIn", "CancelIn", "RetryIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut"):
+    for name in ("LoginIn", "UserOut", "ProcessModelOut", "StartIn", "BatchStartIn", "CancelIn", "RetryIn", "CompleteIn", "TaskOut", "InstanceOut", "ErrorOut",
+                 "MessageIn", "MessageOut"):
         spec.components.schema(name, schema=getattr(schemas, name))
     spec.components.schema("ProjectOut", schema=ProjectOut)
     spec.components.schema("AttachmentOut", schema=schemas.AttachmentOut)
@@ -71,10 +74,15 @@ def build_spec() -> dict[str, Any]:
         "/api/v1/process-models": {"get": _op("流程列表", "ProcessModelOut", many=True)},
         "/api/v1/process-models/{key}/versions": {
             "post": {
-                **_op("部署新版本（multipart：.bpmn/.dmn/.json 文件）", None, status=201, errors=(401, 403, 413, 422),
+                **_op("部署新版本（multipart：.bpmn/.bpmn20.xml/.dmn/.json 文件；泳道名称不是角色代码时用 lane_roles "
+                      "映射或 default_role 指定默认角色；无泳道的流程默认只有系统管理员可发起，可用 start_role 指定）",
+                      None, status=201, errors=(401, 403, 413, 422),
                       params=[{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}]),
                 "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
-                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "lane_roles": {"type": "string", "description": "JSON 对象：泳道名称 → 角色代码"},
+                    "default_role": {"type": "string", "enum": _ROLE_CODES},
+                    "start_role": {"type": "string", "enum": _ROLE_CODES}}}}}},
             }
         },
         "/api/v1/process-models/{key}/batch-start": {
@@ -121,6 +129,10 @@ def build_spec() -> dict[str, Any]:
             "responses": {"200": {"description": "文件内容", "content": {"application/octet-stream": {
                 "schema": {"type": "string", "format": "binary"}}}}, "401": _ERR, "404": _ERR},
         }},
+        "/api/v1/messages": {"post": _op(
+            "向等待中的流程实例发送 BPMN 消息（系统管理员、绩效管理股）：按 SpiffWorkflow 的关联属性（correlation）匹配，"
+            "实例尚无关联值时以其数据计算；返回收到消息的实例", "MessageOut", body="MessageIn",
+            errors=(401, 403, 422))},
         "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectDetailOut", errors=(401, 404), params=[_id("project_id")])},
     }
     paths.update(_admin_paths(inst_id, task_id))

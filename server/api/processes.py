@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -30,7 +32,7 @@ def list_process_models():
 def create_version(key: str):
     if Role.ADMIN not in me().roles:
         return http_error(403, _("只有系统管理员可以部署流程"))
-    uploads = request.files.getlist("files") or list(request.files.values())
+    uploads = request.files.getlist("files") or [f for k, f in request.files.items() if k != "lane_roles"]
     if not uploads:
         raise ValidationFailed(_("没有上传文件"), fields={"files": _("请以 multipart 表单上传 .bpmn、.dmn 和表单 .json 文件")})
     files: dict[str, bytes] = {}
@@ -39,8 +41,33 @@ def create_version(key: str):
         if name in files:
             raise ValidationFailed(_("文件名重复"), fields={name: _("同名文件只能上传一次")})
         files[name] = upload.read()
-    version = deploy_version(key, files, actor=me(), name=request.form.get("name") or None)
-    return jsonify({"key": key, "version": version.number, "process_id": version.process_id}), 201
+    version = deploy_version(key, files, actor=me(), name=request.form.get("name") or None, **_lane_options())
+    return jsonify({"key": key, "version": version.number, "process_id": version.process_id,
+                    "start_role": version.start_role, "lane_roles": version.lane_roles or {},
+                    "default_role": version.default_role}), 201
+
+
+MAX_OPTION_CHARS = 20_000
+
+
+def _lane_options() -> dict:
+    """`lane_roles` (a JSON object: lane name -> role code), `default_role`, `start_role`: multipart form fields,
+    or parts of their own (e.g. a `lane_roles` part with content type application/json)."""
+    raw = request.form.get("lane_roles")
+    if raw is None and "lane_roles" in request.files:
+        raw = request.files["lane_roles"].read(MAX_OPTION_CHARS + 1).decode("utf-8", "replace")
+    lane_roles = None
+    if raw is not None and raw.strip():
+        try:
+            if len(raw) > MAX_OPTION_CHARS:
+                raise ValueError
+            lane_roles = json.loads(raw)
+        except ValueError:
+            raise ValidationFailed(_("泳道映射不是有效的 JSON"),
+                                   fields={"lane_roles": _("应为 JSON 对象：泳道名称 → 角色代码")}) from None
+    return {"lane_roles": lane_roles,
+            "default_role": (request.form.get("default_role") or "").strip() or None,
+            "start_role": (request.form.get("start_role") or "").strip() or None}
 
 
 _batch_in = BatchStartIn()

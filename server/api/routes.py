@@ -4,10 +4,22 @@ OpenAPI description), nested under the `api` blueprint that holds the /api prefi
 
 from __future__ import annotations
 
-from server.api import admin, attachments, errors, instances, openapi, processes, projects, session, tasks  # noqa: F401 (errors: handlers)
+from server.api import (  # noqa: F401 (errors: handlers)
+    admin,
+    attachments,
+    errors,
+    instances,
+    messages,
+    openapi,
+    processes,
+    projects,
+    session,
+    tasks,
+)
 from server.api.blueprint import api_bp
 
-CONCERNS = (admin.bp, processes.bp, instances.bp, tasks.bp, projects.bp, attachments.bp, session.bp, openapi.bp)
+CONCERNS = (admin.bp, processes.bp, instances.bp, tasks.bp, projects.bp, attachments.bp, messages.bp, session.bp,
+            openapi.bp)
 for _concern in CONCERNS:  # once, at import: a blueprint is registered on the app per app, its children not
     api_bp.register_blueprint(_concern)
 

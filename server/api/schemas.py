@@ -140,3 +140,15 @@ class AttachmentOut(Schema):
     size = fields.Integer()
     content_type = fields.String()
     sha256 = fields.String()
+
+
+class MessageIn(Schema):
+    """POST /api/v1/messages (documentation: the service checks the body itself, naming each bad field)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    correlation = fields.Dict(keys=fields.String(), load_default=dict)  # correlation property id -> value
+    payload = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class MessageOut(Schema):
+    delivered = fields.List(fields.Integer())

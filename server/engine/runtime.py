@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from server.clock import Clock
-from server.engine import datacheck, serializer, timers
+from server.engine import datacheck, messages, serializer, timers
 from server.engine.errors import EngineError, LoopLimitError, ScriptError, TaskNotReady, UnstorableData
 from server.engine.i18n import _
 from server.engine.operators import OperatorRegistry
@@ -39,6 +39,7 @@ _RECENT_SIZE = 128  # workflows kept live after their step committed (see Recent
 _MAX_ENGINE_STEPS = 5000  # automatic steps per call; a loop with no user task would spin forever
 
 timers.install()
+messages.install()
 
 
 def _as_script_error(exc: BaseException) -> EngineError:
@@ -256,6 +257,27 @@ class Workflow:
             except (Exception, SandboxTimeout) as exc:
                 raise _as_script_error(exc) from exc
             self._advance()
+
+    def catch_message(self, name: str, correlation: dict[str, Any], payload: dict[str, Any], *,
+                      context: Any = None) -> bool:
+        """Deliver a BPMN message (engine.messages) and run what follows; False when the instance does not wait
+        for it or is not correlated (nothing changed)."""
+        with self._running(context):
+            try:
+                if not messages.deliver(self.bpmn, name, correlation, deepcopy(payload)):
+                    return False
+            except (Exception, SandboxTimeout) as exc:
+                raise _as_script_error(exc) from exc
+            self._ready = None
+            self._advance()
+        return True
+
+    def waiting_messages(self) -> list[str]:
+        return messages.waiting_names(self.bpmn)
+
+    def thrown_messages(self) -> list[messages.ThrownMessage]:
+        """Messages thrown by the steps run so far that no task of this instance caught (read once)."""
+        return messages.thrown(self.bpmn)
 
     def next_timer_due(self) -> datetime | None:
         dues = [d for t in self.bpmn.event_manager.tasks.values() if (d := timers.timer_due(t)) is not None]

@@ -3,7 +3,8 @@
 Documents are checked on the XML (namespace-agnostic by local name, so DMN 1.1-1.3 all work) because
 that keeps element ids and file names at hand; the lane rule for user tasks is checked on the parsed
 specs, where SpiffWorkflow has already given tasks inside embedded subprocesses their parent's lane.
-Rule: every user/manual task must be in a lane whose name is a known role code.
+Rule: every human task (user, manual, plain `<task>`) is offered to a role: its lane is a role code, or the
+deploy maps the lane to one (server.engine.lanes), or the deploy gives a default role for it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
-from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from server.engine import form_schema, timers
 from server.engine.errors import Problem
 from server.engine.i18n import _
+from server.engine.lanes import LaneRoles
 from server.engine.operators import OperatorRegistry
 from server.engine.sandbox import SandboxSyntaxError, compile_source
 
@@ -68,6 +68,16 @@ def _owner(el: etree._Element) -> str | None:
             return cur.get("id")
         cur = cur.getparent()
     return None
+
+
+def _runs(el: etree._Element) -> bool:
+    """The element belongs to an executable process (a partner's pool drawn for context never runs here)."""
+    process = next((a for a in el.iterancestors() if _local(a) == "process"), None)
+    return process is None or (process.get("isExecutable") or "true").strip().lower() != "false"
+
+
+def lanes_of(root: etree._Element) -> Iterator[etree._Element]:
+    return _iter(root, "lane")
 
 
 def _properties(root: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
@@ -208,8 +218,14 @@ def _expression_problems(file: str, root: etree._Element, kind: str) -> Iterator
 def _reserved_ids(file: str, root: etree._Element) -> Iterator[Problem]:
     # SpiffWorkflow names its own task specs Start, End, Root and <process>.EndJoin / <task>.Boundary*;
     # a diagram element with such an id silently replaces them and the process loses its tasks.
+    seen: set[str] = set()
     for el in root.iter(etree.Element):
         ident = el.get("id") or ""
+        if ident and ident in seen and etree.QName(el).namespace != SPIFF_NS:
+            # The XSD refuses this, but SpiffWorkflow's parser silently keeps one of the two elements.
+            yield Problem(file, ident, _("元素 id“%(id)s”重复，请改名（元素 %(id)s）", id=ident))
+        if etree.QName(el).namespace != SPIFF_NS:
+            seen.add(ident)
         if ident in _RESERVED or ident.endswith(_RESERVED_SUFFIXES):
             yield Problem(
                 file, ident, _("元素 id“%(id)s”与引擎内部名称冲突，请改名（元素 %(id)s）", id=ident)
@@ -217,8 +233,14 @@ def _reserved_ids(file: str, root: etree._Element) -> Iterator[Problem]:
 
 
 def check_documents(
-    docs: Docs, *, known_roles: set[str], operators: OperatorRegistry, forms: dict[str, Any]
+    docs: Docs,
+    *,
+    known_roles: set[str],
+    operators: OperatorRegistry,
+    forms: dict[str, Any],
+    lanes: LaneRoles | None = None,
 ) -> list[Problem]:
+    lanes = lanes or LaneRoles(frozenset(known_roles))
     found: list[Problem | None] = []
     decisions = {
         d.get("id") for kind, root in docs.values() if kind == "dmn" for d in _iter(root, "decision")
@@ -227,15 +249,17 @@ def check_documents(
         if kind == "bpmn":
             found.extend(_reserved_ids(file, root))
         for lane in _iter(root, "lane"):
-            name = lane.get("name")
-            if name not in known_roles:
+            name = (lane.get("name") or "").strip()
+            if lanes.role_for(name) is None and _runs(lane):
                 found.append(
                     Problem(
                         file,
                         lane.get("id"),
                         _(
-                            "泳道“%(name)s”不是已知角色（元素 %(element)s）",
-                            name=name or "",
+                            "泳道“%(name)s”不是已知角色，部署时请把它映射到角色（lane_roles）或指定默认角色"
+                            "（default_role）；可选角色：%(valid)s（元素 %(element)s）",
+                            name=name,
+                            valid=lanes.valid_roles(),
                             element=lane.get("id"),
                         ),
                     )
@@ -280,11 +304,35 @@ def check_documents(
     return [p for p in found if p is not None]
 
 
-def check_specs(specs: list[BpmnProcessSpec]) -> list[Problem]:
+def check_references(docs: Docs) -> list[Problem]:
+    """Sequence flows that start or end nowhere: SpiffWorkflow's parser fails on them with a misleading message
+    ("we found two items"), so they are named here first."""
     problems: list[Problem] = []
+    for file, (kind, root) in docs.items():
+        if kind != "bpmn":
+            continue
+        ids = {el.get("id") for el in root.iter(etree.Element) if el.get("id")}
+        for flow in _iter(root, "sequenceFlow"):
+            ident = flow.get("id") or ""
+            for attribute in ("sourceRef", "targetRef"):
+                ref = flow.get(attribute)
+                if not ref:
+                    problems.append(Problem(file, ident or None, _(
+                        "顺序流 %(flow)s 缺少 %(attribute)s（元素 %(flow)s）", flow=ident, attribute=attribute)))
+                elif ref not in ids:
+                    problems.append(Problem(file, ident or None, _(
+                        "顺序流 %(flow)s 的 %(attribute)s“%(ref)s”不是图中的元素（元素 %(flow)s）",
+                        flow=ident, attribute=attribute, ref=ref)))
+    return problems
+
+
+def check_specs(specs: list[BpmnProcessSpec], lanes: LaneRoles | None = None) -> list[Problem]:
+    """Human tasks (user, manual, plain `<task>`: every spec SpiffWorkflow leaves to a person) need a role."""
+    problems: list[Problem] = []
+    valid = lanes.valid_roles() if lanes else ""
     for spec in specs:
         for ts in spec.task_specs.values():
-            if isinstance(ts, (UserTask, ManualTask)) and not ts.lane:
+            if getattr(ts, "manual", False) and not ts.lane and (lanes is None or lanes.default is None):
                 ident = ts.bpmn_id or ts.name
                 title = ts.bpmn_name or ident
                 problems.append(
@@ -292,8 +340,10 @@ def check_specs(specs: list[BpmnProcessSpec]) -> list[Problem]:
                         spec.file or "",
                         ident,
                         _(
-                            "用户任务“%(title)s”不在任何泳道中（元素 %(element)s）",
+                            "人工任务“%(title)s”不在任何泳道中，部署时请指定默认角色（default_role）；"
+                            "可选角色：%(valid)s（元素 %(element)s）",
                             title=title,
+                            valid=valid,
                             element=ident,
                         ),
                     )

@@ -43,6 +43,9 @@ class ProcessInstance(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     sector: Mapped[str | None] = mapped_column(String(32))
     business_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    # Names of the BPMN messages the instance waits for, as "|name|name|" (POST /api/v1/messages finds it
+    # with LIKE without loading any state); None when it waits for none.
+    waiting_messages: Mapped[str | None] = mapped_column(String(1000))
     title: Mapped[str | None] = mapped_column(String(200))
     error_message: Mapped[str | None] = mapped_column(Text)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -44,6 +44,9 @@ class ProcessVersion(Base):
     number: Mapped[int]
     process_id: Mapped[str] = mapped_column(String(200))  # the executable BPMN process id
     start_role: Mapped[str | None] = mapped_column(String(32))  # lane of the start event: who may start it
+    # How the diagram's lanes became roles at deploy (lane name -> role code; default for the rest), as given.
+    lane_roles: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    default_role: Mapped[str | None] = mapped_column(String(32))
     # Large columns load only when asked for: running a step needs the cached spec, not the XML.
     sources: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)  # filename -> BPMN/DMN XML
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)  # filename -> JSON Schema / UI schema

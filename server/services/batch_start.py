@@ -19,6 +19,7 @@ from server.extensions import get_flows
 from server.models import InstanceStatus, ProcessInstance, Project, Role, User
 from server.services.errors import Forbidden, ServiceError, ValidationFailed
 from server.services.instances import current_version, start_in_transaction
+from server.services.messages import forward_thrown
 
 MAX_BATCH = 2000
 LIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED, InstanceStatus.COMPLETED)
@@ -61,6 +62,7 @@ def start_for_year(process_key: str, actor: User, fiscal_year: int, codes: list[
         try:
             outcome = start_in_transaction(version, actor, organisation, {"project_code": code, "batch": True})
             db.session.commit()
+            forward_thrown(actor)
         except ServiceError as err:
             db.session.rollback()  # only this project's start; the ones before are committed
             result.skipped.append((code, err.message))

@@ -22,6 +22,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from server.db import db
+from server.engine.parsing import is_bpmn
 from server.models import HumanTask, ProcessInstance, ProcessVersion, Role, User
 from server.services.role_names import ROLE_LABELS
 
@@ -57,7 +58,7 @@ def declared(sources: dict[str, str], process_id: str) -> tuple[list[str] | None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     ns = {"b": BPMN_NS, "s": SPIFF_NS}
     for name, xml in sources.items():
-        if not name.lower().endswith(".bpmn"):
+        if not is_bpmn(name):
             continue
         root = etree.fromstring(xml.encode(), parser)
         for process in root.iterfind(f"b:process[@id='{process_id}']", ns):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from typing import Any
@@ -125,6 +126,35 @@ def _schema_errors(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, st
         log.warning("form schema cannot be checked: %r", err)
         raise ValidationFailed(_("表单定义有误，无法校验，请联系管理员")) from None
     return fields
+
+
+MAX_FREE_KEYS = 50
+MAX_FREE_JSON = 64 * 1024
+
+
+def validate_free_data(data: Any) -> dict[str, Any]:
+    """Data submitted to a task without a form (a diagram from another tool, a plain `<task>`): kept, not
+    thrown away, once minimally checked — an object of at most MAX_FREE_KEYS variables whose names are
+    identifiers not starting with "_", values any database can store, at most MAX_FREE_JSON as JSON."""
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("提交的数据必须是对象"), fields={"data": _("应为对象")})
+    fields: dict[str, str] = {}
+    if len(data) > MAX_FREE_KEYS:
+        fields["data"] = _("最多 %(n)s 个字段", n=MAX_FREE_KEYS)
+    for key in data:
+        if not (isinstance(key, str) and key.isidentifier() and not key.startswith("_")):
+            fields[shown(str(key))] = _("字段名应为变量名，且不以下划线开头")
+    fields = fields or _unstorable(data)
+    if not fields:
+        try:
+            size = len(json.dumps(data, ensure_ascii=False, allow_nan=False))
+        except (TypeError, ValueError):
+            size = MAX_FREE_JSON + 1
+        if size > MAX_FREE_JSON:
+            fields["data"] = _("数据过大（最多 %(n)s 字节）", n=MAX_FREE_JSON)
+    if fields:
+        raise ValidationFailed(_("表单有 %(n)s 处需要修改", n=len(fields)), fields=fields)
+    return dict(data)
 
 
 def validate_submission(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:

@@ -20,7 +20,9 @@ from sqlalchemy.orm import aliased
 
 from server.db import db
 from server.engine.errors import EngineError
+from server.engine.parsing import is_bpmn
 from server.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, TaskStatus, User
+from server.models.identity import ROLE_CODES
 from server.services.attachments import is_attachment_field
 from server.services.instances import get_instance
 from server.services.panels import sealed_task_ids
@@ -247,29 +249,36 @@ def load_instance_page(instance_id: int, actor: User) -> InstancePage:
 
 def diagram_xml(instance_id: int, actor: User) -> str:
     """The BPMN XML of the instance's own version (not the newest one), as the viewer shows it."""
-    return readable_lanes(_version_xml(instance_id, actor))
+    xml, version = _version_xml(instance_id, actor)
+    return readable_lanes(xml, (version.lane_roles or {}) if version else {}, version.default_role if version else None)
 
 
-def readable_lanes(xml: str) -> str:
-    """Lanes are named with role codes (the engine assigns tasks by them); the reader sees the role's name."""
+def readable_lanes(xml: str, lane_roles: dict[str, str] | None = None, default_role: str | None = None) -> str:
+    """Lanes are named with role codes (the engine assigns tasks by them); the reader sees the role's name. A lane
+    the deploy mapped to a role (a diagram drawn elsewhere) shows the role's name with the lane's own after it."""
+    lane_roles = lane_roles or {}
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(xml.encode(), parser)
     except (etree.XMLSyntaxError, ValueError):
         return xml  # the viewer says it cannot draw it
     for lane in root.iter(f"{{{BPMN_NS}}}lane"):
-        if name := lane.get("name"):
-            lane.set("name", role_name(name.strip()))
+        name = (lane.get("name") or "").strip()
+        role = lane_roles.get(name) or (name if name in ROLE_CODES else default_role)
+        if role and role != name:
+            lane.set("name", f"{role_name(role)}（{name}）" if name else role_name(role))
+        elif name:
+            lane.set("name", role_name(name))
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True).decode()
 
 
-def _version_xml(instance_id: int, actor: User) -> str:
+def _version_xml(instance_id: int, actor: User) -> tuple[str, ProcessVersion | None]:
     instance = get_instance(instance_id, actor)
     version = db.session.get(ProcessVersion, instance.version_id)
     sources: dict[str, str] = (version.sources if version else None) or {}
-    bpmn = {name: xml for name, xml in sources.items() if name.lower().endswith(".bpmn")}
+    bpmn = {name: xml for name, xml in sources.items() if is_bpmn(name)}
     process = f'id="{version.process_id}"' if version else ""
     for xml in bpmn.values():
         if process and process in xml:
-            return xml
-    return next(iter(bpmn.values()), "")
+            return xml, version
+    return next(iter(bpmn.values()), ""), version

@@ -17,6 +17,7 @@ from server.services import audit
 from server.services.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from server.services.instance_errors import mark_error, new_reference
 from server.services.instances import current_version, get_instance, run_follow_ups
+from server.services.messages import forward_thrown
 from server.services.persistence import load_workflow, save_workflow
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def retry(instance: ProcessInstance, actor: User, *, use_current_version: bool =
         })
         run_follow_ups(context)
         db.session.commit()
+        forward_thrown(actor)
     except (EngineError, ServiceError) as err:
         message = mark_error(instance.id, actor, None, err)
         raise RetryFailed(message) from err

@@ -139,17 +139,44 @@ def workflow_columns(wf: Workflow, title: str | None, now: datetime, step: str) 
         "state": checked_dump(wf, step),
         "status": status,
         "next_timer_at": wf.next_timer_due(),
+        "waiting_messages": waiting_column(wf.waiting_messages()),
         "updated_at": now,
         "error_message": None,
     }
     if status == InstanceStatus.COMPLETED:
         values["completed_at"] = now
+    if thrown := wf.thrown_messages():
+        db.session.info.setdefault(THROWN, []).extend(thrown)
     biz = business_fields(data)
     if biz.project_code:
         values["business_key"] = biz.project_code  # the project code, so outside systems can find the instance
     if biz.project_name and biz.project_name != title:
         values["title"] = biz.project_name
     return SavedColumns(values, ready, data)
+
+
+THROWN = "jixiao.thrown_messages"  # messages the saved steps threw for other instances (services.messages)
+_WAITING_LIMIT = 1000
+
+
+def waiting_column(names: list[str]) -> str | None:
+    """"|a|b|" so `LIKE '%|a|%'` finds the instance; names that do not fit are left out (no delivery to them)."""
+    if not names:
+        return None
+    text = "|"
+    for name in names:
+        if "|" not in name and len(text) + len(name) + 1 <= _WAITING_LIMIT:
+            text += f"{name}|"
+    return text if text != "|" else None
+
+
+_THROWN_COMMITTED = "jixiao.thrown_messages.committed"
+
+
+def take_thrown() -> list[Any]:
+    """The messages thrown by the steps this session saved and committed (call after commit). Those of a step
+    rolled back are gone with it; a rollback later does not lose those already committed."""
+    return db.session.info.pop(_THROWN_COMMITTED, [])
 
 
 def save_workflow(instance: ProcessInstance, wf: Workflow, step: str | None = None) -> list[TaskRow]:
@@ -177,6 +204,8 @@ def _keep_after_commit(instance_id: int, lock_version: Any, state: str, wf: Work
 
 @event.listens_for(Session, "after_commit")
 def _keep_committed(session: Session) -> None:
+    if thrown := session.info.pop(THROWN, None):
+        session.info.setdefault(_THROWN_COMMITTED, []).extend(thrown)
     pending = session.info.pop(_PENDING, None)
     for instance_id, (engine, lock_version, state, wf) in (pending or {}).items():
         engine.recent.keep(instance_id, lock_version() if callable(lock_version) else lock_version, state, wf)
@@ -185,12 +214,14 @@ def _keep_committed(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, _previous: Any) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(THROWN, None)  # the step that threw them is gone
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_uncommitted(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outer transaction ended without after_commit taking its workflows
         session.info.pop(_PENDING, None)
+        session.info.pop(THROWN, None)
 
 
 # --- the task hot path: Core statements, built once -------------------------------------------------

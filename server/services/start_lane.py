@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from server.engine.parsing import is_bpmn
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
@@ -15,7 +17,7 @@ def start_lane(sources: dict[str, str], process_id: str) -> str | None:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     ns = {"b": BPMN_NS}
     for name, xml in sources.items():
-        if not name.lower().endswith(".bpmn"):
+        if not is_bpmn(name):
             continue
         root = etree.fromstring(xml.encode(), parser)
         for process in root.iterfind(f"b:process[@id='{process_id}']", ns):
@@ -37,7 +39,7 @@ def first_user_task(sources: dict[str, str], process_id: str) -> tuple[str, str 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     ns = {"b": BPMN_NS, "s": SPIFF_NS}
     for name, xml in sources.items():
-        if not name.lower().endswith(".bpmn"):
+        if not is_bpmn(name):
             continue
         root = etree.fromstring(xml.encode(), parser)
         for process in root.iterfind(f"b:process[@id='{process_id}']", ns):

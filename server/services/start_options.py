@@ -40,6 +40,7 @@ from server.services.errors import Conflict, Forbidden, NotFound, ValidationFail
 from server.services.forms import validate_submission
 from server.services.instance_errors import new_reference, user_message
 from server.services.instances import start_in_transaction
+from server.services.messages import forward_thrown
 from server.services.persistence import Outcome
 from server.services.scope import may_act_on_task
 from server.services.start_lane import first_user_task
@@ -94,7 +95,7 @@ def versions(keys: list[str]) -> dict[str, ProcessVersion]:
 
 
 def _may_start(version: ProcessVersion, user: User) -> bool:
-    return not version.start_role or version.start_role in user.roles  # as services.instances.start_instance
+    return (version.start_role or Role.ADMIN.value) in user.roles  # as services.instances.start_instance
 
 
 def _unit_flows() -> list[FlowDefinition]:
@@ -154,7 +155,9 @@ def may_start_anything(user: User) -> bool:
     flows = list(get_flows().values())
     unit_keys = [f.key for f in flows if f.unit_start is not None]
     batch_keys = [f.key for f in flows if f.batch_start is not None] if OFFICE_ROLES & user.roles else []
-    starters = or_(ProcessVersion.start_role.is_(None), ProcessVersion.start_role.in_(sorted(user.roles)))
+    starters = ProcessVersion.start_role.in_(sorted(user.roles))
+    if Role.ADMIN in user.roles:
+        starters = or_(starters, ProcessVersion.start_role.is_(None))
     stmt = (select(ProcessModel.id)
             .join(ProcessVersion, ProcessModel.current_version_id == ProcessVersion.id)
             .where(or_(and_(ProcessModel.key.in_(unit_keys), starters), ProcessModel.key.in_(batch_keys)))
@@ -205,6 +208,7 @@ def start_for_project(option: StartOption, user: User, data: dict[str, Any]) -> 
         outcome = start_in_transaction(option.version, user, user.organisation, {"project_code": code})
         _hand_to_starter(outcome, user)
         db.session.commit()
+        forward_thrown(user)
     except OperationalError as err:  # a lock or deadlock: nothing of ours is kept
         db.session.rollback()
         raise Conflict(_("系统繁忙，未能发起，请稍后重试")) from err
@@ -229,6 +233,7 @@ def file_first_step(option: StartOption, user: User, data: dict[str, Any]) -> Ou
         outcome = complete_in_transaction(task_id, user, data)
         _hand_to_starter(outcome, user)
         db.session.commit()
+        forward_thrown(user)
     except StepFailed as failed:
         db.session.rollback()  # the instance goes too: there is nothing to mark as in error
         reference = new_reference()

@@ -18,10 +18,11 @@ from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, Role, TaskStatus, User
 from server.services import attachments, audit
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unavailable, ValidationFailed
-from server.services.forms import validate_submission
+from server.services.forms import validate_free_data, validate_submission
 from server.services.inbox import InboxQuery, Tab, count_cap, cursor_after, parse_cursor, task_rows
 from server.services.instance_errors import mark_error
 from server.services.instances import run_follow_ups
+from server.services.messages import forward_thrown
 from server.services.outcome_notices import tell_the_unit
 from server.services.persistence import (
     Outcome,
@@ -167,6 +168,7 @@ def complete(task_id: int, actor: User, data: Any) -> Outcome:
     try:
         outcome = complete_in_transaction(task_id, actor, data)
         db.session.commit()
+        forward_thrown(actor)  # messages the step threw for other instances, each in a transaction of its own
     except StepFailed as failed:
         message = mark_error(failed.instance_id, actor, task_id, failed.err)  # the detail goes to the log
         raise WorkflowFailed(_("流程执行出错，已通知管理员：%(err)s", err=message)) from failed.err
@@ -187,7 +189,8 @@ def complete_in_transaction(task_id: int, actor: User, data: Any) -> Outcome:
     if not may_act_on_task(actor, task):
         raise Forbidden(_("您无权办理此任务"))
     schema = version_forms(instance).get(task.form_schema or "")
-    clean = validate_submission(schema, data)
+    # A task without a form keeps what was submitted (minimally checked): a confirm button sends {}.
+    clean = validate_submission(schema, data) if schema else validate_free_data(data)
     if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING):
         raise Conflict(_("流程当前状态不能办理任务"))
     files = attachments.referenced(actor, instance, schema, clean)  # checked before the step changes anything

@@ -15,6 +15,7 @@ from server.services import audit
 from server.services.errors import ServiceError
 from server.services.instance_errors import mark_error
 from server.services.instances import run_follow_ups
+from server.services.messages import forward_thrown
 from server.services.persistence import load_workflow, save_workflow
 
 ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
@@ -55,6 +56,7 @@ def wake_due_instances(limit: int = 100) -> int:
             audit.record("timer", actor=None, instance=instance)
             run_follow_ups(context)
             db.session.commit()
+            forward_thrown(None)
             woken += 1
         except (StaleDataError, OperationalError):
             db.session.rollback()  # a request saved it meanwhile; its next_timer_at is fresh, try next pass

@@ -59,7 +59,7 @@ def test_the_engine_without_flask_speaks_chinese():
                                 operators=OperatorRegistry())
     messages = [p.message for p in caught.value.problems]
     assert any(m.startswith("XML 格式错误：") for m in messages), messages
-    assert "不支持的文件类型（只接受 .bpmn、.dmn 和表单 .json）" in messages
+    assert "不支持的文件类型（只接受 .bpmn、.bpmn20.xml、.dmn 和表单 .json）" in messages
     with pytest.raises(sandbox.SandboxSyntaxError, match="第 1 行：不允许 import"):
         sandbox.validate("import os")
     with pytest.raises(sandbox.SandboxSyntaxError, match="不允许使用下划线开头的名称“_x”"):

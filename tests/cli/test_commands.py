@@ -50,6 +50,17 @@ def test_deploy_refuses_an_unknown_lane_in_chinese(app):
         assert db.session.scalar(select(ProcessModel).where(ProcessModel.key == "bad_lane")) is None
 
 
+def test_deploy_a_foreign_bpmn20_file_with_its_lanes_mapped(app):
+    foreign = Path(__file__).parent.parent / "engine" / "fixtures" / "foreign"
+    refused = invoke(app, "deploy", str(foreign / "reimburse_zh.bpmn"))
+    assert refused.exit_code == 1 and "unit_staff（实施单位）" in refused.output
+    mapped = invoke(app, "deploy", str(foreign / "reimburse_zh.bpmn"), "--lane-role", "申请人=unit_staff",
+                    "--lane-role", "财务=finance_section")
+    assert mapped.exit_code == 0, mapped.output
+    lane_less = invoke(app, "deploy", str(foreign / "payment_wait.bpmn20.xml"), "--default-role", "performance_office")
+    assert lane_less.exit_code == 0 and "payment_wait：已部署第 1 版" in lane_less.output, lane_less.output
+
+
 def test_deploy_reports_a_missing_form(app, tmp_path):
     bpmn = tmp_path / "lonely.bpmn"
     bpmn.write_bytes((DATA / "timer_demo" / "timer_demo.bpmn").read_bytes())
