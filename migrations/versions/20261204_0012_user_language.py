@@ -22,5 +22,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('users') as batch_op:
-        batch_op.drop_column('language')
+    # Plain DROP COLUMN (SQLite >= 3.35 too): batch mode would copy users, which many tables reference.
+    op.execute('ALTER TABLE users DROP COLUMN language')

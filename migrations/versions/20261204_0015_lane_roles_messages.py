@@ -28,8 +28,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('process_instances') as batch:
-        batch.drop_column('waiting_messages')
-    with op.batch_alter_table('process_versions') as batch:
-        batch.drop_column('default_role')
-        batch.drop_column('lane_roles')
+    # Plain DROP COLUMN (SQLite >= 3.35 too): batch mode would copy the tables, which rows in other tables
+    # reference, and SQLite refuses to drop them.
+    op.execute('ALTER TABLE process_instances DROP COLUMN waiting_messages')
+    op.execute('ALTER TABLE process_versions DROP COLUMN default_role')
+    op.execute('ALTER TABLE process_versions DROP COLUMN lane_roles')
