@@ -88,6 +88,15 @@ def test_unit_sees_refusals_by_their_fields_and_finance_reads_decisions_and_chan
         expect(entry.locator("time")).to_contain_text(day)
     decisions.first.scroll_into_view_if_needed()
     screenshot(finance, "issue12-decision-history")
+    # The project's page keeps the same history: each decision names the month it answered.
+    finance.get_by_role("link", name="查看项目全过程").click()
+    on_project = finance.locator("#decisions + ul > li")
+    expect(on_project).to_have_count(4)
+    for entry, month in zip(on_project.all(), (1, 2, 3, 4), strict=True):
+        expect(entry).to_contain_text(f"2026 年 {month} 月报告")
+        expect(entry).to_contain_text("教科文股 王强")
+    finance.locator("#decisions").scroll_into_view_if_needed()
+    screenshot(finance, "issue12-decision-history-project-page")
 
     # A goal adjustment is judged against the approved version, the changed cells marked.
     finance.goto(f"/tasks/{open_task(app, 'Task_Review', '县第一中学智慧校园建设').id}")
