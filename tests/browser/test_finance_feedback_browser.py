@@ -1,8 +1,8 @@
-"""Issue 12.1, 12.14 (hand-off), 12.11 and 12.12 in a browser on the demo county's year: 县供水站 files its
+"""Issue 12.1, 12.14 (hand-off), 12.11 and 12.12 in a browser on the demo county's year: 县农村供水站 files its
 October monitoring report with 累计支出 above the budget and "abc" as a quantitative value and stays on the form,
 each message under its field, its input kept; fixed, the report goes through and the notice says where it went.
-Its notices carry the reviewers' verdicts and 全部标记已读 clears them. 教科文股 then reads a project's 纠偏决定 history (each entry with its month, decider and date, on the task page and the
-project page) and reviews a goal
+Its notices carry the reviewers' verdicts and 全部标记已读 clears them. 教科文股 then reads a project's 纠偏决定
+history (each entry with its month, decider and date, on the task page and the project page) and reviews a goal
 adjustment against the approved version with the changed cells marked."""
 
 from __future__ import annotations
