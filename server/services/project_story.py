@@ -129,6 +129,10 @@ class ProjectStory:
     def goal(self, version: int) -> GoalVersion | None:
         return next((g for g in self.goals if g.version == version), None)
 
+    def period_of(self, correction: Correction) -> MonthPoint | None:
+        """The month a correction answered: alike decisions of different months must read apart (issue 12.11)."""
+        return next((m for m in self.months if m.report.id == correction.report_id), None)
+
 
 def _names(model: type, ids: Iterable[int | None], column: Any) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
