@@ -30,10 +30,23 @@ class YearDb:
     location: str  # SQLite: the seeded file; PostgreSQL: the seeded database's name
 
 
+# The year seeded per backend, for the whole session. pytest keeps only one parameter of a parametrized session
+# fixture alive at a time, so `year_db` alone would seed again each time the test order switches backend.
+_SEEDED: dict[str, YearDb] = {}
+
+
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def year_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[YearDb]:
-    base = tmp_path_factory.mktemp(f"year-{request.param}")
-    if request.param == "sqlite":
+def year_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> YearDb:
+    if request.param not in _SEEDED:
+        year = _SEEDED[request.param] = _seed(request.param, tmp_path_factory)
+        if year.backend == "postgres":  # dropped when the session ends, not when the parameter switches
+            request.config.add_cleanup(lambda: postgres.drop_database(year.location))
+    return _SEEDED[request.param]
+
+
+def _seed(backend: str, tmp_path_factory: pytest.TempPathFactory) -> YearDb:
+    base = tmp_path_factory.mktemp(f"year-{backend}")
+    if backend == "sqlite":
         path = base / "year.sqlite3"
         url, name = sqlite.url(path), None
     else:
@@ -43,16 +56,18 @@ def year_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         name = postgres.new_name("jx_year")
         postgres.create_database(name)
         url = postgres.sqlalchemy_url(name)
+    year = YearDb(backend, str(path) if name is None else name)
     try:
         with instance_env(base / "instance"):
             app = make_app(url, clock=ManualClock(NOW))
             result = app.test_cli_runner().invoke(args=["init", "--demo"])
             assert result.exit_code == 0, result.output
             dispose(app)
-        yield YearDb(request.param, str(path) if name is None else name)
-    finally:
+    except BaseException:
         if name:
             postgres.drop_database(name)
+        raise
+    return year
 
 
 @pytest.fixture
