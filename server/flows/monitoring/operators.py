@@ -175,11 +175,11 @@ def check(call: OperatorCall, *, budget: Any, spent: Any, unpayable_amount: Any 
     errors: dict[str, str] = {}
     total, paid = number(budget) or Decimal(0), number(spent)
     if paid is not None and paid > total:
-        errors["spent"] = _("累计支出不能超过预算 %(amount)s 元", amount=total)
+        errors["spent"] = _("累计支出不能超过预算 %(amount)s 元", amount=bounds.yuan(total))
     left = number(unpayable_amount)
     # Only against a real balance: with spending already above the budget the spent field is the one to fix.
     if paid is not None and paid <= total and left is not None and left > total - paid:
-        errors["unpayable_amount"] = _("无法支付金额不能超过未支出余额 %(amount)s 元", amount=total - paid)
+        errors["unpayable_amount"] = _("无法支付金额不能超过未支出余额 %(amount)s 元", amount=bounds.yuan(total - paid))
     goal = db.session.get(GoalVersion, optional_int(goal_id)) if goal_id is not None else None
     wanted = {r.id: r for r in goal.indicators} if goal else {}
     given = rows if isinstance(rows, list) else []
