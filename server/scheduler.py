@@ -42,8 +42,9 @@ def run_pass(app: Flask, limit: int | None = None) -> int:
 
 def drain(app: Flask, stop: threading.Event | None = None) -> int:
     """Passes back to back while each one wakes a full batch, so a backlog (a night's timers, a worker that
-    was down) drains at full speed instead of one batch per poll; then expired idempotency keys are pruned.
-    Returns how many instances advanced."""
+    was down) drains at full speed instead of one batch per poll; then expired idempotency keys, old login
+    attempts and long-ended sessions are pruned. Returns how many instances advanced."""
+    from server.services.housekeeping import prune_logins
     from server.services.idempotency import prune
 
     total = 0
@@ -54,6 +55,7 @@ def drain(app: Flask, stop: threading.Event | None = None) -> int:
             break
     with app.app_context():
         prune()
+        prune_logins()
     return total
 
 

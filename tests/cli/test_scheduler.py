@@ -131,3 +131,37 @@ def test_worker_once_drains_every_due_timer(app, clock, login_as, monkeypatch):
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0 and "已唤醒 5 个" in result.output, result.output
     assert _still_due(app) == 0
+
+
+def test_the_worker_forgets_old_login_attempts_and_long_ended_sessions(app, clock, login_as):
+    """The login tables do not grow for ever: a month after a failed login or a logout the worker drops the row;
+    a session still open stays, however old."""
+    from sqlalchemy import func, select
+
+    from server.db import db
+    from server.models import LoginAttempt, LoginSession
+    from server.scheduler import drain
+
+    fail = app.test_client().post("/api/v1/session", json={"username": "school1", "password": "wrong"})
+    assert fail.status_code == 401
+    login_as("water1")  # a session left open
+    ended = app.test_client()
+    token = ended.post("/api/v1/session", json={"username": "edu_head", "password": "demo"}).get_json()["token"]
+    assert ended.delete("/api/v1/session", headers={"Authorization": f"Bearer {token}"}).status_code in (200, 204)
+
+    def rows() -> tuple[int, int, int]:
+        with app.app_context():
+            return (db.session.scalar(select(func.count()).select_from(LoginAttempt)),
+                    db.session.scalar(select(func.count()).select_from(LoginSession)
+                                      .where(LoginSession.revoked_at.is_not(None))),
+                    db.session.scalar(select(func.count()).select_from(LoginSession)
+                                      .where(LoginSession.revoked_at.is_(None))))
+
+    attempts, revoked, open_ = rows()
+    assert attempts >= 1 and revoked >= 1 and open_ >= 1
+    clock.advance(timedelta(days=29))
+    drain(app)
+    assert rows() == (attempts, revoked, open_)  # within the month: kept for the security log
+    clock.advance(timedelta(days=2))
+    drain(app)
+    assert rows() == (0, 0, open_)  # an open session stays, however old
