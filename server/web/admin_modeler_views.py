@@ -61,4 +61,6 @@ def deploy(key: str):
         message = _("流程没有改动，仍为第 %(n)s 版", n=version.number)
     else:
         message = _("已部署 %(key)s 第 %(n)s 版", key=key, n=version.number)
-    return jsonify(ok=True, version=version.number, message=message)
+    return jsonify(ok=True, version=version.number, message=message, note=_(
+        "编辑的是第 %(n)s 版（当前版本）；规则表和表单沿用该版本的文件。部署生成新版本，运行中的实例仍按原版本办理。",
+        n=version.number))

@@ -16,6 +16,17 @@
     status.textContent = text;
   }
 
+  // The whole diagram in view, its left edge clear of the palette (which floats over the canvas' left side).
+  function fitBesidePalette(canvas, el) {
+    canvas.zoom("fit-viewport", "auto");
+    var inner = canvas.viewbox().inner;
+    var palette = el.querySelector(".djs-palette");
+    var share = ((palette ? palette.offsetWidth : 0) + 24) / Math.max(el.clientWidth, 1);
+    if (!inner.width || share >= 0.5) return;
+    var left = share * (inner.width + 24) / (1 - share);
+    canvas.viewbox({ x: inner.x - left, y: inner.y - 24, width: inner.width + left + 24, height: inner.height + 48 });
+  }
+
   function setup(el) {
     var status = document.getElementById("modeler-status");
     var list = document.getElementById("modeler-problems");
@@ -27,7 +38,7 @@
     if (el.getAttribute("data-lang") !== "en" && window.JixiaoModelerZh) {
       modules.push({ translate: window.JixiaoModelerZh.translate });
     }
-    var modeler = new window.BpmnJS({ container: el, keyboard: { bindTo: document }, additionalModules: modules });
+    var modeler = new window.BpmnJS({ container: el, additionalModules: modules });
     var base = parseInt(el.getAttribute("data-base"), 10);
     var marked = [];
 
@@ -104,11 +115,13 @@
               base = body.version;
               el.setAttribute("data-base", String(base));
               el.setAttribute("data-deployed-version", String(base));
+              if (body.note) document.getElementById("modeler-note").textContent = body.note;
             }
             say(status, "success", body.message || "");
             return;
           }
-          say(status, "error", (action === "deploy" ? msg("refused") : msg("invalid")) + (body.message || msg("failed")));
+          // A check's refusal already says so ("流程校验未通过：…"); a deploy's adds that nothing changed.
+          say(status, "error", (action === "deploy" ? msg("refused") : "") + (body.message || msg("failed")));
           showProblems(body.problems || []);
         })
         .catch(function (error) {
@@ -126,7 +139,7 @@
       })
       .then(function (xml) { return modeler.importXML(xml); })
       .then(function () {
-        modeler.get("canvas").zoom("fit-viewport", "auto");
+        fitBesidePalette(modeler.get("canvas"), el);
         say(status, "", "");
         buttons.forEach(function (b) {
           b.addEventListener("click", function () { post(b.getAttribute("data-modeler-action")); });
