@@ -1,6 +1,7 @@
 """The BPMN modeler page /admin/models/<key>/modeler (bpmn-js Modeler, static/js/modeler.js) and the two JSON
 posts its buttons make: 校验 (check the edited diagram, store nothing) and 部署 (a new version). Both answer
-JSON: 200 on success, 422 with the problems by element, 409 when another version was deployed meanwhile.
+JSON: 200 on success, 422 with the problems by element, 409 when another version was deployed meanwhile,
+404 for an unknown flow.
 Administrators only, like every /admin page; the posts carry Flask-WTF's token in the X-CSRFToken header."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.services import modeler
-from server.services.errors import Conflict, ValidationFailed
+from server.services.errors import Conflict, NotFound, ValidationFailed
 from server.web.admin_views import admin_only, no_store
 
 bp = Blueprint("admin_modeler", __name__)
@@ -35,7 +36,7 @@ def _edit() -> tuple[Any, Any]:
     return body.get("xml"), base
 
 
-def _refused(err: ValidationFailed | Conflict):
+def _refused(err: ValidationFailed | Conflict | NotFound):
     problems = modeler.problems_of(err) if isinstance(err, ValidationFailed) else []
     return jsonify(message=err.message, problems=[p.as_json() for p in problems]), err.status
 
@@ -45,7 +46,7 @@ def validate(key: str):
     try:
         xml, base = _edit()
         modeler.validate(current_user, key, xml, base)
-    except (ValidationFailed, Conflict) as err:
+    except (ValidationFailed, Conflict, NotFound) as err:
         return _refused(err)
     return jsonify(ok=True, message=_("校验通过，可以部署"))
 
@@ -55,7 +56,7 @@ def deploy(key: str):
     try:
         xml, base = _edit()
         version = modeler.deploy(current_user, key, xml, base)
-    except (ValidationFailed, Conflict) as err:
+    except (ValidationFailed, Conflict, NotFound) as err:
         return _refused(err)
     if base is not None and version.number == base:
         message = _("流程没有改动，仍为第 %(n)s 版", n=version.number)

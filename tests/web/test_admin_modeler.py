@@ -4,6 +4,9 @@ reused; a refusal lists each element with its problem (JSON 422) and changes not
 
 from __future__ import annotations
 
+from io import BytesIO
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from server.db import db
@@ -12,11 +15,17 @@ from tests.api.helpers import FLOWS
 
 REVIEW_BPMN = (FLOWS / "review" / "review.bpmn").read_text(encoding="utf-8")
 URL = "/admin/models/review/modeler"
+FOREIGN = Path(__file__).resolve().parent.parent / "engine" / "fixtures" / "foreign"
 
 
 def versions(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(ProcessVersion))
+
+
+def audits(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent))
 
 
 def send(admin, action: str, xml, base=1, **kwargs):
@@ -88,6 +97,7 @@ def test_deploy_makes_a_version_with_the_other_files_and_an_audit_row(app, revie
 
 def test_hostile_edits_are_refused_with_422_and_change_nothing(app, review, browser):
     admin = browser("admin")
+    audit_rows = audits(app)
     xxe = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
            + REVIEW_BPMN.split("?>", 1)[1].replace("审核结论", "&x;"))
     bombs = {
@@ -109,6 +119,28 @@ def test_hostile_edits_are_refused_with_422_and_change_nothing(app, review, brow
                                  headers={"X-CSRFToken": admin.token})
     assert not_json.status_code == 422
     assert send(admin, "deploy", REVIEW_BPMN, base="1").status_code == 422
+    unknown = admin.client.post("/admin/models/nope/modeler/validate", json={"xml": REVIEW_BPMN},
+                                headers={"X-CSRFToken": admin.token})
+    assert unknown.status_code == 404 and unknown.get_json()["message"]
     no_csrf = admin.client.post(f"{URL}/deploy", json={"xml": REVIEW_BPMN, "base": 1})
     assert no_csrf.status_code == 400
-    assert versions(app) == 1
+    assert versions(app) == 1 and audits(app) == audit_rows
+
+
+def test_a_foreign_diagram_keeps_its_lane_mapping_when_deployed_from_the_modeler(app, browser, login_as):
+    """A diagram drawn elsewhere, deployed with lanes mapped to roles: the modeler's deploy keeps the mapping
+    (the side panel to change it is still to come)."""
+    lanes = '{"申请人": "unit_staff", "财务": "finance_section"}'
+    source = (FOREIGN / "reimburse_zh.bpmn").read_text(encoding="utf-8")
+    resp = login_as("admin").post("/api/v1/process-models/reimburse/versions", content_type="multipart/form-data",
+                                  data={"files": [(BytesIO(source.encode()), "reimburse_zh.bpmn")], "lane_roles": lanes})
+    assert resp.status_code == 201, resp.get_json()
+    admin = browser("admin")
+    admin.get("/admin/models/reimburse/modeler")
+    edited = admin.client.post("/admin/models/reimburse/modeler/deploy", headers={"X-CSRFToken": admin.token},
+                               json={"xml": source.replace("核对票据", "核对票据（新）"), "base": 1})
+    assert edited.status_code == 200 and edited.get_json()["version"] == 2, edited.get_json()
+    with app.app_context():
+        version = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.number.desc())).first()
+        assert version.lane_roles == {"申请人": "unit_staff", "财务": "finance_section"}
+        assert version.start_role == "unit_staff"
