@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from server.db import db
 from server.engine.errors import DeployError
-from server.engine.parsing import compile_package, is_bpmn
+from server.engine.parsing import CompiledPackage, compile_package, is_bpmn
 from server.extensions import get_clock
 from server.models import ProcessModel, ProcessVersion, Role, User
 from server.models.identity import ROLE_CODES
@@ -81,18 +81,16 @@ def check_lane_options(lane_roles: Any, default_role: Any, start_role: Any) -> d
     return {k.strip(): v for k, v in lane_roles.items()}
 
 
-def deploy_version(
+def check_version(
     model_key: str,
     files: dict[str, bytes],
     *,
-    actor: User | None = None,
-    name: str | None = None,
     lane_roles: Mapping[str, str] | None = None,
     default_role: str | None = None,
     start_role: str | None = None,
-) -> ProcessVersion:
-    """Validate and store a new version; identical content (and lane options) to the current version is not
-    stored twice. `lane_roles`, `default_role`, `start_role`: see the module docstring."""
+) -> tuple[CompiledPackage, dict[str, str]]:
+    """Everything a deploy checks, storing nothing: the compiled package and the cleaned lane mapping, or
+    ValidationFailed whose fields are keyed "file#element" (or the file alone) with the problem in Chinese."""
     _check_upload(model_key, files)
     mapping = check_lane_options(lane_roles, default_role, start_role)
     try:
@@ -112,6 +110,23 @@ def deploy_version(
         raise ValidationFailed(
             _("流程校验未通过：%(first)s", first=err.problems[0].message if err.problems else ""), fields=fields
         ) from err
+    return package, mapping
+
+
+def deploy_version(
+    model_key: str,
+    files: dict[str, bytes],
+    *,
+    actor: User | None = None,
+    name: str | None = None,
+    lane_roles: Mapping[str, str] | None = None,
+    default_role: str | None = None,
+    start_role: str | None = None,
+) -> ProcessVersion:
+    """Validate and store a new version; identical content (and lane options) to the current version is not
+    stored twice. `lane_roles`, `default_role`, `start_role`: see the module docstring."""
+    package, mapping = check_version(model_key, files, lane_roles=lane_roles, default_role=default_role,
+                                     start_role=start_role)
     starter = start_lane(package.sources, package.process_id)
     if start_role is None:
         start_role = (mapping.get(starter) or (starter if starter in ROLE_CODES else default_role)

@@ -19,7 +19,9 @@ ALLOWED = {
     "htmx.min.js": "htmx.org/dist/htmx.min.js",
     "bpmn-viewer.js": "bpmn-js/dist/bpmn-viewer.production.min.js",
     "bpmn-navigated-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
+    "bpmn-modeler.js": "bpmn-js/dist/bpmn-modeler.production.min.js",  # the admin's modeler page
     "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
+    "bpmn-font.css": "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css",  # modeler palette icons (font as data:)
     "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
     "echarts.min.js": "echarts/dist/echarts.common.min.js",  # line and bar charts (project page)
 }

@@ -1,7 +1,7 @@
 """The strict Content-Security-Policy in a real browser (issue 9, finding 8): the inbox (with an htmx filter),
 a task page (the form script) and an instance page (the bpmn-js diagram) work, and the browser reports no
-CSP violation on any of them. (The pages bpmn-js runs on today is the instance page's viewer; there is no
-modeler page yet.)"""
+CSP violation on any of them. The admin's bpmn-js modeler page is watched the same way by
+tests/browser/test_modeler_browser.py (it imports `watched` and `assert_no_violation` from here)."""
 
 from __future__ import annotations
 
