@@ -12,16 +12,16 @@ the target is within 1.5x.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_database  # noqa: E402
 
 NAMES = ["县第一中学食堂改造", "县水利工程站堤防加固", "乡村道路硬化工程", "中小学校舍维修", "农田灌溉渠道修缮",
          "县医院设备购置", "文化站图书更新", "科技示范园建设"]
@@ -167,19 +167,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     args = parser.parse_args()
-    from tests.support import postgres
-
-    name = postgres.new_name("jx_bench_done")
-    postgres.create_database(name)
-    print(f"PostgreSQL database {name}")
-    try:
-        with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
-            os.environ["JIXIAO_INSTANCE_PATH"] = tmp
-            os.environ.pop("DATABASE_URL", None)
-            run(postgres.sqlalchemy_url(name), args.big, args.small, args.others, args.repeat)
-    finally:
-        if not args.keep:
-            postgres.drop_database(name)
+    with scratch_database("jx_bench_done", keep=args.keep) as url:
+        run(url, args.big, args.small, args.others, args.repeat)
 
 
 if __name__ == "__main__":

@@ -13,16 +13,16 @@ The target is under 50 ms server time.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_database  # noqa: E402
 
 PAGES = {
     "first page (可认领)": "/inbox?view=claimable",
@@ -174,19 +174,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     args = parser.parse_args()
-    from tests.support import postgres
-
-    name = postgres.new_name("jx_bench_inbox")
-    postgres.create_database(name)
-    print(f"PostgreSQL database {name}")
-    try:
-        with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
-            os.environ["JIXIAO_INSTANCE_PATH"] = tmp
-            os.environ.pop("DATABASE_URL", None)
-            run(postgres.sqlalchemy_url(name), args.rows, args.visible, args.repeat)
-    finally:
-        if not args.keep:
-            postgres.drop_database(name)
+    with scratch_database("jx_bench_inbox", keep=args.keep) as url:
+        run(url, args.rows, args.visible, args.repeat)
 
 
 if __name__ == "__main__":

@@ -16,17 +16,17 @@ the first pages; the 20,000-row export under 5 s with flat memory (its tracemall
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_database  # noqa: E402
 
 SECTORS = ("教育", "科技", "文化", "农业", "水利", "卫生", "交通", "环保", "民政", "城建")
 UNITS = 1000
@@ -224,19 +224,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     args = parser.parse_args()
-    from tests.support import postgres
-
-    name = postgres.new_name("jx_bench_library")
-    postgres.create_database(name)
-    print(f"PostgreSQL database {name}")
-    try:
-        with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
-            os.environ["JIXIAO_INSTANCE_PATH"] = tmp
-            os.environ.pop("DATABASE_URL", None)
-            run(postgres.sqlalchemy_url(name), args.projects, args.repeat)
-    finally:
-        if not args.keep:
-            postgres.drop_database(name)
+    with scratch_database("jx_bench_library", keep=args.keep) as url:
+        run(url, args.projects, args.repeat)
 
 
 if __name__ == "__main__":

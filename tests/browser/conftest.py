@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,17 +40,11 @@ class LiveServer(str):
     clock: object
 
 
-@pytest.fixture
-def live_server(sqlite_url: str, instance_path: Path) -> Iterator[LiveServer]:
-    from server.clock import ManualClock
+@contextmanager
+def serving(app, clock) -> Iterator[LiveServer]:
+    """`app` served on a free port in a thread for the duration; the URL carries the app and its clock."""
     from server.db import db
-    from server.services.demo import seed_demo
 
-    clock = ManualClock(START)
-    app = make_app(sqlite_url, clock=clock)
-    migrate(app)
-    with app.app_context():
-        seed_demo()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -63,6 +58,20 @@ def live_server(sqlite_url: str, instance_path: Path) -> Iterator[LiveServer]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(sqlite_url: str, instance_path: Path) -> Iterator[LiveServer]:
+    from server.clock import ManualClock
+    from server.services.demo import seed_demo
+
+    clock = ManualClock(START)
+    app = make_app(sqlite_url, clock=clock)
+    migrate(app)
+    with app.app_context():
+        seed_demo()
+    with serving(app, clock) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from server.db import db
 from server.models import HumanTask, TaskStatus
 from tests.api.helpers import complete
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import serving
 from tests.browser.support import login, screenshot
 from tests.conftest import make_app
 from tests.support.api import api_as
@@ -27,25 +26,11 @@ CAUSE, MEASURES = "秋季学期资助名单公示期延长，资金尚未发放"
 
 @pytest.fixture
 def live_server(year_url, instance_path):
-    import threading
-
     from server.clock import ManualClock
 
     clock = ManualClock(demo_year_db.NOW)
-    app = make_app(year_url, clock=clock)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    url = LiveServer(f"http://127.0.0.1:{server.server_port}")
-    url.app, url.clock = app, clock
-    try:
+    with serving(make_app(year_url, clock=clock), clock) as url:
         yield url
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.mark.parametrize("year_db", ["sqlite"], indirect=True)
