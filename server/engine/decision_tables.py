@@ -212,6 +212,19 @@ def cell_key(row: int, kind: str, column: int) -> str:
     return f"r{row}-{kind}{column}"
 
 
+def element_cells(file: str, raw: bytes) -> dict[str, str]:
+    """Rule and entry ids of a written file -> the cell (or the rule's annotation) they are shown in."""
+    _decision, table = _decision_table(_root(file, raw))
+    found: dict[str, str] = {}
+    for i, rule in enumerate(_children(table, "rule")):
+        found[rule.get("id") or ""] = f"r{i}-note"
+        for kind, short in (("inputEntry", "in"), ("outputEntry", "out")):
+            for j, entry in enumerate(_children(rule, kind)):
+                found[entry.get("id") or ""] = cell_key(i, short, j)
+    found.pop("", None)
+    return found
+
+
 def cell_problems(table: Table) -> dict[str, str]:
     found: dict[str, str] = {}
     for i, rule in enumerate(table.rules):
@@ -252,8 +265,8 @@ def variables(table: Table) -> list[str]:
     names: list[str] = []
     for column in table.inputs:
         try:
-            tree = ast.parse(column.text.strip(), mode="eval")
-        except SyntaxError:
+            tree = ast.parse(column.text.strip()[:MAX_CELL_CHARS], mode="eval")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and node.id not in names and node.id not in ("True", "False", "None"):

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from server.engine.decision_tables import Table
+from server.engine.decision_tables import MAX_CELL_CHARS, Table
 
 ANY = "any"
+_UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Interval:
             parts.append(("≥ " if self.lo_in else "> ") + _num(self.lo))
         if self.hi != math.inf:
             parts.append(("≤ " if self.hi_in else "< ") + _num(self.hi))
-        return f" {_("且")} ".join(parts)
+        return (" " + _("且") + " ").join(parts)
 
 
 def _num(value: float) -> str:
@@ -55,7 +56,10 @@ def _number(node: ast.expr) -> float | None:
         inner = _number(node.operand)
         return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return float(node.value)
+        try:
+            return float(node.value)
+        except OverflowError:
+            return None
     return None
 
 
@@ -68,18 +72,20 @@ def interval(text: str) -> Interval | str | None:
     stripped = text.strip()
     if stripped in ("", "-"):
         return ANY
+    if len(stripped) > MAX_CELL_CHARS:
+        return None
     try:
         if "?" in stripped:
             node = ast.parse(stripped.replace("?", "v"), mode="eval").body
         else:
             try:
                 alone = _number(ast.parse(stripped, mode="eval").body)
-            except SyntaxError:
+            except _UNPARSABLE:
                 alone = None
             if alone is not None:
                 return Interval(alone, True, alone, True)
             node = ast.parse(f"v {stripped}", mode="eval").body
-    except SyntaxError:
+    except _UNPARSABLE:
         return None
     if not isinstance(node, ast.Compare):
         return None
@@ -104,9 +110,11 @@ def interval(text: str) -> Interval | str | None:
 
 
 def _literal(text: str) -> object:
+    if len(text) > MAX_CELL_CHARS:
+        return ("text", text)
     try:
         return ("literal", ast.literal_eval(text.strip()))
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+    except (*_UNPARSABLE, TypeError):
         return ("text", " ".join(text.split()))
 
 
