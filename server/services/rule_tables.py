@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -28,7 +29,8 @@ from server.services.errors import Conflict, NotFound, ValidationFailed
 from server.services.model_admin import version_files
 from server.services.start_lane import start_lane
 
-HIT_POLICY_NAMES = {"UNIQUE": "唯一命中（UNIQUE）", "FIRST": "首条命中（FIRST，自上而下）", "COLLECT": "全部收集（COLLECT）"}
+HIT_POLICY_NAMES = {"UNIQUE": _l("唯一命中（UNIQUE）"), "FIRST": _l("首条命中（FIRST，自上而下）"),
+                    "COLLECT": _l("全部收集（COLLECT）")}
 
 
 @dataclass
@@ -81,7 +83,7 @@ def from_form(table: Table, form: Mapping[str, str]) -> tuple[Table, dict[str, s
     fields: dict[str, str] = {}
     hit_policy = (form.get("hit_policy") or table.hit_policy).upper()
     if hit_policy not in dt.HIT_POLICIES:
-        fields["hit_policy"] = _("可选：%(valid)s", valid="、".join(HIT_POLICY_NAMES.values()))
+        fields["hit_policy"] = _("可选：%(valid)s", valid="、".join(str(v) for v in HIT_POLICY_NAMES.values()))
         hit_policy = table.hit_policy
     try:
         count = int(form.get("rule_count") or 0)

@@ -28,6 +28,7 @@ def test_admin_changes_a_grade_band_test_runs_and_deploys(live_server, watched):
     cell = page.get_by_label("第 1 条规则 综合得分")
     expect(cell).to_have_value(">= 90")
     cell.fill(">= 95")
+    page.get_by_label("第 1 条规则 定级依据").fill('"综合得分 95 分（含）以上为优"')
     page.get_by_label("综合得分 score").fill("92")
     page.get_by_role("button", name="试运行", exact=True).click()
     expect(page.locator("#rule-run-matched")).to_contain_text("命中规则：第 2 条")
