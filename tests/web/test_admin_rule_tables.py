@@ -72,7 +72,9 @@ def test_grade_bands_shown_edited_test_run_and_deployed(app, evaluation, browser
     assert removed["rule_count"] == "3" and "r3-id" not in removed
     # Without the catch-all rule, scores under 60 match nothing: deployable, but the gap is pointed out.
     gapped = admin.post(URL, {**removed, "r2-in0": "60 <= ? < 80", "r1-in0": "80 <= ? < 90", "action": "check"})
-    assert gapped.status_code == 200 and "校验通过" in gapped.get_data(as_text=True)
+    gapped_html = gapped.get_data(as_text=True)
+    assert gapped.status_code == 200 and "校验通过" in gapped_html
+    assert "综合得分 ≥ 90 且 &lt; 95 时没有规则符合" in gapped_html
     unique = admin.post(URL, {**form, "hit_policy": "UNIQUE", "action": "check"}).get_data(as_text=True)
     assert "第 1 条和第 2 条规则的条件重叠" in unique
 
@@ -141,5 +143,7 @@ def test_hostile_cells_refused_on_their_cell_and_nothing_stored(app, evaluation,
     assert upload.status_code == 422 and "root:" not in upload.get_data(as_text=True)
     assert "DOCTYPE" in upload.get_data(as_text=True)
     assert versions(app) == 1
+    with app.app_context():
+        assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rule_table_edit")).all()
     assert admin.get("/admin/models/evaluation/rules/evaluation.bpmn").status_code == 404
     assert admin.get("/admin/models/nope/rules").status_code == 404
