@@ -225,14 +225,52 @@ def element_cells(file: str, raw: bytes) -> dict[str, str]:
     return found
 
 
+def _tree(source: str) -> ast.AST | None:
+    try:
+        return ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def type_problem(text: str, column: Column, *, entry: bool) -> str | None:
+    """What compiles but would fail or mislead at run time: text written without quotes (a Chinese word is read as
+    a variable that does not exist), text where the column holds numbers, a result of the wrong kind."""
+    stripped = text.strip()
+    if stripped in ("", "-") or len(stripped) > MAX_CELL_CHARS:
+        return None
+    source = _QUESTION.sub("v", stripped) if entry else stripped
+    tree = _tree(source) or (_tree(f"v {source}") if entry else None)
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not node.id.isascii():
+            return _("“%(word)s”是文字，请加引号写成 \"%(word)s\"", word=node.id)
+    body = tree.body if isinstance(tree, ast.Expression) else None
+    kind = column.type_ref.lower()
+    if entry and kind == "number" and any(isinstance(n, ast.Constant) and isinstance(n.value, str)
+                                          for n in ast.walk(tree)):
+        return _("“%(label)s”是数值，条件里不能用文字（去掉引号）", label=column.label or column.text)
+    if not entry and isinstance(body, ast.Constant):
+        value = body.value
+        if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return _("“%(label)s”应为数值，例如 10", label=column.label or column.text)
+        if kind == "boolean" and not isinstance(value, bool):
+            return _("“%(label)s”应为 True（是）或 False（否）", label=column.label or column.text)
+    return None
+
+
 def cell_problems(table: Table) -> dict[str, str]:
     found: dict[str, str] = {}
     for i, rule in enumerate(table.rules):
         for j, text in enumerate(rule.inputs):
-            if (message := entry_problem(text)) is not None:
+            column = table.inputs[j] if j < len(table.inputs) else None
+            message = entry_problem(text) or (column and type_problem(text, column, entry=True))
+            if message:
                 found[cell_key(i, "in", j)] = message
         for k, text in enumerate(rule.outputs):
-            if (message := output_problem(text)) is not None:
+            column = table.outputs[k] if k < len(table.outputs) else None
+            message = output_problem(text) or (column and type_problem(text, column, entry=False))
+            if message:
                 found[cell_key(i, "out", k)] = message
         if len(rule.note) > MAX_CELL_CHARS:
             found[f"r{i}-note"] = _("单元格最多 %(n)s 个字符", n=MAX_CELL_CHARS)

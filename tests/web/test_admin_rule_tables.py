@@ -128,8 +128,12 @@ def test_hostile_cells_refused_on_their_cell_and_nothing_stored(app, evaluation,
     assert huge.status_code == 422 and 'id="error-rule_count"' in huge.get_data(as_text=True)
     long_cell = admin.post(URL, {**form, "action": "check", "r0-in0": ">= " + "9" * 3000})
     assert long_cell.status_code == 422 and 'id="error-r0-in0"' in long_cell.get_data(as_text=True)
-    syntax = admin.post(URL, {**form, "action": "check", "r2-in0": ">= 60 and"})
-    assert syntax.status_code == 422 and 'id="error-r2-in0"' in syntax.get_data(as_text=True)
+    syntax = admin.post(URL, {**form, "action": "check", "r2-in0": ">= 60 and", "r1-out0": "良", "r0-in0": '>= "95"'})
+    syntax_html = syntax.get_data(as_text=True)
+    assert syntax.status_code == 422 and 'id="error-r2-in0"' in syntax_html
+    # Compiles, but would fail a running evaluation: an unquoted word, text compared with a score.
+    assert re.search(r'id="error-r1-out0">“良”是文字，请加引号写成 &#34;良&#34;<', syntax_html)
+    assert re.search(r'id="error-r0-in0">“综合得分”是数值', syntax_html)
 
     # An uploaded DMN with an external entity is refused before any parsing of the entity.
     xxe = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
