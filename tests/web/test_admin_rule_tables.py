@@ -77,6 +77,8 @@ def test_grade_bands_shown_edited_test_run_and_deployed(app, evaluation, browser
     assert "综合得分 ≥ 90 且 &lt; 95 时没有规则符合" in gapped_html
     unique = admin.post(URL, {**form, "hit_policy": "UNIQUE", "action": "check"}).get_data(as_text=True)
     assert "第 1 条和第 2 条规则的条件重叠" in unique
+    shadowed = admin.post(URL, {**form, "r0-in0": ">= 80", "r1-in0": ">= 85", "action": "check"}).get_data(as_text=True)
+    assert "第 2 条规则不会被命中：排在前面的第 1 条规则已包含它的条件" in shadowed
 
     deployed = admin.post(URL, {**form, "action": "deploy"})
     assert deployed.status_code == 303 and deployed.headers["Location"].endswith(URL)
