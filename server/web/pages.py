@@ -19,6 +19,7 @@ from server.web import (
     home_views,
     i18n,
     inbox_views,
+    indicator_views,
     instance_views,
     nav,
     project_page_views,
@@ -49,6 +50,7 @@ BLUEPRINTS = (
     admin_instance_views.bp,
     admin_people_views.bp,
     admin_rule_views.bp,
+    indicator_views.bp,
 )
 
 
