@@ -24,9 +24,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from server.engine import autoforms
+from server.engine import autoforms, serializer, validation
 from server.engine import lanes as lane_rules
-from server.engine import serializer, validation
 from server.engine.errors import DeployError, Problem
 from server.engine.i18n import _
 from server.engine.lanes import LaneRoles
