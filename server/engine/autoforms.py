@@ -74,18 +74,19 @@ def _condition(flow: etree._Element) -> str | None:
     return None
 
 
-def conditions_after(process: etree._Element, task_id: str) -> list[str]:
-    """The conditions that decide where the flow goes after `task_id`: on its own outgoing flows, and on
-    the outgoing flows of a gateway it leads straight into."""
+def conditions_after(process: etree._Element, task_id: str) -> list[tuple[str, str]]:
+    """(condition, the flow's name) that decide where the flow goes after `task_id`: on its own outgoing flows,
+    and on the outgoing flows of a gateway it leads straight into."""
     by_id = {el.get("id"): el for el in process.iter(etree.Element) if el.get("id")}
     flows = [el for el in process.iter(etree.Element) if _local(el) == "sequenceFlow"]
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     for flow in (f for f in flows if f.get("sourceRef") == task_id):
         if text := _condition(flow):
-            found.append(text)
+            found.append((text, (flow.get("name") or "").strip()))
         target = by_id.get(flow.get("targetRef"))
         if target is not None and _local(target) in _GATEWAYS:
-            found.extend(t for f in flows if f.get("sourceRef") == target.get("id") if (t := _condition(f)))
+            found.extend((t, (f.get("name") or "").strip())
+                         for f in flows if f.get("sourceRef") == target.get("id") if (t := _condition(f)))
     return found
 
 
@@ -98,6 +99,8 @@ class _Types:
     def __init__(self) -> None:
         self.kinds: dict[str, str] = {}
         self.literals: dict[str, list[str]] = {}
+        self.titles: dict[tuple[str, str], str] = {}  # (name, literal) -> the name of the flow it takes
+        self.open: set[str] = set()  # compared with != / not in: other values exist, so free text, not a choice
 
     def add(self, name: str, kind: str, literal: str | None = None) -> None:
         rank = {"boolean": 0, "number": 1, "string": 2}  # a string literal wins: it lists the choices
@@ -127,11 +130,17 @@ def _literal_kind(node: ast.expr) -> tuple[str, list[str]] | None:
 def _read(node: ast.AST, types: _Types) -> None:
     if isinstance(node, ast.Compare):
         operands = [node.left, *node.comparators]
-        for left, right in zip(operands, operands[1:], strict=False):
+        for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
             for name, other in ((left, right), (right, left)):
-                if isinstance(name, ast.Name) and (kind := _literal_kind(other)) is not None:
+                if not isinstance(name, ast.Name):
+                    continue
+                if (kind := _literal_kind(other)) is not None:
+                    if kind[0] == "string" and isinstance(op, ast.NotEq | ast.NotIn | ast.IsNot):
+                        types.open.add(name.id)
                     for literal in kind[1] or [None]:
                         types.add(name.id, kind[0], literal)
+                elif isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE):  # `spent > budget`: both amounts
+                    types.add(name.id, "number")
     elif isinstance(node, ast.BoolOp):
         for value in node.values:
             if isinstance(value, ast.Name):
@@ -142,22 +151,32 @@ def _read(node: ast.AST, types: _Types) -> None:
         _read(child, types)
 
 
-def infer(conditions: list[str]) -> _Types:
+def infer(conditions: list[tuple[str, str]]) -> _Types:
     types = _Types()
-    for text in conditions:
+    for text, label in conditions:
         try:
             tree = ast.parse(text, mode="eval")
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue  # the sandbox check names a broken condition
         if isinstance(tree.body, ast.Name):
             types.add(tree.body.id, "boolean")
+        body = tree.body
+        if (label and isinstance(body, ast.Compare) and len(body.ops) == 1 and isinstance(body.ops[0], ast.Eq)
+                and isinstance(body.left, ast.Name) and isinstance(const := body.comparators[0], ast.Constant)
+                and isinstance(const.value, str)):
+            types.titles[(body.left.id, const.value)] = label  # `decision == "approve"` on the flow 通过
         _read(tree.body, types)
     return types
 
 
-def _field(name: str, kind: str, literals: list[str]) -> dict[str, Any]:
+def _field(name: str, types: _Types) -> dict[str, Any]:
+    kind, literals = types.kinds[name], types.literals.get(name, [])
+    if kind == "string" and name in types.open:
+        return {"title": name, "type": "string", "minLength": 1}
     if kind == "string":
-        return {"title": name, "type": "string", "enum": literals}
+        titles = [types.titles.get((name, v), v) for v in literals]
+        return {"title": name, "type": "string", "enum": literals,
+                **({"x-enumTitles": titles} if titles != literals else {})}
     return {"title": name, "type": kind}
 
 
@@ -167,7 +186,7 @@ def generated_form(title: str, types: _Types) -> dict[str, Any]:
         "title": title,
         "type": "object",
         "required": names,
-        "properties": {n: _field(n, types.kinds[n], types.literals.get(n, [])) for n in names},
+        "properties": {n: _field(n, types) for n in names},
         GENERATED: True,
     }
 
@@ -209,7 +228,7 @@ def plan(docs: Docs, forms: dict[str, dict[str, Any]]) -> tuple[dict[str, tuple[
                     "用户任务“%(title)s”没有表单，其后的条件（%(conditions)s）读不出需要填写的变量。请为该任务指定表单"
                     "（formJsonSchemaFilename），或把条件写成“变量 == \"取值\"”“变量 > 数字”“变量”这样的形式"
                     "（元素 %(element)s）",
-                    title=task.get("name") or ident, conditions="；".join(c[:80] for c in conditions[:3]),
+                    title=task.get("name") or ident, conditions="；".join(c[:80] for c, _label in conditions[:3]),
                     element=ident)))
                 continue
             forms[form_name(ident)] = generated_form(task.get("name") or ident, types)

@@ -205,6 +205,20 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def _json_message(msg: str) -> str:
+    """The json module's English reason, in the admin's words (the common ones)."""
+    words = {
+        "Expecting ',' delimiter": _("缺少逗号"),
+        "Expecting ':' delimiter": _("缺少冒号"),
+        "Expecting value": _("缺少取值（或多了逗号）"),
+        "Expecting property name enclosed in double quotes": _("属性名应使用双引号（或多了逗号）"),
+        "Extra data": _("JSON 结束后还有多余的内容"),
+        "Unterminated string starting at": _("字符串缺少结束的引号"),
+        "Invalid control character at": _("字符串中有换行等控制字符"),
+    }
+    return words.get(msg, msg)
+
+
 def _parse(box: str, text: str, problems: list[Problem]) -> Any:
     if len(text) > MAX_TEXT:
         problems.append(Problem(box, _("内容过长（最多 %(n)s 个字符）", n=MAX_TEXT)))
@@ -212,8 +226,8 @@ def _parse(box: str, text: str, problems: list[Problem]) -> Any:
     try:
         value = form_schema.strict_loads(text)
     except json.JSONDecodeError as exc:
-        problems.append(Problem(box, _("JSON 语法错误：第 %(line)s 行第 %(col)s 列（%(msg)s）", line=exc.lineno,
-                                       col=exc.colno, msg=exc.msg), exc.lineno))
+        problems.append(Problem(box, _("JSON 语法错误（第 %(col)s 列）：%(msg)s", col=exc.colno,
+                                       msg=_json_message(exc.msg)), exc.lineno))
         return None
     except ValueError as exc:
         problems.append(Problem(box, _("JSON 内容不可用：%(error)s", error=exc)))
