@@ -19,6 +19,8 @@ def test_admin_retitles_a_form_sees_the_preview_and_the_task_page_follows(live_s
 
     login(page, "admin")
     page.goto("/admin/models")
+    expect(page.locator("#forms-review")).to_contain_text("apply.json")
+    screenshot(page, "form-editor-models")
     page.locator("#model-review").get_by_role("link", name="apply.json").click()
     preview = page.locator("#form-preview")
     expect(preview.get_by_role("heading", level=2)).to_have_text("项目申报")

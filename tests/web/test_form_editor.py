@@ -39,11 +39,12 @@ def test_the_admin_edits_a_form_with_a_live_preview_and_saves_a_new_version(app,
     page = admin.get(EDITOR).get_data(as_text=True)
     assert "项目申报" in page and 'id="schema-text"' in page and "申报金额（元）" in page  # the preview, drawn
 
-    retitled = {**APPLY, "title": "<script>alert(1)</script>项目申报（新）"}
+    retitled = {**APPLY, "title": "<script>alert(1)</script>项目申报（新）", "description": "<img src=x onerror=alert(2)>"}
     good = preview(admin, EDITOR, retitled, UI)
     assert good.status_code == 200
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;项目申报（新）" in good.get_json()["html"]
-    assert "<script>" not in good.get_json()["html"]
+    html = good.get_json()["html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;项目申报（新）" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<script>" not in html and "<img" not in html
 
     broken = preview(admin, EDITOR, '{\n  "title": "x",\n  "type": "object",\n}', UI)
     assert broken.status_code == 422 and broken.get_json()["problems"][0]["line"] == 4
