@@ -30,6 +30,13 @@ UI_SUFFIX = ".form.ui.json"
 _GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
 _FORM_PROPS = ("formJsonSchemaFilename", "formUiSchemaFilename")
 Docs = dict[str, tuple[str, etree._Element]]
+# Readable titles for names and values flows commonly decide on. They are the generated form's content (like a
+# form file's titles, not page text), so the administrator rewords them in the form editor.
+COMMON_TITLES = {
+    "decision": "审核意见", "amount": "金额", "approved": "是否同意", "agree": "是否同意", "score": "得分",
+    "grade": "等级", "urgent": "是否紧急", "reason": "理由", "opinion": "意见", "total": "合计",
+}
+COMMON_VALUES = {"approve": "同意", "reject": "不同意", "send_back": "退回修改", "pass": "通过", "agree": "同意"}
 
 
 def form_name(task_id: str) -> str:
@@ -171,13 +178,14 @@ def infer(conditions: list[tuple[str, str]]) -> _Types:
 
 def _field(name: str, types: _Types) -> dict[str, Any]:
     kind, literals = types.kinds[name], types.literals.get(name, [])
+    title = COMMON_TITLES.get(name, name)
     if kind == "string" and name in types.open:
-        return {"title": name, "type": "string", "minLength": 1}
+        return {"title": title, "type": "string", "minLength": 1}
     if kind == "string":
-        titles = [types.titles.get((name, v), v) for v in literals]
-        return {"title": name, "type": "string", "enum": literals,
+        titles = [types.titles.get((name, v)) or COMMON_VALUES.get(v, v) for v in literals]
+        return {"title": title, "type": "string", "enum": literals,
                 **({"x-enumTitles": titles} if titles != literals else {})}
-    return {"title": name, "type": kind}
+    return {"title": title, "type": kind}
 
 
 def generated_form(title: str, types: _Types) -> dict[str, Any]:

@@ -13,8 +13,8 @@ def test_conditions_become_typed_fields():
         ("spent > budget * 0.9 and not urgent", ""), ('status != "closed"', ""), ("len(items) > 3", ""),
     ]))
     props = form["properties"]
-    assert props["decision"] == {"title": "decision", "type": "string", "enum": ["approve", "send_back"],
-                                 "x-enumTitles": ["通过", "退回修改"]}
+    assert props["decision"] == {"title": "审核意见", "type": "string", "enum": ["approve", "send_back"],
+                                 "x-enumTitles": ["通过", "退回修改"]}  # the flows' names; common names read
     assert props["spent"]["type"] == "number" and props["urgent"]["type"] == "boolean"
     assert "enum" not in props["status"]
     assert set(props) == {"decision", "spent", "urgent", "status"}  # `items` and `budget` cannot be typed

@@ -19,8 +19,9 @@ def test_the_task_page_asks_for_what_the_gateway_decides_and_routes_by_it(app, l
     task = next(t for t in workable(login_as("fin_edu")) if t["element_id"] == "Task_Decide")
     fin.post(f"/tasks/{task['id']}/claim")
     page = fin.get(f"/tasks/{task['id']}").get_data(as_text=True)
-    assert re.search(r'<input[^>]*name="amount"', page)
-    assert 'name="decision" value="approve"' in page and 'name="decision" value="reject"' in page
+    assert re.search(r'<input[^>]*name="amount"', page) and "金额" in page
+    assert re.search(r'name="decision" value="approve"[^>]*>同意<', page)  # the choices, as buttons
+    assert re.search(r'name="decision" value="reject"[^>]*>不同意<', page)
 
     missing = fin.post(f"/tasks/{task['id']}", {"decision": "approve"})  # the amount is what the gateway reads
     assert missing.status_code == 422 and "此项为必填项" in missing.get_data(as_text=True)
