@@ -248,7 +248,7 @@ def _ui_problems(schema: Any, ui: dict[str, Any], where: str, text: str, known: 
     """Widgets nobody draws and fields that are not in the form, each with where it is."""
     found = []
     widget = ui.get("ui:widget")
-    if widget is not None and widget not in known:
+    if widget is not None and (not isinstance(widget, str) or widget not in known):
         found.append(Problem("ui", _("%(where)s：未知的控件“%(widget)s”；可用：%(known)s", where=where or _("表单"),
                                      widget=str(widget)[:40], known="、".join(sorted(known))),
                              _line_of(text, str(widget))))
@@ -257,7 +257,7 @@ def _ui_problems(schema: Any, ui: dict[str, Any], where: str, text: str, known: 
     order = ui.get("ui:order")
     if isinstance(order, list):
         for name in order:
-            if name != "*" and name not in props:
+            if not isinstance(name, str) or (name != "*" and name not in props):
                 found.append(Problem("ui", _("ui:order 中的“%(name)s”不是表单中的字段", name=str(name)[:60]),
                                      _line_of(text, "ui:order")))
     for key, sub in ui.items():

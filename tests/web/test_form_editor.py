@@ -90,6 +90,8 @@ def test_hostile_input_is_refused_by_box_and_outsiders_are_kept_out(app, review,
     assert listed.status_code == 422 and "应为 JSON 对象" in listed.get_json()["problems"][0]["message"]
     remote = preview(admin, EDITOR, {**APPLY, "properties": {"x": {"$ref": "http://169.254.169.254/latest"}}})
     assert remote.status_code == 422 and "外部地址" in remote.get_json()["problems"][0]["message"]
+    for ui in ({"is_new": {"ui:widget": ["radio"]}}, {"ui:order": [["amount"]]}):  # not names at all
+        assert preview(admin, EDITOR, APPLY, ui).status_code == 422
     odd = admin.client.post(EDITOR + "/preview", json=["schema"], headers={"X-CSRFToken": admin.token})
     assert odd.status_code == 422
 
