@@ -27,6 +27,7 @@ from server.engine.i18n import _
 GENERATED = "x-generated"
 FORM_SUFFIX = ".form.json"
 UI_SUFFIX = ".form.ui.json"
+MAX_FIELDS = 50  # a gateway deciding on more is no form a person fills in
 _GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
 _FORM_PROPS = ("formJsonSchemaFilename", "formUiSchemaFilename")
 Docs = dict[str, tuple[str, etree._Element]]
@@ -172,7 +173,10 @@ def infer(conditions: list[tuple[str, str]]) -> _Types:
                 and isinstance(body.left, ast.Name) and isinstance(const := body.comparators[0], ast.Constant)
                 and isinstance(const.value, str)):
             types.titles[(body.left.id, const.value)] = label  # `decision == "approve"` on the flow 通过
-        _read(tree.body, types)
+        try:
+            _read(tree.body, types)
+        except RecursionError:
+            continue  # nested past reason: the sandbox check refuses it
     return types
 
 
@@ -237,6 +241,12 @@ def plan(docs: Docs, forms: dict[str, dict[str, Any]]) -> tuple[dict[str, tuple[
                     "（formJsonSchemaFilename），或把条件写成“变量 == \"取值\"”“变量 > 数字”“变量”这样的形式"
                     "（元素 %(element)s）",
                     title=task.get("name") or ident, conditions="；".join(c[:80] for c, _label in conditions[:3]),
+                    element=ident)))
+                continue
+            if len(types.kinds) > MAX_FIELDS:
+                problems.append(Problem(file, ident, _(
+                    "用户任务“%(title)s”之后的条件读取了 %(n)s 个变量，超过自动生成表单的上限 %(max)s；请为该任务指定表单"
+                    "（元素 %(element)s）", title=task.get("name") or ident, n=len(types.kinds), max=MAX_FIELDS,
                     element=ident)))
                 continue
             forms[form_name(ident)] = generated_form(task.get("name") or ident, types)
