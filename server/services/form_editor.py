@@ -322,7 +322,8 @@ def save(actor: User, key: str, file: str, schema_text: Any, ui_text: Any, base:
             "流程图中此表单的任务没有界面设置文件（formUiSchemaFilename），请先在建模器中为任务指定，再编辑界面设置")})
     version = _current(key)
     files = version_files(key, version.number)
-    files[file] = _pretty(checked.schema).encode("utf-8")
+    # Saved by a person: never the generated marker, or the next deploy would make it afresh.
+    files[file] = _pretty({k: v for k, v in checked.schema.items() if k != autoforms.GENERATED}).encode("utf-8")
     if current.ui_file and (checked.ui or current.ui_file in files):
         files[current.ui_file] = _pretty(checked.ui).encode("utf-8")
     options: dict[str, Any] = {"lane_roles": version.lane_roles or None, "default_role": version.default_role}
