@@ -42,6 +42,8 @@ def _preview(checked: form_editor.Checked) -> tuple[str | None, list[form_editor
 def _page(editor: form_editor.Editor, schema_text: str, ui_text: str, problems: list[form_editor.Problem],
           status: int = 200, message: str | None = None):
     html, shown = _preview(form_editor.check(schema_text, ui_text, _kinds()))
+    if html is None:  # as the live preview does: the last good form (here, as deployed) stays in view
+        html, _unused = _preview(form_editor.check(editor.schema_text, editor.ui_text, _kinds()))
     return render_template("admin/form_editor.html", editor=editor, schema_text=schema_text, ui_text=ui_text,
                            problems=problems or shown, preview=html, message=message), status
 
