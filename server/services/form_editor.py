@@ -315,7 +315,8 @@ def save(actor: User, key: str, file: str, schema_text: Any, ui_text: Any, base:
     if checked.schema is None:
         fields: dict[str, str] = {}
         for p in checked.problems:
-            fields[p.box] = f"{fields[p.box]}；{p.message}" if p.box in fields else p.message
+            text = _("第 %(n)s 行", n=p.line) + "：" + p.message if p.line else p.message
+            fields[p.box] = f"{fields[p.box]}；{text}" if p.box in fields else text
         raise ValidationFailed(_("表单有误，未部署"), fields=fields)
     if checked.ui and current.ui_file is None:
         raise ValidationFailed(_("表单有误，未部署"), fields={"ui": _(

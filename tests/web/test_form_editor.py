@@ -60,7 +60,7 @@ def test_the_admin_edits_a_form_with_a_live_preview_and_saves_a_new_version(app,
     refused = admin.post(EDITOR, {"schema": "{", "ui": "", "base": before})
     shown = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "未部署" in shown
-    assert "JSON 语法错误" in shown and "申报金额（元）" in shown  # the problem, and the deployed form's preview
+    assert "第 1 行：JSON 语法错误" in shown and "申报金额（元）" in shown  # the problem, and the deployed form's preview
     assert current(app, "review").number == before
     saved = admin.post(EDITOR, {"schema": json.dumps({**APPLY, "title": "项目申报（新）"}, ensure_ascii=False),
                                 "ui": json.dumps(UI), "base": before})
