@@ -129,9 +129,17 @@ def _form_of(task: UserTask, forms: dict[str, Any]) -> tuple[str | None, str | N
     return None, None
 
 
+def _ui_files(tasks: list[UserTask]) -> set[str]:
+    return {t.ui for t in tasks if t.ui} | {autoforms.ui_name(t.task_id) for t in tasks}
+
+
+def _is_ui(name: str, ui_files: set[str]) -> bool:
+    return name in ui_files or name.lower().endswith(_UI_SUFFIXES)
+
+
 def overview(version: ProcessVersion) -> FormsOverview:
     tasks = user_tasks(version)
-    ui_files = {t.ui for t in tasks if t.ui} | {autoforms.ui_name(t.task_id) for t in tasks}
+    ui_files = _ui_files(tasks)
     users: dict[str, list[str]] = {}
     formless = []
     for t in tasks:
@@ -143,7 +151,7 @@ def overview(version: ProcessVersion) -> FormsOverview:
     entries = [
         FormEntry(name, str(form.get("title") or name), autoforms.is_generated(form), tuple(users.get(name, ())))
         for name, form in sorted(version.forms.items())
-        if name not in ui_files and not name.lower().endswith(_UI_SUFFIXES)
+        if not _is_ui(name, ui_files)
     ]
     return FormsOverview(version.number, entries, formless)
 
@@ -165,6 +173,8 @@ def editor(actor: User, key: str, file: str) -> Editor:
     require_admin(actor)
     version = _current(key)
     tasks = user_tasks(version)
+    if _is_ui(file, _ui_files(tasks)):
+        raise NotFound(_("表单不存在"))  # a UI schema is edited beside its form
     ui_file = None
     users = []
     for t in tasks:

@@ -104,3 +104,4 @@ def test_hostile_input_is_refused_by_box_and_outsiders_are_kept_out(app, review,
     assert preview(school, EDITOR, APPLY).status_code == 403
     assert school.post(EDITOR, {"schema": json.dumps(APPLY), "ui": "", "base": 1}).status_code == 403
     assert admin.get("/admin/models/review/forms/nothing.json").status_code == 404
+    assert admin.get("/admin/models/review/forms/apply.ui.json").status_code == 404  # edited beside apply.json
