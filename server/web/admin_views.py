@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.extensions import login_manager
-from server.services import instance_repair, model_admin
+from server.services import form_editor, instance_repair, model_admin
 from server.services.admin_access import is_admin
 from server.services.deployment import deploy_version
 from server.services.errors import ValidationFailed
@@ -56,7 +56,8 @@ def _models_page(errors: dict[str, str] | None = None, message: str | None = Non
     rows = model_admin.model_rows()
     problems = [(*key.split("#", 1), text) if "#" in key else (key, "", text) for key, text in (errors or {}).items()]
     return render_template("admin/models.html", rows=rows, problems=problems, message=message,
-                           form=request.form, status_words=LABELS["instance_status"]), status
+                           form=request.form, status_words=LABELS["instance_status"],
+                           forms=form_editor.overviews()), status
 
 
 @bp.get("/admin/models")

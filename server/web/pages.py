@@ -7,6 +7,7 @@ from flask import Flask
 
 from server.web import (
     account_views,
+    admin_form_views,
     admin_instance_views,
     admin_modeler_views,
     admin_people_views,
@@ -51,6 +52,7 @@ BLUEPRINTS = (
     admin_people_views.bp,
     admin_rule_views.bp,
     indicator_views.bp,
+    admin_form_views.bp,
 )
 
 
