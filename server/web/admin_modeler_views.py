@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.services import modeler, modeler_drafts
 from server.services.errors import Conflict, NotFound, ValidationFailed
 from server.web.admin_views import admin_only, no_store
+from server.web.formatting import local_datetime
 
 bp = Blueprint("admin_modeler", __name__)
 bp.before_request(admin_only)
@@ -74,7 +74,7 @@ def deploy(key: str):
 def draft_line(draft: modeler_drafts.DraftInfo) -> str:
     """草稿：who, when, on which version (the page shows it, and the save answer repeats it)."""
     return _("草稿：%(who)s 于 %(when)s 保存（基于第 %(n)s 版）", who=draft.saved_by,
-             when=format_datetime(draft.saved_at, "yyyy-MM-dd HH:mm"), n=draft.base)
+             when=local_datetime(draft.saved_at), n=draft.base)
 
 
 @bp.post("/admin/models/<key>/modeler/draft")

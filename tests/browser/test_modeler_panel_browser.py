@@ -1,0 +1,105 @@
+"""The modeler's side panel and drafts in a real browser (issue 13 point 2): a diagram drawn elsewhere, whose
+review lane is named 审核人 (not a role code) and whose review step has no form. The admin selects the lane and
+gives it to 绩效管理股, gives the step a form and instructions, saves a draft, reloads and finds the draft (with
+the choices), deploys; a new instance then waits for 绩效管理股 in its inbox, with that form and instructions."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from server.db import db
+from server.models import ModelerDraft, ProcessVersion
+from tests.api.helpers import complete, start, workable
+from tests.browser.support import login, screenshot
+from tests.browser.test_csp_browser import assert_no_violation, watched  # noqa: F401  (the CSP watch fixture)
+from tests.support.api import api_as
+
+FIXTURES = Path(__file__).resolve().parents[1] / "web" / "fixtures" / "modeler"
+INSTRUCTIONS = "核对申请金额与附件是否一致，再给出核对结论。"
+
+
+def test_admin_maps_a_lane_and_gives_a_step_its_form_in_the_panel_saves_a_draft_then_deploys(
+        live_server, watched, new_page):  # noqa: F811
+    page = watched
+    client = live_server.app.test_client()
+    files = [(BytesIO((FIXTURES / name).read_bytes()), name) for name in ("check_request.bpmn", "check.json")]
+    resp = api_as(client, "admin").post(
+        "/api/v1/process-models/check_request/versions", content_type="multipart/form-data",
+        data={"files": files, "lane_roles": json.dumps({"申报人": "unit_staff"}), "default_role": "admin"})
+    assert resp.status_code == 201, resp.get_json()
+
+    login(page, "admin")
+    page.goto("/admin/models/check_request/modeler")
+    canvas = page.locator("#modeler")
+    panel = page.locator("#modeler-panel")
+    expect(canvas).to_have_attribute("data-ready", "true")
+
+    # The lane, picked on its title band: not a role code, so it waits on the default role until mapped.
+    lane = canvas.locator('.djs-element[data-element-id="Lane_Check"]')
+    box = lane.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + box["height"] / 2)
+    expect(panel).to_have_attribute("data-element-id", "Lane_Check")
+    role = panel.get_by_label("办理角色")
+    expect(role).to_have_value("")
+    role.select_option(label="绩效管理股（performance_office）")
+
+    canvas.locator('.djs-element[data-element-id="Task_Check"]').click()
+    expect(panel).to_have_attribute("data-element-id", "Task_Check")
+    panel.get_by_label("表单", exact=True).select_option(label="核对意见（check.json）")
+    panel.get_by_label("办理说明").fill(INSTRUCTIONS)
+    panel.get_by_label("办理说明").blur()
+
+    # The reminder's timer, read back in plain words.
+    canvas.locator('.djs-element[data-element-id="Timer_Remind"]').click()
+    expect(panel.locator(".panel-hint").first).to_have_text("即：等待 3 天")
+    screenshot(page, "modeler-panel-timer")
+
+    page.get_by_role("button", name="保存草稿").click()
+    status = page.locator("#modeler-status")
+    expect(status).to_have_text("草稿已保存（未部署，不会运行）")
+    expect(page.locator("#modeler-draft-line")).to_contain_text("草稿：系统管理员")
+
+    page.reload()
+    expect(canvas).to_have_attribute("data-ready", "true")
+    expect(status).to_have_text("已打开你保存的草稿")
+    expect(page.locator("#modeler-draft-line")).to_contain_text("基于第 1 版")
+    canvas.locator('.djs-element[data-element-id="Task_Check"]').click()
+    expect(panel.get_by_label("表单", exact=True)).to_have_value("check.json")
+    expect(panel.get_by_label("办理说明")).to_have_value(INSTRUCTIONS)
+    box = lane.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + box["height"] / 2)
+    expect(panel.get_by_label("办理角色")).to_have_value("performance_office")
+    screenshot(page, "modeler-panel-lane")
+    with live_server.app.app_context():
+        assert db.session.scalar(select(ModelerDraft.id)) is not None
+        assert db.session.scalar(select(ProcessVersion.number).order_by(ProcessVersion.number.desc())) == 1
+
+    page.get_by_role("button", name="部署").click()
+    expect(status).to_have_text("已部署 check_request 第 2 版")
+    expect(page.locator("#modeler-draft-line")).to_be_hidden()
+    assert_no_violation(page, "the modeler page with its panel")
+    with live_server.app.app_context():
+        assert db.session.scalar(select(ModelerDraft.id)) is None
+        version = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.number.desc())).first()
+        assert version.lane_roles == {"申报人": "unit_staff", "审核人": "performance_office"}
+
+    # A new instance: the unit files, and the review waits for 绩效管理股 with the chosen form and instructions.
+    unit = api_as(client, "school1")
+    start(unit, "check_request")
+    complete(unit, workable(unit)[0]["id"], {})
+    office = new_page()
+    login(office, "perf")
+    office.locator("#tab-claimable").click()
+    row = office.locator("tr", has_text="核对申请")
+    expect(row).to_be_visible()
+    row.get_by_role("button", name="认领").click()
+    office.locator("#tab-mine").click()
+    office.get_by_role("link", name="核对申请").first.click()
+    expect(office.get_by_text(INSTRUCTIONS)).to_be_visible()
+    expect(office.get_by_label("核对结论")).to_be_visible()
+    screenshot(office, "modeler-panel-task")
