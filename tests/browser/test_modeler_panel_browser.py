@@ -54,6 +54,15 @@ def test_admin_maps_a_lane_and_gives_a_step_its_form_in_the_panel_saves_a_draft_
     panel.get_by_label("办理说明").fill(INSTRUCTIONS)
     panel.get_by_label("办理说明").blur()
 
+    # The gateway's condition, rewritten from the panel.
+    flow = canvas.locator('.djs-element[data-element-id="Flow_Yes"] .djs-hit').bounding_box()
+    page.mouse.click(flow["x"] + flow["width"] / 2, flow["y"] + flow["height"] / 2)
+    expect(panel).to_have_attribute("data-element-id", "Flow_Yes")
+    condition = panel.get_by_label("条件表达式")
+    expect(condition).to_have_value('check_decision == "agree"')
+    condition.fill('check_decision in ("agree", "同意")')
+    condition.blur()
+
     # The reminder's timer, read back in plain words.
     canvas.locator('.djs-element[data-element-id="Timer_Remind"]').click()
     expect(panel.locator(".panel-hint").first).to_have_text("即：等待 3 天")
@@ -87,6 +96,9 @@ def test_admin_maps_a_lane_and_gives_a_step_its_form_in_the_panel_saves_a_draft_
         assert db.session.scalar(select(ModelerDraft.id)) is None
         version = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.number.desc())).first()
         assert version.lane_roles == {"申报人": "unit_staff", "审核人": "performance_office"}
+        source = db.session.get(ProcessVersion, version.id).sources["check_request.bpmn"]
+        assert 'value="check.json"' in source and INSTRUCTIONS in source
+        assert 'check_decision in ("agree", "同意")' in source.replace("&#34;", '"').replace("&quot;", '"')
 
     # A new instance: the unit files, and the review waits for 绩效管理股 with the chosen form and instructions.
     unit = api_as(client, "school1")
