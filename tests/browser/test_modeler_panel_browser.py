@@ -1,12 +1,11 @@
 """The modeler's side panel and drafts in a real browser (issue 13 point 2): a diagram drawn elsewhere, whose
-review lane is named 审核人 (not a role code) and whose review step has no form. The admin selects the lane and
-gives it to 绩效管理股, gives the step a form and instructions, saves a draft, reloads and finds the draft (with
-the choices), deploys; a new instance then waits for 绩效管理股 in its inbox, with that form and instructions."""
+lanes are named 申报人 / 审核人 (no role codes) and whose review step has no form, is uploaded with a default role.
+In the modeler the admin gives each lane its role (the review to 绩效管理股), gives the step a form and
+instructions, rewrites a condition, reads the timer's hint, saves a draft, reloads and finds the draft (with the
+choices), deploys; a new instance then waits for 绩效管理股 in its inbox, with that form and instructions."""
 
 from __future__ import annotations
 
-import json
-from io import BytesIO
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -27,26 +26,36 @@ def test_admin_maps_a_lane_and_gives_a_step_its_form_in_the_panel_saves_a_draft_
         live_server, watched, new_page):  # noqa: F811
     page = watched
     client = live_server.app.test_client()
-    files = [(BytesIO((FIXTURES / name).read_bytes()), name) for name in ("check_request.bpmn", "check.json")]
-    resp = api_as(client, "admin").post(
-        "/api/v1/process-models/check_request/versions", content_type="multipart/form-data",
-        data={"files": files, "lane_roles": json.dumps({"申报人": "unit_staff"}), "default_role": "admin"})
-    assert resp.status_code == 201, resp.get_json()
-
     login(page, "admin")
+    # Uploaded as drawn: its lanes are no role codes, so the upload is refused naming the roles to choose from,
+    # until a default role takes them; the modeler then maps each lane.
+    page.goto("/admin/models")
+    page.locator("#deploy-key").fill("check_request")
+    page.locator("#deploy-files").set_input_files([FIXTURES / "check_request.bpmn", FIXTURES / "check.json"])
+    page.get_by_role("button", name="校验并部署").click()
+    expect(page.locator("#deploy-errors")).to_contain_text("泳道“审核人”不是已知角色")
+    expect(page.locator("#deploy-errors")).to_contain_text("performance_office（绩效管理股）")
+    page.locator("#deploy-files").set_input_files([FIXTURES / "check_request.bpmn", FIXTURES / "check.json"])
+    page.get_by_label("泳道默认角色（可选）").select_option("admin")
+    page.get_by_role("button", name="校验并部署").click()
+    expect(page.locator(".flash-success")).to_contain_text("已部署 check_request 第 1 版")
+
     page.goto("/admin/models/check_request/modeler")
     canvas = page.locator("#modeler")
     panel = page.locator("#modeler-panel")
     expect(canvas).to_have_attribute("data-ready", "true")
 
-    # The lane, picked on its title band: not a role code, so it waits on the default role until mapped.
-    lane = canvas.locator('.djs-element[data-element-id="Lane_Check"]')
-    box = lane.bounding_box()
-    page.mouse.click(box["x"] + 12, box["y"] + box["height"] / 2)
-    expect(panel).to_have_attribute("data-element-id", "Lane_Check")
-    role = panel.get_by_label("办理角色")
+    # Each lane, picked on its title band: not a role code, so it goes to the default role until mapped.
+    def pick_lane(element_id: str):
+        box = canvas.locator(f'.djs-element[data-element-id="{element_id}"]').bounding_box()
+        page.mouse.click(box["x"] + 12, box["y"] + box["height"] / 2)
+        expect(panel).to_have_attribute("data-element-id", element_id)
+        return panel.get_by_label("办理角色")
+
+    role = pick_lane("Lane_Apply")
     expect(role).to_have_value("")
-    role.select_option(label="绩效管理股（performance_office）")
+    role.select_option(label="实施单位（unit_staff）")
+    pick_lane("Lane_Check").select_option(label="绩效管理股（performance_office）")
 
     canvas.locator('.djs-element[data-element-id="Task_Check"]').click()
     expect(panel).to_have_attribute("data-element-id", "Task_Check")
@@ -80,9 +89,7 @@ def test_admin_maps_a_lane_and_gives_a_step_its_form_in_the_panel_saves_a_draft_
     canvas.locator('.djs-element[data-element-id="Task_Check"]').click()
     expect(panel.get_by_label("表单", exact=True)).to_have_value("check.json")
     expect(panel.get_by_label("办理说明")).to_have_value(INSTRUCTIONS)
-    box = lane.bounding_box()
-    page.mouse.click(box["x"] + 12, box["y"] + box["height"] / 2)
-    expect(panel.get_by_label("办理角色")).to_have_value("performance_office")
+    expect(pick_lane("Lane_Check")).to_have_value("performance_office")
     screenshot(page, "modeler-panel-lane")
     with live_server.app.app_context():
         assert db.session.scalar(select(ModelerDraft.id)) is not None
