@@ -1,6 +1,10 @@
-"""The modeler's drafts (issue 13 point 2): an administrator saves an edited diagram without deploying it, finds it
-again on the next visit (草稿, who and when), discards it or deploys it (the draft goes); a draft whose version was
-superseded is shown as such and the canvas opens the current version. Hostile drafts are refused whole."""
+"""The modeler's side panel and drafts over HTTP (issue 13 point 2).
+
+Drafts: an administrator saves an edited diagram without deploying it, finds it again on the next visit (草稿, who
+and when), discards it or deploys it (the draft goes); a draft whose version was superseded is shown as such and
+the canvas opens the current version. Hostile drafts are refused whole.
+Lanes: the panel sends its lane → role mapping with 校验/部署; a refusal lists what would be valid (the roles for
+an unmapped lane, the version's forms for a missing one, the operators for an unknown one)."""
 
 from __future__ import annotations
 
@@ -94,3 +98,34 @@ def test_hostile_drafts_are_refused_and_nothing_is_saved(app, review, browser):
     assert drafts(app) == 0 and audits(app) == audit_rows
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ProcessVersion)) == 1
+
+
+def test_the_panels_lane_mapping_is_checked_and_refusals_list_what_would_be_valid(app, review, browser):
+    admin = browser("admin")
+    page = admin.get(URL).get_data(as_text=True)
+    assert 'id="modeler-panel-config"' in page and '"code": "finance_section"' in page  # the panel's roles
+    drawn_elsewhere = REVIEW_BPMN.replace('name="finance_section"', 'name="财务科"')
+    unmapped = send(admin, "validate", drawn_elsewhere)
+    problems = {p["element_id"]: p["message"] for p in unmapped.get_json()["problems"]}
+    assert unmapped.status_code == 422 and "泳道“财务科”不是已知角色" in problems["Lane_finance"]
+    assert "finance_section（财政业务股室）" in problems["Lane_finance"]
+
+    mapped = {"xml": drawn_elsewhere, "base": 1, "lane_roles": {"财务科": "finance_section"}, "default_role": None}
+    assert admin.client.post(f"{URL}/validate", json=mapped, headers={"X-CSRFToken": admin.token}).status_code == 200
+    stray = dict(mapped, lane_roles={"财务科": "finance_section", "不存在": "expert"})
+    resp = admin.client.post(f"{URL}/deploy", json=stray, headers={"X-CSRFToken": admin.token})
+    assert resp.status_code == 422 and "不是图中的泳道" in str(resp.get_json()["problems"])
+
+    broken = drawn_elsewhere.replace('value="apply.json"', 'value="nope.json"')
+    broken = broken.replace('id="util.echo"', 'id="util.nope"')
+    resp = admin.client.post(f"{URL}/deploy", json=dict(mapped, xml=broken), headers={"X-CSRFToken": admin.token})
+    problems = {p["element_id"]: p["message"] for p in resp.get_json()["problems"]}
+    assert resp.status_code == 422 and versions(app) == 1
+    assert "“nope.json”未上传" in problems["Task_Apply"] and "可选表单：apply.json（" in problems["Task_Apply"]
+    assert "可用的服务操作：" in problems["Service_Record"] and "util.echo" in problems["Service_Record"]
+
+    deployed = admin.client.post(f"{URL}/deploy", json=mapped, headers={"X-CSRFToken": admin.token})
+    assert deployed.status_code == 200 and deployed.get_json()["version"] == 2
+    with app.app_context():
+        version = db.session.scalars(select(ProcessVersion).where(ProcessVersion.number == 2)).one()
+        assert version.lane_roles == {"财务科": "finance_section"}
