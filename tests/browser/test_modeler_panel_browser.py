@@ -107,6 +107,11 @@ def test_admin_maps_a_lane_and_gives_a_step_its_form_in_the_panel_saves_a_draft_
         assert 'value="check.json"' in source and INSTRUCTIONS in source
         assert 'check_decision in ("agree", "同意")' in source.replace("&#34;", '"').replace("&quot;", '"')
 
+    # The diagram as drawn, opened again from disk: its lanes keep the roles the version maps them to.
+    page.locator("#modeler-open").set_input_files(FIXTURES / "check_request.bpmn")
+    expect(status).to_contain_text("已打开文件“check_request.bpmn”（尚未保存）")
+    expect(pick_lane("Lane_Check")).to_have_value("performance_office")
+
     # A new instance: the unit files, and the review waits for 绩效管理股 with the chosen form and instructions.
     unit = api_as(client, "school1")
     start(unit, "check_request")

@@ -423,6 +423,13 @@
       });
     }
 
+    function reload() {  // a new diagram in the canvas
+      prefix = spiffPrefix();
+      readLanes();
+      selected = null;
+      render();
+    }
+
     prefix = spiffPrefix();
     readLanes();
     modeler.get("eventBus").on("selection.changed", function (event) {
@@ -445,6 +452,7 @@
         });
         return { lane_roles: mapping, default_role: defaultRole || null };
       },
+      reload: reload,
       timerHint: timerHint
     };
   }

@@ -148,6 +148,29 @@
         .then(function () { buttons.forEach(function (b) { b.disabled = false; }); });
     }
 
+    // A diagram from disk (drawn elsewhere) replaces the canvas; on a file bpmn-js cannot read, the diagram
+    // that was there comes back. The panel reads the new lanes (a lane named as before keeps its role).
+    function openFile(input) {
+      var file = input.files && input.files[0];
+      input.value = "";
+      if (!file) return;
+      if (file.size > 1024 * 1024) { say(status, "error", msg("file-too-large")); return; }
+      clearProblems();
+      var before;
+      modeler.saveXML().then(function (saved) { before = saved.xml; return file.text(); })
+        .then(function (text) { return modeler.importXML(text); })
+        .then(function () {
+          fitBesidePalette(modeler.get("canvas"), el);
+          if (panel) panel.reload();
+          say(status, "info", msg("file-opened").replace("{name}", file.name));
+        })
+        .catch(function (error) {
+          say(status, "error", msg("load-failed") + "：" + file.name);
+          if (window.console) window.console.warn(error);
+          if (before) modeler.importXML(before).then(function () { if (panel) panel.reload(); });
+        });
+    }
+
     say(status, "", msg("loading"));
     fetch(el.getAttribute("data-diagram-url"), { credentials: "same-origin" })
       .then(function (resp) {
@@ -165,6 +188,11 @@
           b.addEventListener("click", function () { post(b.getAttribute("data-modeler-action")); });
           b.disabled = false;
         });
+        var open = document.getElementById("modeler-open");
+        if (open) {
+          open.addEventListener("change", function () { openFile(open); });
+          open.disabled = false;
+        }
         el.setAttribute("data-ready", "true");
       })
       .catch(function (error) {
