@@ -62,6 +62,7 @@ def test_admin_validates_and_deploys_a_shipped_flow_in_the_modeler(live_server, 
     expect(opinion).to_have_value("adjust_opinion")
     opinion.fill("adjust_opinion.strip()")
     opinion.blur()
+    screenshot(page, "modeler-panel-service")
 
     page.get_by_role("button", name="部署").click()
     expect(status).to_have_text("已部署 goal_adjust 第 2 版")

@@ -62,6 +62,7 @@ def test_admin_maps_a_lane_and_gives_a_step_its_form_in_the_panel_saves_a_draft_
     panel.get_by_label("表单", exact=True).select_option(label="核对意见（check.json）")
     panel.get_by_label("办理说明").fill(INSTRUCTIONS)
     panel.get_by_label("办理说明").blur()
+    screenshot(page, "modeler-panel-user-task")
 
     # The gateway's condition, rewritten from the panel.
     flow = canvas.locator('.djs-element[data-element-id="Flow_Yes"] .djs-hit').bounding_box()
