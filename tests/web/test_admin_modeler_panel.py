@@ -8,6 +8,8 @@ an unmapped lane, the version's forms for a missing one, the operators for an un
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from sqlalchemy import func, select
 
 from server.db import db
@@ -123,6 +125,12 @@ def test_the_panels_lane_mapping_is_checked_and_refusals_list_what_would_be_vali
     assert resp.status_code == 422 and versions(app) == 1
     assert "“nope.json”未上传" in problems["Task_Apply"] and "可选表单：apply.json（" in problems["Task_Apply"]
     assert "可用的服务操作：" in problems["Service_Record"] and "util.echo" in problems["Service_Record"]
+
+    # The upload form's default role for lanes drawn elsewhere: only a role code is taken.
+    upload = admin.client.post("/admin/models/deploy", content_type="multipart/form-data", data={
+        "csrf_token": admin.token, "key": "review", "default_role": "boss",
+        "files": [(BytesIO(drawn_elsewhere.encode()), "review.bpmn")]})
+    assert upload.status_code == 422 and "“boss”不是已知角色" in upload.get_data(as_text=True)
 
     deployed = admin.client.post(f"{URL}/deploy", json=mapped, headers={"X-CSRFToken": admin.token})
     assert deployed.status_code == 200 and deployed.get_json()["version"] == 2
