@@ -62,6 +62,10 @@ def test_admin_maps_a_lane_and_gives_a_step_its_form_in_the_panel_saves_a_draft_
     panel.get_by_label("表单", exact=True).select_option(label="核对意见（check.json）")
     panel.get_by_label("办理说明").fill(INSTRUCTIONS)
     panel.get_by_label("办理说明").blur()
+    due = panel.get_by_label("办理期限（可选）")
+    due.fill("P5D")
+    expect(panel.get_by_text("即：5 天内办理")).to_be_visible()
+    due.blur()
     screenshot(page, "modeler-panel-user-task")
 
     # The gateway's condition, rewritten from the panel.
@@ -105,7 +109,7 @@ def test_admin_maps_a_lane_and_gives_a_step_its_form_in_the_panel_saves_a_draft_
         version = db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.number.desc())).first()
         assert version.lane_roles == {"申报人": "unit_staff", "审核人": "performance_office"}
         source = db.session.get(ProcessVersion, version.id).sources["check_request.bpmn"]
-        assert 'value="check.json"' in source and INSTRUCTIONS in source
+        assert 'value="check.json"' in source and INSTRUCTIONS in source and 'name="dueIn" value="P5D"' in source
         assert 'check_decision in ("agree", "同意")' in source.replace("&#34;", '"').replace("&quot;", '"')
 
     # The diagram as drawn, opened again from disk: its lanes keep the roles the version maps them to.

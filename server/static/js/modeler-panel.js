@@ -2,7 +2,7 @@
 // Jixiao reads from the diagram, editable and written back through bpmn-js's commands (so undo works):
 // - lane: the role it is offered to. Lane names stay as drawn; the choice goes to the deploy's lane_roles
 //   mapping (lane name -> role code, as services/deployment.py expects); nothing selected: the default role;
-// - user task: spiffworkflow:property formJsonSchemaFilename / formUiSchemaFilename / titleSuffix, and the
+// - user task: spiffworkflow:property formJsonSchemaFilename / formUiSchemaFilename / dueIn / titleSuffix, and the
 //   instructions (bpmn:documentation, or spiffworkflow:instructionsForEndUser when the diagram has one);
 // - service task: spiffworkflow:serviceTaskOperator (id, resultVariable) and its parameters;
 // - timer events: timeDate / timeDuration / timeCycle (a sandboxed expression) with a plain-language hint;
@@ -179,6 +179,13 @@
       return repeat[1] ? fill(L.hint_every, { value: every, times: repeat[1] }) : fill(L.hint_every_forever, { value: every });
     }
 
+    function dueHint(value) {
+      var text = String(value || "").trim();
+      if (!text) return L.due_in_hint;
+      var d = duration(text);
+      return d ? fill(L.due_in_value, { value: d }) : L.hint_bad;
+    }
+
     // ---- building the panel ---------------------------------------------------------------------------
     var uid = 0;
     function field(label, control, hint) {
@@ -274,6 +281,11 @@
           function (v) { setProp(element, "formUiSchemaFilename", v); })));
       }
       parts.push(field(L.instructions, input(instructions(bo), function (v) { setInstructions(element, v); }, true)));
+      // dueIn: an ISO 8601 duration literal (engine/tasks.py stamps the due time when the task becomes ready).
+      var due = input(getProp(bo, "dueIn"), function (v) { setProp(element, "dueIn", v.trim()); });
+      var dueField = field(L.due_in, due, dueHint(getProp(bo, "dueIn")));
+      due.addEventListener("input", function () { dueField.querySelector(".panel-hint").textContent = dueHint(due.value); });
+      parts.push(dueField);
       parts.push(field(L.title_suffix, input(getProp(bo, "titleSuffix"),
         function (v) { setProp(element, "titleSuffix", v.trim()); })));
       return parts;
