@@ -1,5 +1,8 @@
-"""What the BPMN modeler page (/admin/models/<key>/modeler) edits and sends back: the current version's diagram,
-checked or deployed with the version's other files (rule tables, forms) and lane options reused unchanged.
+"""What the BPMN modeler page (/admin/models/<key>/modeler) edits and sends back: the current version's diagram
+(or the admin's draft of it, services/modeler_drafts.py), checked or deployed with the version's other files (rule
+tables, forms) reused unchanged, and the lane options as the side panel set them (the version's when not sent).
+The page's side panel gets what it offers from here: the roles by name, the version's forms by title, the
+registered service operators.
 
 An edit is made against one version (`base`): when another deploy came in meanwhile, the edit is refused (409)
 instead of silently replacing that version's changes. Refusals carry, per element, what is wrong.
