@@ -189,6 +189,10 @@ def _expression_problems(file: str, root: etree._Element, kind: str) -> Iterator
             yield _compile_problem(
                 file, el, el.get("value") or "", "eval", _("服务参数“%(id)s”", id=el.get("id"))
             )
+        elif el.get("value") is not None and etree.QName(el).namespace == SPIFF_NS:
+            # SpiffWorkflow keeps an empty value and fails on it only when the step runs.
+            yield Problem(file, _owner(el), _("服务参数“%(id)s”没有取值（元素 %(element)s）；请填写表达式，如变量名或 \"文字\"",
+                                              id=el.get("id"), element=_owner(el)))
     for el, name, value in _properties(root):
         if name in ("assignee", "dueAt", "titleSuffix") and value:
             yield _compile_problem(file, el, value, "eval", _("属性 %(name)s ", name=name))

@@ -119,12 +119,13 @@ def test_the_panels_lane_mapping_is_checked_and_refusals_list_what_would_be_vali
     assert resp.status_code == 422 and "不是图中的泳道" in str(resp.get_json()["problems"])
 
     broken = drawn_elsewhere.replace('value="apply.json"', 'value="nope.json"')
-    broken = broken.replace('id="util.echo"', 'id="util.nope"')
+    broken = broken.replace('id="util.echo"', 'id="util.nope"').replace('value="level"', 'value=""')
     resp = admin.client.post(f"{URL}/deploy", json=dict(mapped, xml=broken), headers={"X-CSRFToken": admin.token})
     problems = {p["element_id"]: p["message"] for p in resp.get_json()["problems"]}
     assert resp.status_code == 422 and versions(app) == 1
     assert "“nope.json”未上传" in problems["Task_Apply"] and "可选表单：apply.json（" in problems["Task_Apply"]
     assert "可用的服务操作：" in problems["Service_Record"] and "util.echo" in problems["Service_Record"]
+    assert "服务参数“level”没有取值" in problems["Service_Record"]
 
     # The upload form's default role for lanes drawn elsewhere: only a role code is taken.
     upload = admin.client.post("/admin/models/deploy", content_type="multipart/form-data", data={
