@@ -53,7 +53,7 @@ def check_diagram(xml: Any) -> bytes:
     """The diagram as UTF-8, or ValidationFailed: not text, too large, not XML, DTD/entities, not BPMN."""
     if not isinstance(xml, str) or not xml.strip():
         raise ValidationFailed(_("没有收到流程图"), fields={"xml": _("请求中应有 BPMN XML 文本")})
-    raw = xml.encode("utf-8")
+    raw = xml.encode("utf-8")  # lone surrogates never get here: request_hygiene refuses them at the door
     if len(raw) > MAX_FILE_BYTES:
         raise ValidationFailed(_("流程图超过 1 MB"), fields={"xml": _("文件超过 1 MB")})
     root, _text, problems = parse_xml("draft.bpmn", raw)

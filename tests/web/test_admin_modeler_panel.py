@@ -8,6 +8,7 @@ an unmapped lane, the version's forms for a missing one, the operators for an un
 
 from __future__ import annotations
 
+import json
 from io import BytesIO
 
 from sqlalchemy import func, select
@@ -76,11 +77,17 @@ def test_hostile_drafts_are_refused_and_nothing_is_saved(app, review, browser):
         "not XML": "just text <",
         "no diagram": "",
         "not text": ["<x/>"],
+        "lone surrogate": REVIEW_BPMN.replace("审核结论", "\ud800"),
     }
     for what, xml in refused.items():
-        resp = send(admin, "draft", xml)
-        assert resp.status_code == 422, (what, resp.status_code)
-        assert resp.get_json()["problems"][0]["message"], what
+        for action in ("draft", "deploy"):  # JSON as a browser sends it (a lone surrogate escaped as \ud800)
+            resp = admin.client.post(f"{URL}/{action}", data=json.dumps({"xml": xml, "base": 1}),
+                                     content_type="application/json", headers={"X-CSRFToken": admin.token})
+            if what == "lone surrogate":  # refused at the door (request_hygiene) before the modeler sees it
+                assert resp.status_code == 400, (action, resp.status_code)
+            else:
+                assert resp.status_code == 422, (what, action, resp.status_code)
+                assert resp.get_json()["problems"][0]["message"], what
     assert "DOCTYPE" in send(admin, "draft", xxe).get_json()["message"]
     assert "BPMN" in send(admin, "draft", "<html/>").get_json()["message"]
 
