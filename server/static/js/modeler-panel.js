@@ -6,7 +6,7 @@
 //   instructions (bpmn:documentation, or spiffworkflow:instructionsForEndUser when the diagram has one);
 // - service task: spiffworkflow:serviceTaskOperator (id, resultVariable) and its parameters;
 // - timer events: timeDate / timeDuration / timeCycle (a sandboxed expression) with a plain-language hint;
-// - sequence flows out of gateways: the conditionExpression.
+// - sequence flows out of exclusive/inclusive gateways: the conditionExpression.
 // SpiffWorkflow's extension elements are kept as bpmn-js reads a namespace it has no descriptor for (generic
 // elements with $children / $body), so whatever else a diagram carries in that namespace survives the round trip.
 // Texts: the page's JSON config (#modeler-panel-config), translated by the server.
@@ -401,14 +401,19 @@
     }
 
     function sectionFor(element) {
-      if (!element || element.type === "label") return processSection();
+      if (!element) return processSection();
       var bo = element.businessObject;
       if (is(element, "bpmn:Lane")) return laneSection(element);
       if (is(element, "bpmn:UserTask")) return userTaskSection(element);
       if (is(element, "bpmn:ServiceTask")) return serviceTaskSection(element);
       var timer = (bo.eventDefinitions || []).filter(function (d) { return d.$instanceOf("bpmn:TimerEventDefinition"); })[0];
       if (timer) return timerSection(element, timer);
-      if (is(element, "bpmn:SequenceFlow") && bo.sourceRef && bo.sourceRef.$instanceOf("bpmn:Gateway")) {
+      // Conditions are read on the flows out of exclusive, inclusive and complex gateways (a parallel or
+      // event-based gateway takes its flows without one).
+      var source = is(element, "bpmn:SequenceFlow") ? bo.sourceRef : null;
+      if (source && ["bpmn:ExclusiveGateway", "bpmn:InclusiveGateway", "bpmn:ComplexGateway"].some(function (t) {
+        return source.$instanceOf(t);
+      })) {
         return flowSection(element);
       }
       if (is(element, "bpmn:Process") || is(element, "bpmn:Collaboration") || is(element, "bpmn:Participant")) {
@@ -446,6 +451,7 @@
     readLanes();
     modeler.get("eventBus").on("selection.changed", function (event) {
       selected = event.newSelection.length === 1 ? event.newSelection[0] : null;
+      if (selected && selected.type === "label") selected = selected.labelTarget;  // a name picked: its element
       render();
     });
     modeler.get("eventBus").on("commandStack.changed", function () {
