@@ -27,7 +27,7 @@ from server.services import audit
 from server.services.admin_access import require_admin
 from server.services.deployment import deploy_version
 from server.services.errors import Conflict, NotFound, ValidationFailed
-from server.services.model_admin import version_files
+from server.services.model_admin import current_version, version_files
 from server.services.start_lane import start_lane
 
 MAX_TEXT = 256 * 1024  # characters of one editor box; the largest shipped form is a tenth of that
@@ -91,14 +91,6 @@ class Editor:
 
 
 # ---------------------------------------------------------------- reading the version
-
-
-def _current(key: str) -> ProcessVersion:
-    model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == key))
-    if model is None or model.current_version_id is None:
-        raise NotFound(_("流程模型不存在"))
-    return db.session.scalar(select(ProcessVersion).where(ProcessVersion.id == model.current_version_id)
-                             .options(undefer(ProcessVersion.sources)))
 
 
 def user_tasks(version: ProcessVersion) -> list[UserTask]:
@@ -171,7 +163,7 @@ def _pretty(value: Any) -> str:
 
 def editor(actor: User, key: str, file: str) -> Editor:
     require_admin(actor)
-    version = _current(key)
+    version = current_version(key)
     tasks = user_tasks(version)
     if _is_ui(file, _ui_files(tasks)):
         raise NotFound(_("表单不存在"))  # a UI schema is edited beside its form
@@ -331,7 +323,7 @@ def save(actor: User, key: str, file: str, schema_text: Any, ui_text: Any, base:
     if checked.ui and current.ui_file is None:
         raise ValidationFailed(_("表单有误，未部署"), fields={"ui": _(
             "流程图中此表单的任务没有界面设置文件（formUiSchemaFilename），请先在建模器中为任务指定，再编辑界面设置")})
-    version = _current(key)
+    version = current_version(key)
     files = version_files(key, version.number)
     # Saved by a person: never the generated marker, or the next deploy would make it afresh.
     files[file] = _pretty({k: v for k, v in checked.schema.items() if k != autoforms.GENERATED}).encode("utf-8")

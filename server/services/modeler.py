@@ -15,18 +15,16 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
 from server.db import db
 from server.engine.parsing import is_bpmn
-from server.models import ProcessModel, ProcessVersion, User
+from server.models import ProcessVersion, User
 from server.models.identity import ROLE_CODES
 from server.services import modeler_drafts
 from server.services.admin_access import require_admin
 from server.services.deployment import check_version, deploy_version
-from server.services.errors import Conflict, NotFound, ValidationFailed
-from server.services.model_admin import version_files
+from server.services.errors import Conflict, ValidationFailed
+from server.services.model_admin import current_version, version_files
 from server.services.role_names import role_name
 from server.services.start_lane import start_lane
 
@@ -55,14 +53,6 @@ class Problem:
         return {"file": self.file, "element_id": self.element_id, "message": self.message}
 
 
-def _current(key: str) -> ProcessVersion:
-    model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == key))
-    version = model.current_version if model is not None else None
-    if version is None:
-        raise NotFound(_("流程模型不存在"))
-    return db.session.scalar(select(ProcessVersion).where(ProcessVersion.id == version.id)
-                             .options(undefer(ProcessVersion.sources)))
-
 
 def _main_file(version: ProcessVersion) -> str:
     """The BPMN file holding the version's process (a package may hold called processes in other files)."""
@@ -90,7 +80,7 @@ def _panel(version: ProcessVersion) -> dict[str, Any]:
 
 def diagram(actor: User, key: str) -> Diagram:
     require_admin(actor)
-    version = _current(key)
+    version = current_version(key)
     draft = modeler_drafts.info(actor, key)
     panel = _panel(version)
     if draft is not None and not draft.stale:  # the page opens the draft, with the lane options it was saved with
@@ -112,7 +102,7 @@ def _package(key: str, xml: Any, base: Any, lane_roles: Any = KEEP,
              default_role: Any = KEEP) -> tuple[ProcessVersion, dict[str, bytes], dict[str, Any]]:
     """`lane_roles` / `default_role` as the side panel set them; KEEP (not sent) reuses the version's."""
     raw = modeler_drafts.check_diagram(xml)
-    version = _current(key)
+    version = current_version(key)
     if base is not None and base != version.number:
         raise Conflict(_("编辑期间该流程已部署了第 %(n)s 版，请重新打开建模器后再修改", n=version.number))
     files = version_files(key, version.number)
