@@ -91,11 +91,12 @@ def reason_text(reason: dict[str, Any]) -> str:
     if code == "stopped":
         return _("%(src)s，整改不到位：中止预算执行，本年度不安排资金", src=src) + basis
     if code == "demand_refused":
-        why = _("未开展 %(year)s 年度绩效自评", year=reason.get("source_year")) \
-            if reason.get("condition") == "skipped_self_evaluation" else \
-            _("%(year)s 年度评价结果整改不到位", year=reason.get("source_year"))
-        return _("新增需求不予考虑：本单位%(why)s（%(projects)s）", why=why,
-                 projects="、".join(reason.get("projects") or [])) + basis
+        names = "、".join(reason.get("projects") or [])
+        if reason.get("condition") == "skipped_self_evaluation":
+            return _("新增需求不予考虑：本单位未开展 %(year)s 年度绩效自评（%(projects)s）",
+                     year=reason.get("source_year"), projects=names) + basis
+        return _("新增需求不予考虑：本单位 %(year)s 年度评价结果整改不到位（%(projects)s）",
+                 year=reason.get("source_year"), projects=names) + basis
     if code == "not_admitted":
         return _("尚未通过事前绩效评估入库，暂不安排预算（先评估后入库）")
     if code == "ended":

@@ -51,7 +51,7 @@ def evaluate(users, code: str, values: list[str], degree: float, spent: int, not
     return iid
 
 
-def year_one(app, users, clock) -> tuple[str, str, str, str, int]:
+def year_one(app, users, clock) -> tuple[str, str, str, str, int, int]:
     a = approved_project(users)
     b = approved_project(users, project_name="县第一中学食堂改造")
     c = approved_project(users, project_name="县第一中学运动场改造")
@@ -60,10 +60,16 @@ def year_one(app, users, clock) -> tuple[str, str, str, str, int]:
     evaluate(users, a, FULL, 95, 360000, {"conclusion": "全部完成"})
     b_iid = evaluate(users, b, ["3000", "95", "部分达成", "2400", "30", "80"], 70, 180000,
                      {"conclusion": "进度滞后", "requirements": "倒排工期，报送整改报告"})
-    evaluate(users, c, ["1000", "60", "未达成", "1000", "10", "50"], 40, 100000,
-             {"conclusion": "绩效差", "requirements": "查明原因"})
+    c_iid = evaluate(users, c, ["1000", "60", "未达成", "1000", "10", "50"], 40, 100000,
+                     {"conclusion": "绩效差", "requirements": "查明原因"})
     assert [evaluation(app, p).grade for p in (a, b, c)] == ["优", "中", "差"]
-    return a, b, c, w, b_iid
+    return a, b, c, w, b_iid, c_iid
+
+
+def never_rectified(users, iid: int) -> None:
+    for round_ in (1, 2, 3):
+        do(users["school1"], iid, RECTIFY, {"measures": f"第{round_}次整改", "results": "仍在推进", "completion": "部分完成"})
+        do(users["perf"], iid, VERIFY, {"verify_decision": "send_back", "verify_opinion": "未整改到位"})
 
 
 def new_demands(users) -> None:
@@ -78,7 +84,7 @@ def start_arrangement(users, sector: str) -> int:
 
 
 def test_next_years_budget_reads_last_years_results(app, users, flows, clock):
-    a, b, c, w, b_iid = year_one(app, users, clock)
+    a, b, c, w, b_iid, c_iid = year_one(app, users, clock)
     new_demands(users)
     clock.set(county(2027, 2, 10, 9))
     edu, water = start_arrangement(users, "教育"), start_arrangement(users, "水利")
@@ -113,9 +119,22 @@ def test_next_years_budget_reads_last_years_results(app, users, flows, clock):
     assert refused["reasons"][0]["text"].startswith("新增需求不予考虑：本单位未开展 2026 年度绩效自评（县水利工程站渠道维护）")
     assert arrangement(users["school1"]) == {} and arrangement(users["edu_head"]) == {}  # drafts stay in finance
 
-    # 教育: the section reviews, the office confirms; the school sees its lines and is told.
+    # Meanwhile C's third rectification report fails; the office sends the arrangement back and the redraft
+    # reads it: C's execution stops (差 and not rectified, 002) and the school's new demand is not considered.
+    never_rectified(users, c_iid)
     do(users["fin_edu"], edu, SECTION, {"section_opinion": "已逐项核对"})
     assert steps(users["perf"], edu) == [CONFIRM]
+    do(users["perf"], edu, CONFIRM, {"office_decision": "send_back", "office_opinion": "运动场项目整改不到位，重新测算"})
+    assert steps(users["fin_edu"], edu) == [SECTION]
+    lines = arrangement(users["fin_edu"])
+    assert (lines[c]["amount"], lines[c]["execution_stopped"], codes(lines[c])) == ("0.00", True, ["adjustment", "stopped"])
+    assert "中止预算执行" in lines[c]["reasons"][1]["text"]
+    assert codes(lines[demand]) == ["demand_refused", "not_admitted"]
+    assert lines[demand]["reasons"][0]["text"].startswith("新增需求不予考虑：本单位 2026 年度评价结果整改不到位（县第一中学运动场改造）")
+    assert lines[a]["amount"] == "468000.00" and {line["status"] for line in lines.values()} == {"draft"}
+
+    # 教育: the section reviews, the office confirms; the school sees its lines and is told.
+    do(users["fin_edu"], edu, SECTION, {"section_opinion": "已重新核对"})
     do(users["perf"], edu, CONFIRM, {"office_decision": "confirm", "office_opinion": "同意"})
     assert status_of(users, edu) == "completed"
     own = arrangement(users["school1"])
