@@ -22,6 +22,7 @@ from server.flows.budget_arrangement.models import ArrangementStatus, BudgetArra
 from server.flows.shared.support import context, text
 from server.models import InstanceStatus, Notification, Organisation, ProcessInstance
 
+KEY = "budget_arrangement"
 LIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED)
 
 
@@ -57,15 +58,18 @@ def open_arrangement(call: OperatorCall, *, fiscal_year: Any = None, sector: Any
     if wanted not in known_sectors():
         raise ValueError(_("请选择领域（如 教育、水利）"))
     instance = context(call).instance
-    held = db.session.execute(
-        select(BudgetArrangement.status, ProcessInstance.status)
-        .outerjoin(ProcessInstance, ProcessInstance.id == BudgetArrangement.instance_id)
-        .where(BudgetArrangement.fiscal_year == year, BudgetArrangement.sector == wanted)
-    ).tuples().all()
-    if any(status == ArrangementStatus.CONFIRMED for status, _flow in held):
+    key = f"{KEY}:{year}:{wanted}"  # the instance's business key: outside systems find it by this
+    confirmed = db.session.scalar(select(BudgetArrangement.id).where(
+        BudgetArrangement.fiscal_year == year, BudgetArrangement.sector == wanted,
+        BudgetArrangement.status == ArrangementStatus.CONFIRMED).limit(1))
+    if confirmed is not None:
         raise ValueError(_("%(year)s 年度%(sector)s领域的预算安排已经确认", year=year, sector=wanted))
-    if any(flow in LIVE for _status, flow in held):
+    live = db.session.scalar(select(ProcessInstance.id).where(
+        ProcessInstance.process_key == KEY, ProcessInstance.business_key == key,
+        ProcessInstance.status.in_(LIVE), ProcessInstance.id != instance.id).limit(1))
+    if live is not None:
         raise ValueError(_("%(year)s 年度%(sector)s领域的预算安排已在进行中", year=year, sector=wanted))
+    instance.business_key = key  # type: ignore[attr-defined]  # a real ProcessInstance while starting
     instance.sector = wanted
     return {"fiscal_year": year, "sector": wanted,
             "title": _("%(year)s 年度预算安排（%(sector)s）", year=year, sector=wanted)}
