@@ -3,7 +3,7 @@ year's results do to each — read from the tables result application wrote (eva
 and shaped by the two rule tables the diagram reads (budget_arrangement_rules, budget_new_demands).
 
 Lines: the sector's projects of the year (new demands among them), and last year's projects in the library that
-continue into it or carry a result adjustment for it. Per line, in 元:
+continue into it, were graded, or carry a result adjustment for it. Per line, in 元:
 - base: the project's approved amount (a continuing project's last-year amount; a finished one's 0, its
   adjustment still goes to the unit's budget, as 004 counts it); a project not yet in the library has its
   requested amount as base and nothing arranged (先评估后入库);
@@ -33,6 +33,9 @@ from server.models import Project, ProjectStatus, ProjectType
 RECTIFICATION = {EvaluationStatus.RECTIFYING: "rectifying", EvaluationStatus.RECTIFIED: "rectified",
                  EvaluationStatus.UNRECTIFIED: "unrectified"}
 PENDING = (ProjectStatus.APPLIED, ProjectStatus.ASSESSING)
+# A result counts once the office has noticed it: a self grade under review or a key evaluation in progress does not.
+NOTICED = (EvaluationStatus.COMPLETED, EvaluationStatus.RECTIFYING, EvaluationStatus.RECTIFIED,
+           EvaluationStatus.UNRECTIFIED)
 BASES = ("unit", "project")
 PRIORITIES = ("priority", "lost", "none")
 CONDITIONS = ("skipped_self_evaluation", "unrectified")
@@ -96,24 +99,26 @@ def _rule(rules: list[Rule], grade: str, rectification: str) -> Rule | None:
 
 def _candidates(year: int, sector: str) -> list[Project]:
     adjusted = select(BudgetAdjustment.project_id).where(BudgetAdjustment.fiscal_year == year)
+    graded = select(Evaluation.project_id).where(Evaluation.fiscal_year == year - 1, Evaluation.status.in_(NOTICED))
     return list(db.session.scalars(
         select(Project).where(
             Project.sector == sector,
             or_(
                 and_(Project.fiscal_year == year, Project.status.in_((ProjectStatus.IN_LIBRARY, *PENDING))),
                 and_(Project.fiscal_year == year - 1, Project.status == ProjectStatus.IN_LIBRARY,
-                     or_(func.coalesce(Project.end_year, year - 1) >= year, Project.id.in_(adjusted))),
+                     or_(func.coalesce(Project.end_year, year - 1) >= year, Project.id.in_(adjusted),
+                         Project.id.in_(graded))),
             ),
         ).order_by(Project.organisation_id, Project.code)
     ))
 
 
 def _evaluations(project_ids: list[int], year: int) -> dict[int, Evaluation]:
-    """The latest graded evaluation of last year per project."""
+    """The latest noticed evaluation of last year per project."""
     found: dict[int, Evaluation] = {}
     for ev in db.session.scalars(
         select(Evaluation).where(Evaluation.project_id.in_(project_ids), Evaluation.fiscal_year == year - 1,
-                                 Evaluation.grade.is_not(None)).order_by(Evaluation.id)
+                                 Evaluation.status.in_(NOTICED)).order_by(Evaluation.id)
     ):
         found[ev.project_id] = ev
     return found
