@@ -1,5 +1,6 @@
 """预算安排 in the demo year: in April, once last year's result notices are out, the office arranges this year's
-budgets from them — 教育 reviewed and confirmed (units read their lines), 水利 waiting for 农业农村股's review."""
+budgets from them — 教育 reviewed and confirmed (units read their lines); 水利, started once its 中 results were
+noticed, waits for 农业农村股's review."""
 
 from __future__ import annotations
 
@@ -21,5 +22,6 @@ def stories(plan: YearPlan) -> list[Story]:
     edu.act(on(4, 14), "fin_edu", KEY, SECTION, {"section_opinion": "已逐项核对调整依据和来源评价。"})
     edu.act(on(4, 16), "perf", KEY, CONFIRM, {"office_decision": "confirm", "office_opinion": "同意按评价结果安排。"})
     water = Story(f"{plan.year} 年度预算安排（水利）")
-    water.start(on(4, 9), "perf", KEY, {"fiscal_year": plan.year, "sector": "水利"})
+    # late in the year, after the 中 results' notices: its draft shows them (payments suspended, no priority)
+    water.start(plan.before(2, 10), "perf", KEY, {"fiscal_year": plan.year, "sector": "水利"})
     return [edu, water]
