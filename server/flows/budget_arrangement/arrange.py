@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from server.db import db
@@ -70,11 +71,11 @@ def rules_from_table(grades: Any, rectifications: Any, bases: Any, priorities: A
     """The COLLECT table's columns as rows; a value outside the documented codes is refused with its row."""
     columns = [grades, rectifications, bases, priorities, stops, basis]
     if not all(isinstance(c, list) for c in columns) or len({len(c) for c in columns}) != 1:
-        raise ValueError("预算安排规则表的各列长度不一致")
+        raise ValueError(_("预算安排规则表的各列长度不一致"))
     rows = []
     for n, (g, r, b, p, s, text) in enumerate(zip(*columns, strict=True), start=1):
         if str(b) not in BASES or str(p) not in PRIORITIES or not isinstance(s, bool):
-            raise ValueError(f"预算安排规则表第 {n} 行：基数应为 unit 或 project，优先安排应为 priority、lost 或 none")
+            raise ValueError(_("预算安排规则表第 %(n)s 行：基数应为 unit 或 project，优先安排应为 priority、lost 或 none", n=n))
         rows.append(Rule(str(g), str(r), str(b), str(p), s, str(text or "")[:300]))
     return rows
 
@@ -83,11 +84,11 @@ def demand_rules_from_table(conditions: Any, refusals: Any, basis: Any) -> dict[
     """condition -> basis, for the conditions the table refuses new demands on."""
     columns = [conditions, refusals, basis]
     if not all(isinstance(c, list) for c in columns) or len({len(c) for c in columns}) != 1:
-        raise ValueError("新增需求规则表的各列长度不一致")
+        raise ValueError(_("新增需求规则表的各列长度不一致"))
     out: dict[str, str] = {}
     for n, (c, refuse, text) in enumerate(zip(*columns, strict=True), start=1):
         if str(c) not in CONDITIONS or not isinstance(refuse, bool):
-            raise ValueError(f"新增需求规则表第 {n} 行：条件应为 skipped_self_evaluation 或 unrectified")
+            raise ValueError(_("新增需求规则表第 %(n)s 行：条件应为 skipped_self_evaluation 或 unrectified", n=n))
         if refuse:
             out.setdefault(str(c), str(text or "")[:300])
     return out

@@ -150,7 +150,8 @@ def _tell_units(call: OperatorCall, rows: list[BudgetArrangement]) -> None:
         by_unit.setdefault(row.organisation_id, []).append(row)
     now, instance_id = get_clock().now(), context(call).instance.id
     for unit, lines in by_unit.items():
-        listed = "；".join(_("%(name)s %(amount)s 元", name=r.project.name, amount=f"{r.amount:,.2f}") for r in lines[:5])
+        listed = "；".join(_("%(name)s %(amount)s 元", name=r.project.name, amount=format(r.amount, ",.2f"))
+                          for r in lines[:5])
         db.session.add(Notification(
             organisation_id=unit, role="unit_staff", kind="arrangement", instance_id=instance_id, project_id=None,
             text=_("%(year)s 年度预算安排已确认：%(lines)s。安排理由见“预算安排”页面。", year=lines[0].fiscal_year,
