@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from server.db import db
 from server.flows.budget_arrangement.models import BudgetArrangement
 from server.models import ProcessInstance
-from tests.api.helpers import complete, deploy_folder, start
+from tests.api.helpers import complete, deploy_folder, deploy_variant, start
 from tests.flows_budget.conftest import CONFIRM, KEY, SECTION
 from tests.flows_goal_review.conftest import ROOT, refused_start, task_of
 from tests.web.conftest import Browser
@@ -72,6 +72,13 @@ def test_bad_start_data_and_review_forms_are_refused_and_nothing_is_kept(app, us
     body = complete(users["perf"], confirm["id"], {"office_decision": "approve", "office_opinion": "x"}, expect=422)
     assert set(body["fields"]) == {"office_decision", "office_opinion"}
     assert task_of(users["perf"], iid, CONFIRM)["id"] == confirm["id"]  # still open, nothing recorded
+
+    # An administrator's slip in a rule table refuses the start with the row, rather than arranging by it.
+    deploy_variant(users["admin"], KEY, ROOT / KEY,
+                   {"budget_arrangement_rules.dmn": [('<text>"unit"</text>', '<text>"units"</text>')]})
+    before = counts(app)
+    assert "预算安排规则表第 1 行" in refused_start(users, {"fiscal_year": 2027, "sector": "水利"}, who="perf", key=KEY)
+    assert counts(app) == before
 
 
 def test_the_page_lists_exports_prints_and_refuses_a_bad_start_by_field(app, deployed):

@@ -14,7 +14,9 @@ arranges 2027 per sector, and the API shows every consequence with its reason an
 from __future__ import annotations
 
 from decimal import Decimal
+from io import BytesIO
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.db import db
@@ -37,6 +39,7 @@ from tests.flows_evaluation.test_evaluation_year import REASONS
 from tests.flows_ex_ante.conftest import application, apply
 from tests.flows_goal_review.conftest import do, refused_start, status_of, steps
 from tests.flows_monitoring.conftest import approved_project
+from tests.web.conftest import Browser
 
 FULL = ["4200", "100", "达成", "3200", "30", "90"]
 
@@ -144,6 +147,12 @@ def test_next_years_budget_reads_last_years_results(app, users, flows, clock):
         told = db.session.scalars(select(Notification.text).where(Notification.kind == "arrangement")).all()
     assert len(told) == 1 and told[0].startswith("2027 年度预算安排已确认：") and "468,000.00 元" in told[0]
     assert "已经确认" in refused_start(users, {"fiscal_year": 2027, "sector": "教育"}, who="perf", key=KEY)
+    section = Browser(app.test_client())
+    section.login("fin_edu")
+    sheet = load_workbook(BytesIO(section.client.get("/budget-arrangements?fiscal_year=2027&format=xlsx").data)).active
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[a][4:7] == (360000, 108000, 468000) and "调增 108,000.00 元" in rows[a][10]
+    assert rows["合计"][1] == "4 个项目" and rows["合计"][6] == 468000 + 360000 + 0 + 0  # C stopped, demand refused
 
     # B's payments stay suspended through the confirmed arrangement until its rectification is verified.
     clock.set(county(2027, 2, 25, 9))
