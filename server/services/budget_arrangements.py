@@ -135,6 +135,12 @@ def _select(user: User, year: int, sector: str | None):
     return where
 
 
+def latest_year(user: User) -> int | None:
+    """The newest fiscal year with lines this reader may see (the page opens on it)."""
+    return db.session.scalar(select(func.max(BudgetArrangement.fiscal_year))
+                             .join(Project, Project.id == BudgetArrangement.project_id).where(*_scope(user)))
+
+
 def count_lines(user: User, year: int, sector: str | None = None) -> tuple[int, Decimal, Decimal, Decimal]:
     """(lines, base, adjustment, amount) totals of the year in scope."""
     row = db.session.execute(

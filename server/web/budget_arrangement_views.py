@@ -26,7 +26,8 @@ KEY = "budget_arrangement"
 
 def _query() -> tuple[int, str | None, dict[str, str]]:
     read = QueryReader(request.args)
-    year = read.integer("fiscal_year", 2000, 2100, _("应为 2000–2100 之间的年份")) or current_year() + 1
+    year = (read.integer("fiscal_year", 2000, 2100, _("应为 2000–2100 之间的年份"))
+            or arrangements.latest_year(current_user) or current_year() + 1)
     sector = read.choice("sector", arrangements.sectors(current_user))
     return year, sector, read.errors
 

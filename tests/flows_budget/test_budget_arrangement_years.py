@@ -149,6 +149,8 @@ def test_next_years_budget_reads_last_years_results(app, users, flows, clock):
     assert "已经确认" in refused_start(users, {"fiscal_year": 2027, "sector": "教育"}, who="perf", key=KEY)
     section = Browser(app.test_client())
     section.login("fin_edu")
+    page = section.get("/budget-arrangements").get_data(as_text=True)  # opens on the newest year it may see
+    assert "2027 年度预算安排" in page and f'data-project="{a}" data-status="confirmed"' in page
     sheet = load_workbook(BytesIO(section.client.get("/budget-arrangements?fiscal_year=2027&format=xlsx").data)).active
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows[a][4:7] == (360000, 108000, 468000) and "调增 108,000.00 元" in rows[a][10]
