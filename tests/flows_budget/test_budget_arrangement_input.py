@@ -75,7 +75,7 @@ def test_bad_start_data_and_review_forms_are_refused_and_nothing_is_kept(app, us
 
     # An administrator's slip in a rule table refuses the start with the row, rather than arranging by it.
     deploy_variant(users["admin"], KEY, ROOT / KEY,
-                   {"budget_arrangement_rules.dmn": [('<text>"unit"</text>', '<text>"units"</text>')]})
+                   {"budget_arrangement_rules.dmn": [('<text>"单位"</text>', '<text>"本单位"</text>')]})
     before = counts(app)
     assert "预算安排规则表第 1 行" in refused_start(users, {"fiscal_year": 2027, "sector": "水利"}, who="perf", key=KEY)
     assert counts(app) == before

@@ -37,9 +37,11 @@ PENDING = (ProjectStatus.APPLIED, ProjectStatus.ASSESSING)
 # A result counts once the office has noticed it: a self grade under review or a key evaluation in progress does not.
 NOTICED = (EvaluationStatus.COMPLETED, EvaluationStatus.RECTIFYING, EvaluationStatus.RECTIFIED,
            EvaluationStatus.UNRECTIFIED)
-BASES = ("unit", "project")
-PRIORITIES = ("priority", "lost", "none")
-CONDITIONS = ("skipped_self_evaluation", "unrectified")
+# The rule tables are written in the county's words; each word stands for one code here.
+STATES = {"任意": "any", "整改中": "rectifying", "已整改": "rectified", "整改不到位": "unrectified", "无需整改": "none"}
+BASES = {"单位": "unit", "项目": "project"}
+PRIORITIES = {"优先安排": "priority", "不再优先": "lost", "无": "none"}
+CONDITIONS = {"未开展自评": "skipped_self_evaluation", "整改不到位": "unrectified"}
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,9 @@ class Rule:
     """One row of budget_arrangement_rules."""
 
     grade: str
-    rectification: str  # any / rectifying / rectified / unrectified / none
-    percent_base: str  # unit / project
-    priority: str  # priority / lost / none
+    rectification: str  # any / rectifying / rectified / unrectified / none (STATES)
+    percent_base: str  # unit / project (BASES)
+    priority: str  # priority / lost / none (PRIORITIES)
     stop: bool
     basis: str
 
@@ -74,9 +76,10 @@ def rules_from_table(grades: Any, rectifications: Any, bases: Any, priorities: A
         raise ValueError(_("预算安排规则表的各列长度不一致"))
     rows = []
     for n, (g, r, b, p, s, text) in enumerate(zip(*columns, strict=True), start=1):
-        if str(b) not in BASES or str(p) not in PRIORITIES or not isinstance(s, bool):
-            raise ValueError(_("预算安排规则表第 %(n)s 行：基数应为 unit 或 project，优先安排应为 priority、lost 或 none", n=n))
-        rows.append(Rule(str(g), str(r), str(b), str(p), s, str(text or "")[:300]))
+        if str(r) not in STATES or str(b) not in BASES or str(p) not in PRIORITIES or not isinstance(s, bool):
+            raise ValueError(_("预算安排规则表第 %(n)s 行：整改状态应为 任意、整改中、已整改、整改不到位 或 无需整改，"
+                               "基数应为 单位 或 项目，优先安排应为 优先安排、不再优先 或 无", n=n))
+        rows.append(Rule(str(g), STATES[str(r)], BASES[str(b)], PRIORITIES[str(p)], s, str(text or "")[:300]))
     return rows
 
 
@@ -88,9 +91,9 @@ def demand_rules_from_table(conditions: Any, refusals: Any, basis: Any) -> dict[
     out: dict[str, str] = {}
     for n, (c, refuse, text) in enumerate(zip(*columns, strict=True), start=1):
         if str(c) not in CONDITIONS or not isinstance(refuse, bool):
-            raise ValueError(_("新增需求规则表第 %(n)s 行：条件应为 skipped_self_evaluation 或 unrectified", n=n))
+            raise ValueError(_("新增需求规则表第 %(n)s 行：条件应为 未开展自评 或 整改不到位", n=n))
         if refuse:
-            out.setdefault(str(c), str(text or "")[:300])
+            out.setdefault(CONDITIONS[str(c)], str(text or "")[:300])
     return out
 
 
@@ -219,7 +222,7 @@ def _line(p: Project, year: int, ev: Evaluation | None, adjustments: list[Budget
         line.stopped = True
         line.reasons.append({"code": "stopped", "basis": rule.basis, **source})
 
-    refused = [(c, refusals[c], failings.get(c, [])) for c in CONDITIONS if c in refusals and failings.get(c)]
+    refused = [(c, refusals[c], failings.get(c, [])) for c in CONDITIONS.values() if c in refusals and failings.get(c)]
     if line.new_demand and refused:
         for condition, basis, names in refused:
             line.reasons.append({"code": "demand_refused", "condition": condition, "projects": names[:5],
