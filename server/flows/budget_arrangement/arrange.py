@@ -177,8 +177,11 @@ def arrange(year: int, sector: str, rules: list[Rule], refusals: dict[str, str])
     unit_ids = {p.organisation_id for p in projects}
     units, failings = unit_bases(unit_ids, year), unit_failings(unit_ids, year)
     adjustments: dict[int, list[BudgetAdjustment]] = defaultdict(list)
-    for adj in db.session.scalars(select(BudgetAdjustment).where(BudgetAdjustment.project_id.in_(ids),
-                                                                 BudgetAdjustment.fiscal_year == year)
+    # Only consequences carried over from an earlier year: a monitoring correction of this year's own budget
+    # (调整预算 during execution) is already in the project's amount, not a result to apply.
+    for adj in db.session.scalars(select(BudgetAdjustment).join(Project, Project.id == BudgetAdjustment.project_id)
+                                  .where(BudgetAdjustment.project_id.in_(ids), BudgetAdjustment.fiscal_year == year,
+                                         Project.fiscal_year < year)
                                   .order_by(BudgetAdjustment.id)):
         adjustments[adj.project_id].append(adj)
 
