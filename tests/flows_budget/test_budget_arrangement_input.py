@@ -106,6 +106,8 @@ def test_the_page_lists_exports_prints_and_refuses_a_bad_start_by_field(app, dep
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     assert office.get("/budget-arrangements?fiscal_year=abc&format=xlsx").status_code == 422
     assert office.get("/budget-arrangements?fiscal_year=abc").status_code == 422
+    assert office.get("/budget-arrangements?fiscal_year=2027&sector=外星").status_code == 422
+    assert office.get("/budget-arrangements/print?fiscal_year=1999").status_code == 422
     sheet = office.get("/budget-arrangements/print?fiscal_year=2027")
     assert sheet.status_code == 200 and "2027 年度预算安排表" in sheet.get_data(as_text=True)
     expert = Browser(app.test_client())
