@@ -10,6 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
 from server.api import admin, schemas
+from server.api.budget_arrangements import ArrangementListOut
 from server.api.projects import ProjectDetailOut, ProjectOut
 from server.models.identity import ROLE_CODES
 
@@ -54,6 +55,7 @@ def build_spec() -> dict[str, Any]:
     spec.components.schema("ProjectOut", schema=ProjectOut)
     spec.components.schema("AttachmentOut", schema=schemas.AttachmentOut)
     spec.components.schema("ProjectDetailOut", schema=ProjectDetailOut)
+    spec.components.schema("ArrangementListOut", schema=ArrangementListOut)
     for name, schema in admin.SCHEMAS.items():
         spec.components.schema(name, schema=schema)
     spec.components.response("Error", {"description": "错误", "content": {_JSON: {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
@@ -134,6 +136,15 @@ def build_spec() -> dict[str, Any]:
             "实例尚无关联值时以其数据计算；返回收到消息的实例", "MessageOut", body="MessageIn",
             errors=(401, 403, 422))},
         "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectDetailOut", errors=(401, 404), params=[_id("project_id")])},
+        "/api/v1/budget-arrangements": {"get": _op(
+            "预算安排：某预算年度各项目的基数、结果应用调整、安排金额及理由（含来源评价）；财政业务股室看本领域（含待审核的），"
+            "绩效管理股看全部，主管部门和单位只看本部门、本单位已确认的", "ArrangementListOut", errors=(401, 403, 422), params=[
+                {"name": "fiscal_year", "in": "query", "required": True,
+                 "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}},
+                {"name": "sector", "in": "query", "schema": {"type": "string", "maxLength": 32}},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+            ])},
     }
     paths.update(_admin_paths(inst_id, task_id))
     for path, operations in paths.items():

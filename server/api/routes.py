@@ -7,6 +7,7 @@ from __future__ import annotations
 from server.api import (  # noqa: F401 (errors: handlers)
     admin,
     attachments,
+    budget_arrangements,
     errors,
     instances,
     messages,
@@ -19,7 +20,7 @@ from server.api import (  # noqa: F401 (errors: handlers)
 from server.api.blueprint import api_bp
 
 CONCERNS = (admin.bp, processes.bp, instances.bp, tasks.bp, projects.bp, attachments.bp, messages.bp, session.bp,
-            openapi.bp)
+            openapi.bp, budget_arrangements.bp)
 for _concern in CONCERNS:  # once, at import: a blueprint is registered on the app per app, its children not
     api_bp.register_blueprint(_concern)
 

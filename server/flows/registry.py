@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import FileSystemLoader, PrefixLoader
 
 from server.engine.operators import Operator, OperatorRegistry
+from server.flows.budget_arrangement.flow import FLOW as BUDGET_ARRANGEMENT
 from server.flows.definition import ContextBlock, FlowDefinition
 from server.flows.evaluation.flow import FLOW as EVALUATION
 from server.flows.ex_ante.flow import FLOW as EX_ANTE
@@ -21,7 +22,7 @@ from server.flows.goal_review.flow import FLOW as GOAL_REVIEW
 from server.flows.monitoring.flow import FLOW as MONITORING
 
 # In the order the task page shows their context blocks and the demo year plays their stages.
-FLOWS: tuple[FlowDefinition, ...] = (EX_ANTE, GOAL_REVIEW, GOAL_ADJUST, MONITORING, EVALUATION)
+FLOWS: tuple[FlowDefinition, ...] = (EX_ANTE, GOAL_REVIEW, GOAL_ADJUST, MONITORING, EVALUATION, BUDGET_ARRANGEMENT)
 
 BY_KEY: dict[str, FlowDefinition] = {flow.key: flow for flow in FLOWS}
 

@@ -15,6 +15,7 @@ from server.web import (
     admin_views,
     attachment_views,
     auth_views,
+    budget_arrangement_views,
     errors,
     formatting,
     home_views,
@@ -53,6 +54,7 @@ BLUEPRINTS = (
     admin_rule_views.bp,
     indicator_views.bp,
     admin_form_views.bp,
+    budget_arrangement_views.bp,
 )
 
 

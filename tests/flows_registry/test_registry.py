@@ -16,7 +16,7 @@ import pytest
 import server.models
 from server.db import Base
 from server.flows.definition import ContextBlock, DemoStage, FlowDefinition, UnitStart
-from server.flows.registry import FLOWS, labels, operators
+from server.flows.registry import BY_KEY, FLOWS, labels, operators
 from server.services import start_forms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,7 +108,9 @@ def test_batch_start_flows_are_the_year_wide_ones():
 
 
 def test_every_flow_says_how_a_unit_starts_it():
-    starts = {f.key: f.unit_start for f in FLOWS}
+    # 预算安排 is the office's (per year and sector, from its page), never a unit's
+    starts = {f.key: f.unit_start for f in FLOWS if f.key != "budget_arrangement"}
+    assert BY_KEY["budget_arrangement"].unit_start is None
     assert all(isinstance(s, UnitStart) for s in starts.values())
     assert [k for k, s in starts.items() if s.projects is None] == ["ex_ante"]  # its first task is the form
     assert [k for k, s in starts.items() if s.repeatable] == ["goal_adjust"]

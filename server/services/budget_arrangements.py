@@ -1,0 +1,205 @@
+"""Reading 预算安排 within the reader's scope: the lines of a fiscal year with their reasons in words, for the API,
+the page and its .xlsx. Finance sections see their sectors' lines from the draft on, the office all; units and
+departments see their own once confirmed. A payment suspension is read live from payment_suspensions, so a
+verified rectification lifts it on the arrangement at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, func, select
+
+from server.clock import COUNTY_TZ
+from server.db import db
+from server.flows.budget_arrangement.models import ArrangementStatus, BudgetArrangement
+from server.flows.evaluation.models import Evaluation
+from server.flows.shared.models import PaymentSuspension
+from server.models import Project, Role, User
+from server.services.errors import Forbidden
+from server.services.projects import visible_clause
+from server.services.scope import COUNTY_WIDE_ROLES
+from server.services.xlsx_export import Column, stream_xlsx
+
+PERCENT_OF = {"unit": _l("该单位上一年度年初预算项目经费"), "project": _l("本项目上一年度核定金额")}
+
+
+@dataclass
+class ArrangementLine:
+    row: BudgetArrangement
+    project: Project
+    unit: str
+    reasons: list[dict[str, Any]]
+    payments_suspended: bool
+
+
+def may_read(user: User) -> bool:
+    return not (user.roles <= {Role.EXPERT})
+
+
+def drafts_visible(user: User) -> bool:
+    return bool(user.roles & {Role.FINANCE_SECTION, *COUNTY_WIDE_ROLES})
+
+
+def _scope(user: User) -> list[ColumnElement[bool]]:
+    if not may_read(user):
+        raise Forbidden(_("预算安排仅供财政、主管部门和单位查看"))
+    where = [visible_clause(user)]
+    if not drafts_visible(user):
+        where.append(BudgetArrangement.status == ArrangementStatus.CONFIRMED)
+    return where
+
+
+def _day(moment: datetime) -> str:
+    local = moment.astimezone(COUNTY_TZ)
+    return _("%(y)s年%(m)s月%(d)s日", y=local.year, m=local.month, d=local.day)
+
+
+def _yuan(value: Any) -> str:
+    return f"{Decimal(str(value)):,.2f}"
+
+
+def _percent(value: Any) -> str:
+    shown = f"{abs(Decimal(str(value))):f}"
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """One consequence in words, with its figures and the evaluation it comes from."""
+    code = reason.get("code")
+    src = _("%(year)s 年度绩效评价等次为%(grade)s", year=reason.get("source_year"), grade=reason.get("grade")) \
+        if reason.get("grade") else ""
+    basis = f"（{reason['basis']}）" if reason.get("basis") else ""
+    if code == "adjustment":
+        change = Decimal(reason["change"])
+        verb = _("调增") if change >= 0 else _("调减")
+        of = str(PERCENT_OF.get(reason.get("percent_base", ""), _("基数")))
+        return _("%(src)s：按%(of)s %(base)s 元的 %(pct)s%% %(verb)s %(change)s 元", src=src, of=of,
+                 base=_yuan(reason["base"]), pct=_percent(reason["percent"]), verb=verb,
+                 change=_yuan(abs(change))) + basis
+    if code == "adjustment_amount":
+        return _("预算调整 %(change)s 元", change=_yuan(reason["change"])) + basis
+    if code == "priority":
+        return _("%(src)s：优先安排", src=src) + basis
+    if code == "priority_lost":
+        return _("%(src)s：不再具备优先保障资格", src=src) + basis
+    if code == "stopped":
+        return _("%(src)s，整改不到位：中止预算执行，本年度不安排资金", src=src) + basis
+    if code == "demand_refused":
+        names = "、".join(reason.get("projects") or [])
+        if reason.get("condition") == "skipped_self_evaluation":
+            return _("新增需求不予考虑：本单位未开展 %(year)s 年度绩效自评（%(projects)s）",
+                     year=reason.get("source_year"), projects=names) + basis
+        return _("新增需求不予考虑：本单位 %(year)s 年度评价结果整改不到位（%(projects)s）",
+                 year=reason.get("source_year"), projects=names) + basis
+    if code == "not_admitted":
+        return _("尚未通过事前绩效评估入库，暂不安排预算（先评估后入库）")
+    if code == "ended":
+        return _("项目已于 %(year)s 年结束，结果应用调整计入单位预算", year=reason.get("end_year"))
+    if code == "payments_suspended":
+        return _("%(src)s，整改期间暂缓拨付（自 %(since)s 起，整改核查到位后恢复）", src=src, since=reason["since"])
+    if code == "payments_resumed":
+        return _("%(src)s：整改已核查到位，%(day)s 恢复拨付", src=src, day=reason["lifted"])
+    return str(code)
+
+
+def _suspensions(project_ids: list[int], year: int) -> dict[int, list[dict[str, Any]]]:
+    """Holds result application placed on last year's evaluations, as reasons (live: lifted ones say so)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    rows = db.session.execute(
+        select(PaymentSuspension, Evaluation.grade, Evaluation.fiscal_year)
+        .join(Evaluation, Evaluation.id == PaymentSuspension.source_id)
+        .where(PaymentSuspension.project_id.in_(project_ids), PaymentSuspension.source_flow == "evaluation",
+               Evaluation.fiscal_year == year - 1).order_by(PaymentSuspension.id)
+    ).tuples().all()
+    for hold, grade, source_year in rows:
+        reason: dict[str, Any] = {"evaluation_id": hold.source_id, "source_year": source_year, "grade": grade,
+                                  "since": _day(hold.since)}
+        if hold.lifted_at is None:
+            reason["code"] = "payments_suspended"
+        else:
+            reason.update(code="payments_resumed", lifted=_day(hold.lifted_at))
+        out.setdefault(hold.project_id, []).append(reason)
+    return out
+
+
+def _select(user: User, year: int, sector: str | None):
+    where = [BudgetArrangement.fiscal_year == year, *_scope(user)]
+    if sector:
+        where.append(BudgetArrangement.sector == sector)
+    return where
+
+
+def latest_year(user: User) -> int | None:
+    """The newest fiscal year with lines this reader may see (the page opens on it)."""
+    return db.session.scalar(select(func.max(BudgetArrangement.fiscal_year))
+                             .join(Project, Project.id == BudgetArrangement.project_id).where(*_scope(user)))
+
+
+def count_lines(user: User, year: int, sector: str | None = None) -> tuple[int, Decimal, Decimal, Decimal]:
+    """(lines, base, adjustment, amount) totals of the year in scope."""
+    row = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(BudgetArrangement.base), 0),
+               func.coalesce(func.sum(BudgetArrangement.adjustment), 0),
+               func.coalesce(func.sum(BudgetArrangement.amount), 0))
+        .select_from(BudgetArrangement).join(Project, Project.id == BudgetArrangement.project_id)
+        .where(*_select(user, year, sector))
+    ).one()
+    return int(row[0]), Decimal(row[1]), Decimal(row[2]), Decimal(row[3])
+
+
+def list_lines(user: User, year: int, sector: str | None = None, *, page: int = 1,
+               per_page: int = 100) -> list[ArrangementLine]:
+    rows = list(db.session.scalars(
+        select(BudgetArrangement).join(Project, Project.id == BudgetArrangement.project_id)
+        .where(*_select(user, year, sector))
+        .order_by(BudgetArrangement.sector, BudgetArrangement.organisation_id, Project.code)
+        .limit(per_page).offset((page - 1) * per_page)
+    ))
+    live = _suspensions([r.project_id for r in rows], year)
+    out = []
+    for r in rows:
+        reasons = [dict(x, text=reason_text(x)) for x in [*r.reasons, *live.get(r.project_id, [])]]
+        out.append(ArrangementLine(r, r.project, r.project.organisation.name, reasons,
+                                   any(x["code"] == "payments_suspended" for x in reasons)))
+    return out
+
+
+def sectors(user: User) -> list[str]:
+    """The sectors the reader can choose (a finance section: its own)."""
+    if user.roles & set(COUNTY_WIDE_ROLES):
+        from server.flows.budget_arrangement.operators import known_sectors
+        return known_sectors()
+    return sorted(user.sectors)
+
+
+PRIORITY = {True: _l("优先安排"), False: _l("不再优先")}
+HEADERS = ((_l("项目编码"), 22, False), (_l("项目名称"), 30, False), (_l("实施单位"), 20, False), (_l("领域"), 8, False),
+           (_l("基数"), 16, True), (_l("结果应用调整"), 16, True), (_l("安排金额"), 16, True), (_l("优先安排"), 10, False),
+           (_l("暂缓拨付"), 10, False), (_l("状态"), 12, False), (_l("理由"), 80, False))
+
+
+def export_xlsx(user: User, year: int, sector: str | None = None) -> Iterator[bytes]:
+    from server.services.task_page import label
+
+    def rows() -> Iterator[list[Any]]:
+        page = 1
+        while batch := list_lines(user, year, sector, page=page, per_page=500):
+            for line in batch:
+                r = line.row
+                yield [line.project.code, line.project.name, line.unit, r.sector, r.base, r.adjustment, r.amount,
+                       str(PRIORITY[r.priority]) if r.priority is not None else "",
+                       _("是") if line.payments_suspended else "", str(label("arrangement_status", str(r.status))),
+                       "\n".join(x["text"] for x in line.reasons)]
+            page += 1
+
+    count, base, adjustment, amount = count_lines(user, year, sector)
+    footer = [[_("合计"), _("%(n)s 个项目", n=count), "", "", base, adjustment, amount, "", "", "", ""]]
+    return stream_xlsx(_("%(year)s 年度预算安排", year=year), [Column(str(h), w, y) for h, w, y in HEADERS],
+                       rows(), footer)
+
