@@ -9,6 +9,7 @@ from server.web import (
     admin_instance_views,
     admin_modeler_views,
     admin_people_views,
+    admin_version_views,
     admin_views,
     attachment_views,
     auth_views,
@@ -29,7 +30,8 @@ from server.web import (
 
 BLUEPRINTS = (home_views.bp, auth_views.bp, i18n.bp, inbox_views.bp, project_views.bp, project_page_views.bp,
               task_views.bp, instance_views.bp, start_views.bp, attachment_views.bp, warning_views.bp, vendor.bp,
-              admin_views.bp, admin_modeler_views.bp, admin_instance_views.bp, admin_people_views.bp)
+              admin_views.bp, admin_modeler_views.bp, admin_instance_views.bp, admin_people_views.bp,
+              admin_version_views.bp)
 
 
 def register_pages(app: Flask) -> None:

@@ -1,0 +1,178 @@
+"""Issue 13.5: what changed between two versions of a flow (/admin/models/<key>/diff, the admin API), and moving
+running instances of the old version onto the new one — SpiffWorkflow decides which can move; each moves in its
+own transaction, audited, with its open tasks still right; a refusal is reported and changes nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import select
+
+from server.db import db
+from server.models import AuditEvent, HumanTask, ProcessInstance, TaskStatus
+from tests.api.helpers import FLOWS, complete, deploy_folder, deploy_variant, start, workable
+from tests.web.conftest import apply
+
+# v2: a new user step 确认 (finance) after approval, and the application step renamed.
+CONFIRM = """<bpmn:userTask id="Task_Confirm" name="确认审核结果">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formJsonSchemaFilename" value="review.json" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>Flow_Approve</bpmn:incoming><bpmn:outgoing>Flow_Confirmed</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="Flow_Confirmed" sourceRef="Task_Confirm" targetRef="Service_Record" />
+    <bpmn:serviceTask id="Service_Record" name="记录审核结果">"""
+V2 = {"review.bpmn": [
+    ('<bpmn:flowNodeRef>Service_Record</bpmn:flowNodeRef>',
+     '<bpmn:flowNodeRef>Service_Record</bpmn:flowNodeRef><bpmn:flowNodeRef>Task_Confirm</bpmn:flowNodeRef>'),
+    ('<bpmn:serviceTask id="Service_Record" name="记录审核结果">', CONFIRM),
+    ('<bpmn:incoming>Flow_Approve</bpmn:incoming>\n      <bpmn:outgoing>Flow_ToEnd',
+     '<bpmn:incoming>Flow_Confirmed</bpmn:incoming>\n      <bpmn:outgoing>Flow_ToEnd'),
+    ('sourceRef="Gateway_Decision" targetRef="Service_Record"', 'sourceRef="Gateway_Decision" targetRef="Task_Confirm"'),
+    ('<bpmndi:BPMNShape id="Service_Record_di"', '<bpmndi:BPMNShape id="Task_Confirm_di" bpmnElement="Task_Confirm">'
+     '<dc:Bounds x="1000" y="420" width="100" height="80" /></bpmndi:BPMNShape><bpmndi:BPMNShape id="Service_Record_di"'),
+    ('<bpmn:userTask id="Task_Apply" name="申报">', '<bpmn:userTask id="Task_Apply" name="项目申报">'),
+]}
+API = "/api/v1/admin/process-models/review"
+
+
+def _setup(login_as):
+    """v1 deployed; one instance waiting at 审核 (can move), one at 申报 (renamed in v2: cannot); then v2."""
+    school = login_as("school1")
+    at_review = apply(school, "迁移测试项目")
+    at_apply = start(school, "review")
+    deploy_variant(login_as("admin"), "review", FLOWS / "review", V2)
+    return at_review["id"], at_apply["id"]
+
+
+def _row(app, instance_id):
+    with app.app_context():
+        i = db.session.get(ProcessInstance, instance_id)
+        open_rows = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                               HumanTask.status == TaskStatus.OPEN)).all()
+        return i.version.number, i.state, i.next_timer_at, [(t.id, t.task_name) for t in open_rows]
+
+
+def test_the_diff_lists_and_marks_what_changed_and_which_instances_can_move(app, review, login_as, browser):
+    movable, blocked = _setup(login_as)
+    admin = browser("admin")
+    models = admin.get("/admin/models").get_data(as_text=True)
+    assert "/admin/models/review/diff?from=1&amp;to=2" in models  # the link from the models page
+
+    html = admin.get("/admin/models/review/diff?from=1&to=2").get_data(as_text=True)
+    assert "新增 1 个元素，修改 3 个，删除 0 个" in html
+    added = re.search(r'<tr class="diff-added" data-element="Task_Confirm">(.*?)</tr>', html, re.S).group(1)
+    assert "确认审核结果" in added and "人工任务" in added
+    changed = re.search(r'<tr class="diff-changed" data-element="Task_Apply">(.*?)</tr>', html, re.S).group(1)
+    assert "项目申报" in changed and "名称" in changed
+    assert 'data-element="Gateway_Decision"' in html and "去向连线" in html
+    # Both diagrams carry the elements to mark: the old one the changed (and removed), the new one the added.
+    old_marks = re.search(r'id="diagram-v1-1"[^>]*data-changed="([^"]*)"', html).group(1)
+    assert "Task_Apply" in json.loads(old_marks.replace("&#34;", '"'))
+    assert re.search(r'id="diagram-v2-2"[^>]*data-added="\[&#34;Task_Confirm&#34;\]"', html)
+    diagram = admin.client.get("/admin/models/review/versions/2/diagram.bpmn")
+    assert diagram.status_code == 200 and b"Task_Confirm" in diagram.data
+
+    # The instances of v1: the one waiting at 审核 can move, the one at 申报 cannot, and says why.
+    row = re.search(rf'<tr data-instance="{movable}" class="movable">(.*?)</tr>', html, re.S).group(1)
+    assert "可以迁移" in row and "审核" in row
+    row = re.search(rf'<tr data-instance="{blocked}" class="blocked">(.*?)</tr>', html, re.S).group(1)
+    assert "不能迁移" in row and "正在办理的步骤“申报”（Task_Apply）在新版本中有改动（名称）" in row and "disabled" in row
+
+    # Backwards: v2 -> v1 shows the new step as removed, and offers no migration.
+    back = admin.get("/admin/models/review/diff?from=2&to=1").get_data(as_text=True)
+    assert '<tr class="diff-removed" data-element="Task_Confirm">' in back and "只能把实例从旧版本迁移到更新的版本" in back
+
+    api = login_as("admin")
+    body = api.get(f"{API}/diff", query_string={"from": 1, "to": 2}).get_json()
+    assert [c["element_id"] for c in body["added"]] == ["Task_Confirm"] and body["removed"] == []
+    items = {i["id"]: i for i in api.get(f"{API}/migrations", query_string={"to_version": 2}).get_json()["items"]}
+    assert items[movable]["movable"] and not items[blocked]["movable"] and "Task_Apply" in items[blocked]["reasons"][0]
+
+
+def test_migrating_moves_what_can_move_and_it_continues_on_the_new_version(app, review, login_as, browser):
+    movable, blocked = _setup(login_as)
+    before_moved, before_blocked = _row(app, movable), _row(app, blocked)
+    api = login_as("admin")
+    resp = api.post(f"{API}/migrations", json={"to_version": 2, "instance_ids": [movable, blocked]})
+    assert resp.status_code == 200, resp.get_json()
+    results = {r["instance_id"]: r for r in resp.get_json()["results"]}
+    assert results[movable]["moved"] and results[movable]["from_version"] == 1 and results[movable]["to_version"] == 2
+    assert not results[blocked]["moved"] and "Task_Apply" in results[blocked]["reason"]
+
+    number, _state, due, open_rows = _row(app, movable)
+    assert number == 2 and open_rows == before_moved[3]  # the same task row, still open
+    assert due == before_moved[2]  # the 5-day escalation timer was not restarted by the move
+    assert _row(app, blocked) == before_blocked  # refused: untouched
+    with app.app_context():
+        events = {e.instance_id: e for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(("migrate", "migrate_refused"))))}
+        assert events[movable].action == "migrate" and events[movable].data["from_version"] == 1
+        assert events[movable].data["to_version"] == 2 and events[movable].actor_id is not None
+        assert events[blocked].action == "migrate_refused" and "Task_Apply" in events[blocked].data["reason"]
+
+    # It goes on on v2: after approval the new step 确认审核结果 reaches finance, then the flow ends.
+    finance = login_as("fin_edu")
+    review_task = next(t for t in workable(finance) if t["instance_id"] == movable)
+    complete(finance, review_task["id"], {"decision": "approve", "opinion": "同意"})
+    confirm = next(t for t in workable(finance) if t["instance_id"] == movable)
+    assert confirm["element_id"] == "Task_Confirm"
+    done = complete(finance, confirm["id"], {"decision": "approve", "opinion": "确认"})
+    assert done["instance"]["status"] == "completed"
+
+    # The page without JavaScript: migrating the blocked one again is refused and reported, nothing changes.
+    admin = browser("admin")
+    admin.get("/admin/models/review/diff?from=1&to=2")
+    page = admin.post("/admin/models/review/diff/migrate", {"from": "1", "to": "2", "instance_ids": str(blocked)})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "已迁移 0 个，未迁移 1 个" in html and "Task_Apply" in html
+    assert _row(app, blocked) == before_blocked
+
+
+def test_hostile_migration_requests_are_refused_and_change_nothing(app, review, login_as, browser):
+    movable, blocked = _setup(login_as)
+    other = start(login_as("school1"), "review")["id"]  # on v2 already
+    before = _row(app, movable)
+    api = login_as("admin")
+
+    def refused(body, status=422):
+        resp = api.post(f"{API}/migrations", json=body)
+        assert resp.status_code == status, resp.get_json()
+        return resp.get_json()
+
+    assert "版本号不正确" in refused({"to_version": 9, "instance_ids": [movable]})["message"]
+    refused({"to_version": "2; drop", "instance_ids": [movable]})
+    refused({"to_version": True, "instance_ids": [movable]})
+    refused({"to_version": 2, "instance_ids": []})
+    refused({"to_version": 2, "instance_ids": "all"})
+    refused({"to_version": 2, "instance_ids": [True]})
+    refused({"to_version": 2, "instance_ids": [-1]})
+    refused({"to_version": 2, "instance_ids": list(range(1, 200))})
+    assert "不存在" in refused({"to_version": 2, "instance_ids": [movable, 999_999]})["message"]
+    # To the same version, and to an older one.
+    assert "只能迁移到更新的版本" in refused({"to_version": 2, "instance_ids": [other]})["message"]
+    assert "只能迁移到更新的版本" in refused({"to_version": 1, "instance_ids": [movable]})["message"]
+    # An instance of another flow.
+    assert deploy_folder(api, "review_copy", FLOWS / "review").status_code == 201
+    foreign = start(login_as("school1"), "review_copy")["id"]
+    assert "不属于流程 review" in refused({"to_version": 2, "instance_ids": [foreign]})["message"]
+    assert api.post("/api/v1/admin/process-models/nope/migrations",
+                    json={"to_version": 2, "instance_ids": [movable]}).status_code == 404
+    assert _row(app, movable) == before  # a whole request refused: nothing moved
+
+    # Not an administrator: 403 on the API and on every page.
+    school = login_as("school1")
+    assert school.post(f"{API}/migrations", json={"to_version": 2, "instance_ids": [movable]}).status_code == 403
+    assert school.get(f"{API}/diff", query_string={"from": 1, "to": 2}).status_code == 403
+    unit = browser("school1")
+    assert unit.get("/admin/models/review/diff?from=1&to=2").status_code == 403
+    assert unit.client.get("/admin/models/review/versions/1/diagram.bpmn").status_code == 403
+    admin = browser("admin")
+    assert admin.get("/admin/models/review/diff?from=1&to=7").status_code == 422
+    assert admin.get("/admin/models/review/diff?from=x&to=2").status_code == 422
+    assert admin.get("/admin/models/nope/diff").status_code == 404
+    no_csrf = admin.post("/admin/models/review/diff/migrate", {"to": "2", "instance_ids": str(movable)}, csrf=False)
+    assert no_csrf.status_code == 400
+    bad = admin.post("/admin/models/review/diff/migrate", {"from": "1", "to": "2", "instance_ids": "abc"})
+    assert bad.status_code == 422 and "未迁移，系统未做任何改动" in bad.get_data(as_text=True)
+    assert _row(app, movable) == before
