@@ -51,6 +51,10 @@ def load_config(instance_path: Path) -> dict:
         # Serialized state of one instance; a step that would save more is refused (422) and rolled back.
         "MAX_STATE_BYTES": int(os.environ.get("JIXIAO_MAX_STATE_BYTES", 8 * 1024 * 1024)),
         "TOKEN_TTL_HOURS": int(os.environ.get("JIXIAO_TOKEN_TTL_HOURS", 12)),
+        # A browser login ends after this long without a request, and after this long in any case (a shared
+        # office PC left logged in is the usual way someone else acts in a reviewer's name). 0 turns a limit off.
+        "SESSION_IDLE_MINUTES": float(os.environ.get("JIXIAO_SESSION_IDLE_MINUTES", 120)),
+        "SESSION_MAX_HOURS": float(os.environ.get("JIXIAO_SESSION_MAX_HOURS", 12)),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "PAGE_SIZE": 20,
         # werkzeug's method for new password hashes. Deliberately not read from the environment: only the test

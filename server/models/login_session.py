@@ -2,7 +2,7 @@
 
 The signed session cookie carries a random key; only its SHA-256 is stored (a database leak opens no session).
 A session started by POST /api/v1/session is linked to the bearer token issued with it, so ending either
-ends both.
+ends both. `last_seen_at` is refreshed at most every few minutes (services/login_sessions.py), for the idle limit.
 """
 
 from __future__ import annotations
@@ -25,3 +25,4 @@ class LoginSession(Base):
     api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

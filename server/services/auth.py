@@ -95,6 +95,7 @@ class Principal:
     roles: frozenset[str]
     sectors: frozenset[str]
     active: bool = True
+    language: str | None = None  # the interface language the user picked (users.language)
 
 
 _t, _u, _o = ApiToken.__table__, User.__table__, Organisation.__table__
@@ -103,7 +104,7 @@ _r, _s = UserRole.__table__, UserSector.__table__
 # so the role x sector rows stay few). Built once: statement construction is a visible cost per request.
 _PRINCIPAL = DriverStatement(
     select(
-        _t.c.expires_at, _t.c.revoked, _u.c.id, _u.c.username, _u.c.display_name, _u.c.active,
+        _t.c.expires_at, _t.c.revoked, _u.c.id, _u.c.username, _u.c.display_name, _u.c.active, _u.c.language,
         _o.c.id.label("org_id"), _o.c.code, _o.c.name, _o.c.kind, _o.c.sector.label("org_sector"), _o.c.parent_id,
         _r.c.role, _s.c.sector,
     )
@@ -137,6 +138,7 @@ def user_for_token(token: str) -> Principal | None:
         roles=frozenset(r.role for r in rows if r.role is not None),
         sectors=frozenset(r.sector for r in rows if r.sector is not None),
         active=True,
+        language=first.language,
     )
 
 

@@ -19,7 +19,17 @@ from sqlalchemy.sql.elements import ColumnElement
 from server.clock import COUNTY_TZ
 from server.db import db
 from server.extensions import get_clock
-from server.models import HumanTask, Organisation, OrgKind, ProcessModel, Role, TaskStatus, User
+from server.models import (
+    HumanTask,
+    InstanceStatus,
+    Organisation,
+    OrgKind,
+    ProcessInstance,
+    ProcessModel,
+    Role,
+    TaskStatus,
+    User,
+)
 from server.services import audit
 from server.services.scope import COUNTY_WIDE_ROLES, claimable_clause, offered_to
 
@@ -238,6 +248,7 @@ class InboxRow:
     due_at: datetime | None
     created_at: datetime
     completed_at: datetime | None
+    held: bool  # its instance is suspended by an administrator: shown, not workable until resumed
     overdue: bool
     due_soon: bool
 
@@ -349,9 +360,11 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
             HumanTask.id, HumanTask.title, HumanTask.process_key, HumanTask.instance_id, HumanTask.project_name,
             HumanTask.project_code, HumanTask.amount, Organisation.name, User.display_name, HumanTask.status,
             HumanTask.due_at, HumanTask.created_at, HumanTask.completed_at,
+            (ProcessInstance.status == InstanceStatus.SUSPENDED).label("held"),
         )
         .select_from(ids)
         .join(HumanTask, HumanTask.id == ids.c.id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .join(Organisation, Organisation.id == HumanTask.organisation_id)
         .outerjoin(User, User.id == HumanTask.assignee_id)
         .order_by(*order)
@@ -360,7 +373,8 @@ def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxP
     for r in db.session.execute(stmt):
         open_ = r.status == TaskStatus.OPEN and r.due_at is not None
         rows.append(InboxRow(
-            *r, overdue=open_ and r.due_at < now, due_soon=open_ and now <= r.due_at < now + DUE_SOON,
+            *r[:-1], held=bool(r.held) and r.status == TaskStatus.OPEN,
+            overdue=open_ and r.due_at < now, due_soon=open_ and now <= r.due_at < now + DUE_SOON,
         ))
     return InboxPage(query=query, rows=rows, total=total)
 

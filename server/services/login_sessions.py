@@ -3,15 +3,17 @@
 Every login (web form or POST /api/v1/session) starts a row; the browser's signed session cookie carries its
 random key, and flask-login's user loader accepts the cookie only while that row is open and the user active.
 Logging out revokes the row (and the bearer token issued with it); a password change or a deactivation
-revokes every session and token the user holds.
+revokes every session and token the user holds. A session also ends after SESSION_IDLE_MINUTES without a
+request and SESSION_MAX_HOURS after login; the login page then says why.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
-from flask import session
+from flask import current_app, g, session
 from sqlalchemy import select, update
 
 from server.db import db
@@ -23,6 +25,8 @@ from server.services.auth import hash_password
 # The key's name inside Flask's signed session cookie.
 SESSION_KEY = "_jx_sid"
 MAX_KEY = 200
+# last_seen_at is written at most this often: a page view is a read, not a write, nearly every time.
+TOUCH_EVERY = timedelta(minutes=5)
 
 
 def _digest(key: str) -> str:
@@ -35,19 +39,20 @@ def start(user: User, *, token: str | None = None) -> None:
     token_id = None
     if token is not None:
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == token_digest(token)))
+    now = get_clock().now()
     db.session.add(LoginSession(key_hash=_digest(key), user_id=user.id, api_token_id=token_id,
-                                created_at=get_clock().now()))
+                                created_at=now, last_seen_at=now))
     db.session.commit()
     session[SESSION_KEY] = key
 
 
 def user_for_session(user_id: str) -> User | None:
-    """flask-login's user loader: the cookie's user while its session is open and the user active."""
+    """flask-login's user loader: the cookie's user while its session is open, in time, and the user active."""
     key = session.get(SESSION_KEY)
     if not isinstance(key, str) or not key or len(key) > MAX_KEY or not user_id.isdigit():
         return None
-    return db.session.scalar(
-        select(User)
+    found = db.session.execute(
+        select(User, LoginSession)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             LoginSession.key_hash == _digest(key),
@@ -55,7 +60,42 @@ def user_for_session(user_id: str) -> User | None:
             User.id == int(user_id),
             User.active.is_(True),
         )
-    )
+    ).first()
+    if found is None:
+        return None
+    user, row = found
+    now = get_clock().now()
+    if _expired(row, now):
+        g.session_expired = True  # read by the login message (server/auth.py)
+        g.session_touch = (row.id, None)
+        return None
+    if now - (row.last_seen_at or row.created_at) >= TOUCH_EVERY:
+        g.session_touch = (row.id, now)
+    return user
+
+
+def _expired(row: LoginSession, now: datetime) -> bool:
+    idle = current_app.config.get("SESSION_IDLE_MINUTES") or 0
+    longest = current_app.config.get("SESSION_MAX_HOURS") or 0
+    if idle and now - (row.last_seen_at or row.created_at) > timedelta(minutes=idle):
+        return True
+    return bool(longest) and now - row.created_at > timedelta(hours=longest)
+
+
+def record_use() -> None:
+    """Before the request's own work: end an expired session for good, or note that this one is in use.
+
+    Runs while the request has nothing pending, so its commit carries nothing of the view's work.
+    """
+    touch = g.pop("session_touch", None)
+    if touch is None:
+        return
+    row_id, seen = touch
+    values = {"last_seen_at": seen} if seen is not None else {"revoked_at": get_clock().now()}
+    db.session.execute(update(LoginSession).where(LoginSession.id == row_id).values(**values))
+    db.session.commit()
+    if seen is None:
+        session.pop(SESSION_KEY, None)
 
 
 def end_current() -> None:

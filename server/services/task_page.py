@@ -17,6 +17,7 @@ from server.flows import registry
 from server.models import (
     AuditEvent,
     HumanTask,
+    InstanceStatus,
     Organisation,
     ProcessInstance,
     Project,
@@ -91,6 +92,7 @@ class TaskPageData:
     submitted: list = field(default_factory=list)  # a done task: what was submitted (readable rows)
     draft_saved_at: datetime | None = None
     flow_errors: dict[str, str] = field(default_factory=dict)  # what the flow's own check refused last time
+    held_reason: str | None = None  # the instance is suspended by an administrator: why (None: not held)
 
 
 def _name(user_id: int | None) -> str | None:
@@ -136,7 +138,8 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
     instance = task.instance
     schema, ui_schema = task_service.task_form(task)
     is_open = task.status == TaskStatus.OPEN
-    can_act = is_open and task.assignee_id == actor.id
+    held = instance.status == InstanceStatus.SUSPENDED
+    can_act = is_open and task.assignee_id == actor.id and not held  # completing a held task is refused (409)
     view = task_service.task_view(task) if is_open else None
     flow_data = dict(view.data) if view else {}
     draft = drafts.read_draft(task) if can_act else None
@@ -152,7 +155,7 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         warnings=warnings if isinstance(warnings, list) else [],
         notices=notices,
         can_act=can_act,
-        can_claim=is_open and task.assignee_id is None and offered_to(actor, task),
+        can_claim=is_open and not held and task.assignee_id is None and offered_to(actor, task),
         can_unclaim=can_act and may_act_on_task(actor, task),
         assignee=_name(task.assignee_id),
         completed_by=_name(task.completed_by_id),
@@ -162,7 +165,15 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         submitted=[] if is_open else _submitted(task, schema),
         draft_saved_at=task.draft_saved_at if draft is not None else None,
         flow_errors=view.field_errors if view else {},
+        held_reason=_held_reason(instance) if held and is_open else None,
     )
+
+
+def _held_reason(instance: ProcessInstance) -> str:
+    data = db.session.scalar(
+        select(AuditEvent.data).where(AuditEvent.instance_id == instance.id, AuditEvent.action == "suspend")
+        .order_by(AuditEvent.id.desc()).limit(1))
+    return str((data or {}).get("reason") or "")
 
 
 CONFIRM_FIELD = "confirmed_change"  # posted with the form: what the user confirmed (a block's confirmation token)

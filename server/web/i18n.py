@@ -1,6 +1,7 @@
 """Which language a page speaks. A county site is Simplified Chinese unless the user picks English with the
 nav's switch; the browser's Accept-Language is not asked (a visit would change language at login otherwise).
-Only a program calling the API with a bearer token may name its language per request (Accept-Language).
+Only a program calling the API with a bearer token may name its language per request (Accept-Language);
+without one, the token's user's saved language applies.
 
 The choice is kept in two places: on the user's row (users.language), so it follows the user to any browser,
 and in a cookie for the visit (pages before login, after logout). A signed-in user's row decides; a choice made
@@ -8,7 +9,7 @@ on the login page is saved on the row at login, so the pages before and after lo
 
 from __future__ import annotations
 
-from flask import Blueprint, has_request_context, redirect, request
+from flask import Blueprint, g, has_request_context, redirect, request
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
@@ -36,6 +37,9 @@ def select_locale() -> str | None:
         asked = request.accept_languages.best_match(["zh_Hans_CN", "zh", "en"])
         if asked:
             return "en" if asked == "en" else DEFAULT
+        caller = g.get("api_user")  # set by the API guard once the token checked out
+        if caller is not None and caller.language in LANGUAGES:
+            return caller.language
     user = _signed_in_user()
     if user is not None and user.language in LANGUAGES:
         return user.language

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from server.web import (
+    account_views,
     admin_instance_views,
     admin_modeler_views,
     admin_people_views,
@@ -28,8 +29,9 @@ from server.web import (
     warning_views,
 )
 
-BLUEPRINTS = (home_views.bp, auth_views.bp, i18n.bp, inbox_views.bp, project_views.bp, project_page_views.bp,
-              task_views.bp, instance_views.bp, start_views.bp, attachment_views.bp, warning_views.bp, vendor.bp,
+BLUEPRINTS = (home_views.bp, auth_views.bp, account_views.bp, i18n.bp, inbox_views.bp, project_views.bp,
+              project_page_views.bp, task_views.bp, instance_views.bp, start_views.bp, attachment_views.bp,
+              warning_views.bp, vendor.bp,
               admin_views.bp, admin_modeler_views.bp, admin_instance_views.bp, admin_people_views.bp,
               admin_version_views.bp)
 

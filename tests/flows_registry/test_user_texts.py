@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FORMS = sorted((ROOT / "forms").glob("**/*.json"))
 DIAGRAMS = sorted((ROOT / "workflows").glob("**/*.bpmn"))
+RULE_TABLES = sorted((ROOT / "workflows").glob("**/*.dmn"))  # read in the rule-table editor
 READ_KEYS = {"title", "description", "ui:help", "ui:placeholder", "x-enumTitles", "message"}
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
@@ -58,9 +59,29 @@ def _diagram_texts(path: Path):
             yield el.tag.removeprefix(BPMN), el.get("name")
 
 
-@pytest.mark.parametrize("path", FORMS + DIAGRAMS, ids=lambda p: str(p.relative_to(ROOT)))
+def _rule_table_texts(path: Path):
+    """Table names, column labels, descriptions and rule annotations; cells are expressions, not prose."""
+    for el in ElementTree.parse(path).iter():
+        tag = el.tag.rpartition("}")[2]
+        for attr in ("name", "label"):
+            if el.get(attr):
+                yield f"{tag}@{attr}", el.get(attr)
+        if tag == "description" and el.text:
+            yield tag, el.text
+    for entry in ElementTree.parse(path).iter():
+        if entry.tag.endswith("}annotationEntry"):
+            for text in entry:
+                if text.text:
+                    yield "annotation", text.text
+
+
+def _texts(path: Path):
+    return {".json": _form_texts, ".bpmn": _diagram_texts, ".dmn": _rule_table_texts}[path.suffix](path)
+
+
+@pytest.mark.parametrize("path", FORMS + DIAGRAMS + RULE_TABLES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_variable_name_inside_what_users_read(path):
-    texts = _form_texts(path) if path.suffix == ".json" else _diagram_texts(path)
+    texts = _texts(path)
     found = [(where, words, text[:60]) for where, text in texts if (words := identifiers(text))]
     assert not found, found
 

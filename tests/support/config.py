@@ -17,4 +17,8 @@ TEST_CONFIG: dict[str, Any] = {
     "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
     # A one-round hash needs no process of its own (tests/api/test_login_guard.py turns the pool on).
     "LOGIN_HASH_PROCESSES": False,
+    # Walks through a fiscal year move the clock by months under one login; the session limits are checked by
+    # tests/web/test_session_lifetime.py, which turns them back on at production's defaults.
+    "SESSION_IDLE_MINUTES": 0,
+    "SESSION_MAX_HOURS": 0,
 }

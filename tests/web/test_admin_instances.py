@@ -90,6 +90,14 @@ def test_timers_suspend_resume_skip_and_reassign(app, review, login_as, browser,
     page = admin.get("/admin/instances?status=suspended").get_data(as_text=True)
     assert f'id="instance-{iid}"' in page and "恢复" in page
     assert '已挂起' in browser("perf").get(f"/instances/{iid}").get_data(as_text=True)
+    # Its holder still sees the task, marked held with the reason, and has nothing to press.
+    holder = browser("fin_edu2")
+    inbox = holder.get("/inbox").get_data(as_text=True)
+    row = inbox[inbox.index(f'id="task-{review_task}"'):]
+    assert "已挂起" in row[:row.index("</tr>")]
+    page = holder.get(f"/tasks/{review_task}").get_data(as_text=True)
+    assert 'id="held-notice"' in page and "核对申报材料，暂停办理" in page
+    assert '<fieldset class="form-body" disabled' in page
     fin = login_as("fin_edu2")
     complete(fin, review_task, {"decision": "approve", "opinion": "同意"}, expect=409)
     clock.advance(timedelta(days=6))
@@ -99,6 +107,8 @@ def test_timers_suspend_resume_skip_and_reassign(app, review, login_as, browser,
     clock.advance(timedelta(days=-6))  # back: the API tokens of this test expire with a week's travel
     assert admin_api.post(f"/api/v1/admin/instances/{iid}/move-timers").status_code == 409
     assert admin_api.post(f"/api/v1/admin/instances/{iid}/resume").get_json()["status"] == "running"
+    page = holder.get(f"/tasks/{review_task}").get_data(as_text=True)
+    assert 'id="held-notice"' not in page and "<fieldset class=\"form-body\" disabled" not in page
     assert audit_rows(app, iid, "suspend")[0].data == {"reason": "核对申报材料，暂停办理", "was": "running"}
     assert audit_rows(app, iid, "resume")
 

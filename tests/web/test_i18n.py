@@ -117,3 +117,16 @@ def test_the_catalog_holds_every_message_in_the_code():
         "run: pybabel extract -F babel.cfg -k lazy_gettext -k _l -o server/translations/messages.pot . && "
         f"pybabel update -i server/translations/messages.pot -d server/translations; new: {sorted(found - known)[:10]}"
     )
+
+
+def test_a_program_with_a_token_gets_its_users_language_unless_it_asks_for_one(app, browser, client):
+    from tests.support.api import api_as
+
+    b = browser("school1")
+    b.post("/language", {"lang": "en", "next": "/inbox"})
+    api = api_as(client, "school1")
+    english = api.get("/api/v1/tasks/987654321").get_json()["message"]
+    chinese = api.get("/api/v1/tasks/987654321", headers={"Accept-Language": "zh-CN"}).get_json()["message"]
+    assert english.isascii() and not chinese.isascii(), (english, chinese)
+    # Another user's token still speaks Chinese: the choice belongs to school1.
+    assert not api_as(client, "water1").get("/api/v1/tasks/987654321").get_json()["message"].isascii()
