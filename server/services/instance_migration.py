@@ -26,10 +26,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.db import db
-from server.engine import serializer
+from server.engine import serializer, timers
 from server.engine.errors import EngineError
 from server.engine.runtime import Workflow
-from server.extensions import get_engine
+from server.extensions import get_clock, get_engine
 from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus, User
 from server.services import audit
@@ -245,8 +245,9 @@ def _migrate_one(actor: User, instance_id: int, plan: _Plan, from_number: int) -
         wf = load_workflow(instance)
         pairs = plan.diffs(instance, wf)
         kept = _keep_waiting_clocks([tree for tree, _diff, _new in pairs])
-        for tree, diff, new in pairs:
-            migrate_workflow(diff, tree, new)
+        with timers.using_clock(get_clock()):  # re-predicting may arm timers: on the app's clock, like every step
+            for tree, diff, new in pairs:
+                migrate_workflow(diff, tree, new)
         wf.bpmn.subprocess_specs = plan.deps
         for tree, _diff, _new in pairs:
             for task_id, internal in kept.items():

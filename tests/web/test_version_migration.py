@@ -14,21 +14,22 @@ from server.models import AuditEvent, HumanTask, ProcessInstance, TaskStatus
 from tests.api.helpers import FLOWS, complete, deploy_folder, deploy_variant, start, workable
 from tests.web.conftest import apply
 
-# v2: a new user step 确认 (finance) after approval, and the application step renamed.
+# v2: a new user step 确认审核结果 (finance) right after 审核 (so the step instances wait at now leads elsewhere), and
+# the application step renamed.
 CONFIRM = """<bpmn:userTask id="Task_Confirm" name="确认审核结果">
       <bpmn:extensionElements><spiffworkflow:properties>
         <spiffworkflow:property name="formJsonSchemaFilename" value="review.json" />
       </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>Flow_Approve</bpmn:incoming><bpmn:outgoing>Flow_Confirmed</bpmn:outgoing></bpmn:userTask>
-    <bpmn:sequenceFlow id="Flow_Confirmed" sourceRef="Task_Confirm" targetRef="Service_Record" />
-    <bpmn:serviceTask id="Service_Record" name="记录审核结果">"""
+      <bpmn:incoming>Flow_ToDecision</bpmn:incoming><bpmn:outgoing>Flow_Confirmed</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="Flow_Confirmed" sourceRef="Task_Confirm" targetRef="Gateway_Decision" />
+    <bpmn:exclusiveGateway id="Gateway_Decision" name="审核结论">"""
 V2 = {"review.bpmn": [
     ('<bpmn:flowNodeRef>Service_Record</bpmn:flowNodeRef>',
      '<bpmn:flowNodeRef>Service_Record</bpmn:flowNodeRef><bpmn:flowNodeRef>Task_Confirm</bpmn:flowNodeRef>'),
-    ('<bpmn:serviceTask id="Service_Record" name="记录审核结果">', CONFIRM),
-    ('<bpmn:incoming>Flow_Approve</bpmn:incoming>\n      <bpmn:outgoing>Flow_ToEnd',
-     '<bpmn:incoming>Flow_Confirmed</bpmn:incoming>\n      <bpmn:outgoing>Flow_ToEnd'),
-    ('sourceRef="Gateway_Decision" targetRef="Service_Record"', 'sourceRef="Gateway_Decision" targetRef="Task_Confirm"'),
+    ('<bpmn:exclusiveGateway id="Gateway_Decision" name="审核结论">', CONFIRM),
+    ('<bpmn:incoming>Flow_ToDecision</bpmn:incoming>\n      <bpmn:outgoing>Flow_Approve',
+     '<bpmn:incoming>Flow_Confirmed</bpmn:incoming>\n      <bpmn:outgoing>Flow_Approve'),
+    ('sourceRef="Task_Review" targetRef="Gateway_Decision"', 'sourceRef="Task_Review" targetRef="Task_Confirm"'),
     ('<bpmndi:BPMNShape id="Service_Record_di"', '<bpmndi:BPMNShape id="Task_Confirm_di" bpmnElement="Task_Confirm">'
      '<dc:Bounds x="1000" y="420" width="100" height="80" /></bpmndi:BPMNShape><bpmndi:BPMNShape id="Service_Record_di"'),
     ('<bpmn:userTask id="Task_Apply" name="申报">', '<bpmn:userTask id="Task_Apply" name="项目申报">'),
@@ -65,7 +66,8 @@ def test_the_diff_lists_and_marks_what_changed_and_which_instances_can_move(app,
     assert "确认审核结果" in added and "人工任务" in added
     changed = re.search(r'<tr class="diff-changed" data-element="Task_Apply">(.*?)</tr>', html, re.S).group(1)
     assert "项目申报" in changed and "名称" in changed
-    assert 'data-element="Gateway_Decision"' in html and "去向连线" in html
+    review = re.search(r'<tr class="diff-changed" data-element="Task_Review">(.*?)</tr>', html, re.S).group(1)
+    assert "去向连线" in review and 'data-element="Gateway_Decision"' in html
     # Both diagrams carry the elements to mark: the old one the changed (and removed), the new one the added.
     old_marks = re.search(r'id="diagram-v1-1"[^>]*data-changed="([^"]*)"', html).group(1)
     assert "Task_Apply" in json.loads(old_marks.replace("&#34;", '"'))
