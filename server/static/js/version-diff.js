@@ -21,6 +21,39 @@
     if (window.console && error) window.console.warn(error);
   }
 
+  // A whole county flow fitted into the box makes its labels unreadable: show the changes at a readable scale,
+  // centred on them; 显示全图 fits the whole flow on demand.
+  var READABLE = 0.9;
+  var STEP = 1.25;
+
+  function readable(canvas, shapes) {
+    canvas.zoom("fit-viewport", "auto");
+    shapes = shapes.filter(function (s) { return s && s.width; });
+    if (!shapes.length || canvas.zoom() >= READABLE) return;
+    var x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    shapes.forEach(function (s) {
+      x1 = Math.min(x1, s.x); y1 = Math.min(y1, s.y);
+      x2 = Math.max(x2, s.x + s.width); y2 = Math.max(y2, s.y + s.height);
+    });
+    var outer = canvas.viewbox().outer;
+    var width = outer.width / READABLE, height = outer.height / READABLE;
+    canvas.viewbox({ x: (x1 + x2) / 2 - width / 2, y: (y1 + y2) / 2 - height / 2, width: width, height: height });
+  }
+
+  function wireZoom(block, canvas, focus) {
+    if (!block) return;
+    block.querySelectorAll("[data-zoom]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var how = button.getAttribute("data-zoom");
+        if (how === "in") canvas.zoom(canvas.zoom() * STEP);
+        else if (how === "out") canvas.zoom(canvas.zoom() / STEP);
+        else if (how === "fit") canvas.zoom("fit-viewport", "auto");
+        else focus();
+      });
+      button.disabled = false;
+    });
+  }
+
   function draw(el) {
     if (typeof window.BpmnJS !== "function") { fail(el, "bpmn-js not loaded"); return; }
     var viewer = new window.BpmnJS({ container: el });
@@ -39,7 +72,9 @@
             if (registry.get(id)) { canvas.addMarker(id, "jx-" + kind); marked.push(id); }
           });
         });
-        canvas.zoom("fit-viewport", "auto");
+        function focus() { readable(canvas, marked.map(function (id) { return registry.get(id); })); }
+        focus();
+        wireZoom(el.closest(".diff-diagram-block"), canvas, focus);
         el.setAttribute("data-marked", JSON.stringify(marked));
         el.setAttribute("data-ready", "true");
       })
@@ -103,6 +138,21 @@
                             { id: r.instance_id, from: r.from_version, to: r.to_version, reason: r.reason || "" });
       list.appendChild(li);
       if (r.moved) moved++; else refused++;
+      var row = form.querySelector('tr[data-instance="' + r.instance_id + '"]');
+      var verdict = row && row.querySelector("[data-verdict]");
+      if (verdict) {
+        verdict.textContent = "";
+        var tag = document.createElement("span");
+        tag.className = "diff-tag " + (r.moved ? "diff-tag-added" : "diff-tag-removed");
+        tag.textContent = list.getAttribute(r.moved ? "data-moved-tag" : "data-refused-tag");
+        verdict.appendChild(tag);
+        if (!r.moved) {
+          var why = document.createElement("div");
+          why.className = "blocked-reason";
+          why.textContent = r.reason || "";
+          verdict.appendChild(why);
+        }
+      }
     }
     function next(start) {
       if (start >= ids.length) return Promise.resolve();
