@@ -200,3 +200,9 @@ def diagram_source(key: str, number: Any) -> tuple[str, ProcessVersion]:
     marker = f'id="{version.process_id}"'
     name = next((n for n in bpmn if marker in version.sources[n]), bpmn[0] if bpmn else None)
     return (version.sources[name] if name else ""), version
+
+
+def export_rows(diff: VersionDiff):
+    for word, items in ((_("新增"), diff.added), (_("修改"), diff.changed), (_("删除"), diff.removed)):
+        for c in items:
+            yield [word, c.element_id, c.name or "", c.old_name or "", c.kind, "、".join(c.attributes), c.process or ""]

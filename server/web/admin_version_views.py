@@ -7,13 +7,16 @@ the result page lists what moved and what was refused. Administrators only, like
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.services import instance_migration, version_diff
 from server.services.errors import ValidationFailed
 from server.services.instance_page import readable_lanes
 from server.services.project_story import LABELS
+from server.services.xlsx_export import Column, stream_xlsx
 from server.web.admin_views import admin_only, no_store
+from server.web.project_views import wants_xlsx, xlsx_response
 
 bp = Blueprint("admin_versions", __name__)
 bp.before_request(admin_only)
@@ -41,6 +44,11 @@ def _page_arg() -> int:
 def diff_page(key: str):
     frm, to = _numbers(key)
     diff = version_diff.diff_versions(key, frm, to)
+    if wants_xlsx():
+        columns = [Column(_("变化"), 8), Column(_("元素"), 28), Column(_("名称"), 28), Column(_("原名称"), 20),
+                   Column(_("类型"), 14), Column(_("改动内容"), 36), Column(_("所在流程"), 20)]
+        name = _("%(key)s 第 %(a)s 版与第 %(b)s 版对比", key=key, a=frm, b=to)
+        return xlsx_response(stream_xlsx(_("版本对比"), columns, version_diff.export_rows(diff)), name + ".xlsx")
     page = _page_arg()
     rows, total = instance_migration.candidates(current_user, key, to, from_number=frm, page=page)
     return render_template("admin/diff.html", diff=diff, rows=rows, total=total, page=page,

@@ -4,9 +4,11 @@ own transaction, audited, with its open tasks still right; a refusal is reported
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
+import openpyxl
 from sqlalchemy import select
 
 from server.db import db
@@ -80,6 +82,11 @@ def test_the_diff_lists_and_marks_what_changed_and_which_instances_can_move(app,
     assert "可以迁移" in row and "审核" in row
     row = re.search(rf'<tr data-instance="{blocked}" class="blocked">(.*?)</tr>', html, re.S).group(1)
     assert "不能迁移" in row and "正在办理的步骤“申报”（Task_Apply）在新版本中有改动（名称）" in row and "disabled" in row
+
+    sheet = openpyxl.load_workbook(io.BytesIO(admin.client.get(
+        "/admin/models/review/diff?from=1&to=2&format=xlsx").data)).active
+    exported = list(sheet.iter_rows(values_only=True))
+    assert exported[0][:3] == ("变化", "元素", "名称") and ("新增", "Task_Confirm", "确认审核结果") in [r[:3] for r in exported]
 
     # Backwards: v2 -> v1 shows the new step as removed, and offers no migration.
     back = admin.get("/admin/models/review/diff?from=2&to=1").get_data(as_text=True)
