@@ -67,8 +67,16 @@ class RepairOut(Schema):
     open_tasks = fields.List(fields.Dict())
 
 
+class MigrateIn(Schema):
+    """Documents the body; services.instance_migration checks it (its refusals name the ids in Chinese)."""
+
+    to_version = fields.Integer(required=True, metadata={"description": "目标版本号（须比各实例的版本新）"})
+    instance_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=100),
+                               metadata={"description": "该流程的实例编号，每次最多 100 个"})
+
+
 SCHEMAS = {"ReasonIn": ReasonIn, "ReassignIn": ReassignIn, "UserIn": UserIn, "PasswordIn": PasswordIn,
-           "RepairOut": RepairOut}
+           "RepairOut": RepairOut, "MigrateIn": MigrateIn}
 _reason_in, _reassign_in, _user_in, _password_in = ReasonIn(), ReassignIn(), UserIn(), PasswordIn()
 _cancel_in, _retry_in, _user_out = CancelIn(), RetryIn(), UserOut()
 
