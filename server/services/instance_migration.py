@@ -37,6 +37,7 @@ from server.services.admin_access import require_admin
 from server.services.errors import ServiceError, ValidationFailed
 from server.services.instances import run_follow_ups
 from server.services.persistence import load_workflow, save_workflow
+from server.services.project_story import story_label
 from server.services.version_diff import attribute_words, model_version
 
 ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
@@ -241,7 +242,7 @@ def _migrate_one(actor: User, instance_id: int, plan: _Plan, from_number: int) -
     try:
         if instance.status not in ACTIVE:
             raise Refused([_("实例当前状态（%(status)s）不能迁移，只迁移办理中或等待中的实例",
-                             status=instance.status.value)])
+                             status=story_label("instance_status", instance.status.value))])
         wf = load_workflow(instance)
         pairs = plan.diffs(instance, wf)
         kept = _keep_waiting_clocks([tree for tree, _diff, _new in pairs])

@@ -129,6 +129,13 @@ def test_migrating_moves_what_can_move_and_it_continues_on_the_new_version(app, 
     done = complete(finance, confirm["id"], {"decision": "approve", "opinion": "确认"})
     assert done["instance"]["status"] == "completed"
 
+    # A suspended instance is not moved either (it says why), and stays suspended on its version.
+    assert api.post(f"/api/v1/admin/instances/{blocked}/suspend", json={"reason": "核查中"}).status_code == 200
+    held = api.post(f"{API}/migrations", json={"to_version": 2, "instance_ids": [blocked]}).get_json()["results"][0]
+    assert not held["moved"] and "已挂起" in held["reason"]
+    assert api.post(f"/api/v1/admin/instances/{blocked}/resume").status_code == 200
+    before_blocked = _row(app, blocked)
+
     # The page without JavaScript: migrating the blocked one again is refused and reported, nothing changes.
     admin = browser("admin")
     admin.get("/admin/models/review/diff?from=1&to=2")
