@@ -9,6 +9,7 @@ from server.models.attachment import Attachment
 from server.models.audit import AuditEvent
 from server.models.idempotency import IdempotencyKey
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
+from server.models.indicator import Indicator
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
 from server.models.login import LoginAttempt
 from server.models.login_session import LoginSession
@@ -28,6 +29,7 @@ __all__ = [
     "Notification",
     "HumanTask",
     "IdempotencyKey",
+    "Indicator",
     "InstanceParticipant",
     "InstanceStatus",
     "OrgKind",

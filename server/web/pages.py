@@ -10,6 +10,7 @@ from server.web import (
     admin_instance_views,
     admin_modeler_views,
     admin_people_views,
+    admin_rule_views,
     admin_version_views,
     admin_views,
     attachment_views,
@@ -29,11 +30,28 @@ from server.web import (
     warning_views,
 )
 
-BLUEPRINTS = (home_views.bp, auth_views.bp, account_views.bp, i18n.bp, inbox_views.bp, project_views.bp,
-              project_page_views.bp, task_views.bp, instance_views.bp, start_views.bp, attachment_views.bp,
-              warning_views.bp, vendor.bp,
-              admin_views.bp, admin_modeler_views.bp, admin_instance_views.bp, admin_people_views.bp,
-              admin_version_views.bp)
+# One line each, so branches that add pages merge without conflict.
+BLUEPRINTS = (
+    home_views.bp,
+    auth_views.bp,
+    account_views.bp,
+    i18n.bp,
+    inbox_views.bp,
+    project_views.bp,
+    project_page_views.bp,
+    task_views.bp,
+    instance_views.bp,
+    start_views.bp,
+    attachment_views.bp,
+    warning_views.bp,
+    vendor.bp,
+    admin_views.bp,
+    admin_modeler_views.bp,
+    admin_instance_views.bp,
+    admin_people_views.bp,
+    admin_rule_views.bp,
+    admin_version_views.bp,
+)
 
 
 def register_pages(app: Flask) -> None:

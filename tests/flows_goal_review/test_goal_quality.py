@@ -124,3 +124,32 @@ def test_hostile_goal_text_and_units_neither_crash_nor_stall():
         assert all(isinstance(w["message"], str) for w in found)
     assert time.monotonic() - started < 2
     assert contradictions("完成加固3(.*)+，其余按计划推进并完成全部建设内容。", rows)  # a unit is text, not a pattern
+
+
+def test_outputs_missing_quality_timeliness_or_cost_are_named():
+    """Seed 004: 产出 has four properties (数量、质量、时效、成本). 质量 and 时效 are always expected, 成本 where
+    the library offers cost indicators for the sector."""
+    table = goal_table()
+    rows = [dict(r) for r in INDICATORS if r["level2"] != "时效"]
+    found = [w for w in warnings(table["long_term_goal"], table["annual_goal"], rows) if w["field"] == "indicators"]
+    assert len(found) == 1 and "产出指标缺少时效指标" in found[0]["message"]
+    assert warnings(table["long_term_goal"], table["annual_goal"], INDICATORS) == []
+    found = warnings(table["long_term_goal"], table["annual_goal"], INDICATORS, expected_outputs={"成本", "数量"})
+    assert [w["message"][:11] for w in found] == ["产出指标缺少成本指标："]
+
+
+def test_a_value_outside_the_librarys_typical_range_is_flagged_on_its_row():
+    from decimal import Decimal
+
+    from server.services.indicator_library import Typical, range_text
+
+    typical = {"师生满意度": Typical("%", Decimal(80), Decimal(100)),
+               "受益师生人数": Typical("人", Decimal(100), None)}
+    rows = [dict(r) for r in INDICATORS]
+    table = goal_table()
+    assert warnings(table["long_term_goal"], table["annual_goal"], rows, typical, range_text) == []
+    rows[-1]["value"] = "60"  # 师生满意度 ≥ 60%: below what the library calls usual
+    rows[3]["value"], rows[3]["unit"] = "50", "人次"  # another unit: not compared
+    found = warnings(table["long_term_goal"], table["annual_goal"].replace("90%", "60%"), rows, typical, range_text)
+    assert found == [{"field": f"indicators.{len(rows) - 1}.value",
+                      "message": "指标“师生满意度”的指标值 60% 超出指标库的常见范围（80–100%），请核对数值或在设定依据中说明"}]

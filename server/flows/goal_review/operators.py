@@ -28,13 +28,9 @@ from server.flows.goal_review.models import (
 )
 from server.flows.shared.support import CENT, context, own_project, text
 from server.models import GoalStatus, InstanceStatus, ProcessInstance, Project, ProjectStatus
+from server.models.indicator import LEVELS, OPERATORS
+from server.services import indicator_library
 
-LEVELS: dict[str, tuple[str, ...]] = {
-    "产出": ("数量", "质量", "时效", "成本"),
-    "效益": ("经济效益", "社会效益", "生态效益", "可持续影响"),
-    "满意度": ("服务对象满意度",),
-}
-OPERATORS = ("≥", ">", "=", "<", "≤", "定性")
 BASES = ("计划标准", "行业标准", "历史标准", "其他标准")
 OPEN_STATUSES = (GoalVersionStatus.DRAFT, GoalVersionStatus.SUBMITTED, GoalVersionStatus.RETURNED)
 STATUS_TEXT = {
@@ -227,7 +223,10 @@ def save_draft(
     if version.status not in (GoalVersionStatus.DRAFT, GoalVersionStatus.RETURNED):
         raise ValueError(_("绩效目标第 %(version)s 版当前不能修改", version=version.version))
     rows = indicators if isinstance(indicators, list) else []
-    found = goal_quality.warnings(long_term_goal, annual_goal, rows)
+    found = goal_quality.warnings(long_term_goal, annual_goal, rows,
+                                  typical=indicator_library.typical_ranges(project.sector),
+                                  describe=indicator_library.range_text,
+                                  expected_outputs=indicator_library.output_properties(project.sector))
     version.long_term_goal = text(long_term_goal, 4000)
     version.annual_goal = text(annual_goal, 4000)
     version.contact = text(contact, 100)

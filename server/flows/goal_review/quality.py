@@ -18,6 +18,12 @@ narrow so a sound goal is not flagged:
   left alone (a goal may quote other rates than its indicators');
 - calendar years and periods are not figures: "2026年", "3年内", "年底前" (年 followed by 内/底/前/后/末/初/来/度/起);
 - Chinese numerals, ranges and 万-scaled figures ("1.8万人" against 18000 人) are not compared.
+
+Output indicators speak to the properties of an output (seed 004: 数量、质量、时效和成本); a missing one is
+named. 数量, 质量 and 时效 are always expected; 成本 where the county's indicator library offers cost indicators
+for the project's sector (services/indicator_library.py: the office decides where unit costs are measurable).
+With the library's typical ranges, a quantitative value outside the range of the library indicator of the same
+name (and unit) is flagged on its row.
 """
 
 from __future__ import annotations
@@ -25,7 +31,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
+
+
+class TypicalRange(Protocol):
+    unit: str | None
+    low: Decimal | None
+    high: Decimal | None
 
 # Seed 004 ②: “把工作本身当目标，例如‘按计划完成’‘完成补助’”.
 VAGUE_PHRASES: tuple[str, ...] = (
@@ -42,6 +54,8 @@ VAGUE_PHRASES: tuple[str, ...] = (
 MIN_GOAL_CHARS = 20  # shorter than this a goal cannot say 为了什么目的 + 做什么事 + 有什么效果
 QUALITATIVE = "定性"
 OUTPUT, BENEFIT = "产出", "效益"
+OUTPUT_PROPERTIES = ("数量", "质量", "时效", "成本")  # seed 004: 产出 has these four
+ALWAYS_EXPECTED = frozenset({"数量", "质量", "时效"})
 SATISFACTION = "服务对象满意度"
 
 GOAL_FIELDS = {"long_term_goal": "中长期目标", "annual_goal": "年度目标"}
@@ -72,9 +86,16 @@ def _is_quantitative(row: Mapping[str, Any]) -> bool:
     return str(row.get("operator") or "") not in ("", QUALITATIVE)
 
 
-def _indicator_rows(rows: list[Mapping[str, Any]]) -> Iterable[dict[str, str]]:
+def _indicator_rows(rows: list[Mapping[str, Any]], expected: frozenset[str]) -> Iterable[dict[str, str]]:
     if not any(r.get("level1") == OUTPUT and _is_quantitative(r) for r in rows):
         yield {"field": "indicators", "message": "缺少量化的产出指标：产出指标应有数量、质量、时效或成本的具体数值"}
+    else:
+        present = {r.get("level2") for r in rows if r.get("level1") == OUTPUT}
+        missing = [p for p in OUTPUT_PROPERTIES if p in expected and p not in present]
+        if missing:
+            yield {"field": "indicators",
+                   "message": f"产出指标缺少{'、'.join(missing)}指标：产出应从数量、质量、时效和成本四方面设定，"
+                              "可从指标库中选用"}
     if not any(r.get("level1") == BENEFIT for r in rows):
         yield {"field": "indicators", "message": "缺少效益指标：应说明经济、社会、生态效益或可持续影响"}
     if not any(r.get("level2") == SATISFACTION for r in rows):
@@ -139,11 +160,33 @@ def _annual_against_indicators(annual_goal: Any, rows: list[Mapping[str, Any]]) 
                                   f"（{row.get('operator')} {row.get('value')} {unit}）不一致，请核对数值"}
 
 
-def warnings(long_term_goal: Any, annual_goal: Any, indicators: Any) -> list[dict[str, str]]:
-    """Every warning for this goal table, in the order of the form's fields."""
+def _against_library(rows: list[Mapping[str, Any]], typical: Mapping[str, TypicalRange],
+                     describe: Any) -> Iterable[dict[str, str]]:
+    for i, row in enumerate(rows):
+        known = typical.get(str(row.get("name") or "").strip())
+        value = _decimal(row.get("value"))
+        if known is None or value is None or not _is_quantitative(row):
+            continue
+        unit = str(row.get("unit") or "").strip()
+        if known.unit and unit and unit != known.unit:
+            continue  # another unit: the range does not compare
+        if (known.low is not None and value < known.low) or (known.high is not None and value > known.high):
+            yield {"field": f"indicators.{i}.value",
+                   "message": f"指标“{row.get('name')}”的指标值 {row.get('value')}{unit} 超出指标库的常见范围"
+                              f"（{describe(known)}），请核对数值或在设定依据中说明"}
+
+
+def warnings(long_term_goal: Any, annual_goal: Any, indicators: Any,
+             typical: Mapping[str, TypicalRange] | None = None, describe: Any = None,
+             expected_outputs: Iterable[str] = ()) -> list[dict[str, str]]:
+    """Every warning for this goal table, in the order of the form's fields. From the indicator library:
+    `typical`, its ranges by indicator name (`describe(range) -> text` for the message), and
+    `expected_outputs`, the output properties (二级指标) it offers indicators for."""
     found: list[dict[str, str]] = []
     found.extend(_goal_text("long_term_goal", long_term_goal))
     found.extend(_goal_text("annual_goal", annual_goal))
     found.extend(_annual_against_indicators(annual_goal, _rows(indicators)))
-    found.extend(_indicator_rows(_rows(indicators)))
+    found.extend(_indicator_rows(_rows(indicators), ALWAYS_EXPECTED | frozenset(expected_outputs)))
+    if typical:
+        found.extend(_against_library(_rows(indicators), typical, describe or str))
     return found
