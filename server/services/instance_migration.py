@@ -31,7 +31,15 @@ from server.engine.errors import EngineError
 from server.engine.runtime import Workflow
 from server.extensions import get_clock, get_engine
 from server.flows.shared.support import OperatorContext
-from server.models import HumanTask, InstanceStatus, ProcessInstance, ProcessVersion, TaskStatus, User
+from server.models import (
+    HumanTask,
+    InstanceStatus,
+    ProcessInstance,
+    ProcessModel,
+    ProcessVersion,
+    TaskStatus,
+    User,
+)
 from server.services import audit
 from server.services.admin_access import require_admin
 from server.services.errors import ServiceError, ValidationFailed
@@ -193,6 +201,16 @@ def movable_ids(actor: User, key: str, to_number: Any, from_number: int | None =
     return list(db.session.scalars(
         select(ProcessInstance.id).join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
         .where(*_older(target, from_number)).order_by(ProcessInstance.id)))
+
+
+def active_by_version(key: str, below: int) -> dict[int, int]:
+    """How many running or waiting instances each version older than `below` holds (the page links to them)."""
+    rows = db.session.execute(
+        select(ProcessVersion.number, func.count()).join(ProcessInstance, ProcessInstance.version_id == ProcessVersion.id)
+        .join(ProcessModel, ProcessModel.id == ProcessVersion.model_id)
+        .where(ProcessModel.key == key, ProcessVersion.number < below, ProcessInstance.status.in_(ACTIVE))
+        .group_by(ProcessVersion.number).order_by(ProcessVersion.number))
+    return dict(rows.tuples().all())
 
 
 def _checked_ids(raw: Any) -> list[int]:

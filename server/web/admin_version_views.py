@@ -55,7 +55,8 @@ def diff_page(key: str):
                            per_page=instance_migration.PER_PAGE, chunk=CHUNK,
                            versions=version_diff.version_numbers(key), status_words=LABELS["instance_status"],
                            all_ids=instance_migration.movable_ids(current_user, key, to, from_number=frm)
-                           if frm < to else [])
+                           if frm < to else [], others={n: c for n, c in instance_migration.active_by_version(
+                               key, to).items() if n != frm})
 
 
 @bp.post("/admin/models/<key>/diff/migrate")

@@ -91,6 +91,10 @@ def test_the_diff_lists_and_marks_what_changed_and_which_instances_can_move(app,
     # Backwards: v2 -> v1 shows the new step as removed, and offers no migration.
     back = admin.get("/admin/models/review/diff?from=2&to=1").get_data(as_text=True)
     assert '<tr class="diff-removed" data-element="Task_Confirm">' in back and "只能把实例从旧版本迁移到更新的版本" in back
+    assert re.search(r'id="diagram-v2-1"[^>]*data-removed="\[&#34;Task_Confirm&#34;\]"', back)  # on the old diagram
+    # Instances on other older versions are pointed to (here v1's, seen from v2 -> v2).
+    same = admin.get("/admin/models/review/diff?from=2&to=2").get_data(as_text=True)
+    assert "两个版本的流程图元素相同" in same and re.search(r'id="other-versions".*第 1 版 2 个', same, re.S)
 
     api = login_as("admin")
     body = api.get(f"{API}/diff", query_string={"from": 1, "to": 2}).get_json()
