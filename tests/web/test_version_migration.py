@@ -96,6 +96,10 @@ def test_the_diff_lists_and_marks_what_changed_and_which_instances_can_move(app,
     same = admin.get("/admin/models/review/diff?from=2&to=2").get_data(as_text=True)
     assert "两个版本的流程图元素相同" in same and re.search(r'id="other-versions".*第 1 版 2 个', same, re.S)
 
+    admin.post("/language", {"lang": "en", "next": "/admin"})  # the page in English too
+    english = admin.get("/admin/models/review/diff?from=1&to=2").get_data(as_text=True)
+    assert "1 elements added, 3 changed, 0 removed." in english and "Cannot move" in english and "User task" in english
+
     api = login_as("admin")
     body = api.get(f"{API}/diff", query_string={"from": 1, "to": 2}).get_json()
     assert [c["element_id"] for c in body["added"]] == ["Task_Confirm"] and body["removed"] == []
