@@ -68,12 +68,12 @@ def migrate(key: str):
     else:
         raw = request.form.getlist("instance_ids")
         ids = [int(i) if i.isdigit() else i for i in raw]
+    results: list[instance_migration.MoveResult] = []
     try:
-        results = []
-        for start in range(0, len(ids), instance_migration.MAX_BATCH):
+        for start in range(0, max(len(ids), 1), instance_migration.MAX_BATCH):
             results += instance_migration.migrate(current_user, key, to, ids[start:start + instance_migration.MAX_BATCH])
-    except ValidationFailed as err:
-        return render_template("admin/migration_result.html", key=key, frm=frm, to=to, results=[],
+    except ValidationFailed as err:  # this batch changed nothing; earlier batches' moves are listed as done
+        return render_template("admin/migration_result.html", key=key, frm=frm, to=to, results=results,
                                error=err.message, detail=(err.fields or {}).get("instance_ids")), 422
     return render_template("admin/migration_result.html", key=key, frm=frm, to=to, results=results,
                            error=None, detail=None)

@@ -199,4 +199,6 @@ def test_hostile_migration_requests_are_refused_and_change_nothing(app, review, 
     assert no_csrf.status_code == 400
     bad = admin.post("/admin/models/review/diff/migrate", {"from": "1", "to": "2", "instance_ids": "abc"})
     assert bad.status_code == 422 and "未迁移，系统未做任何改动" in bad.get_data(as_text=True)
+    none = admin.post("/admin/models/review/diff/migrate", {"from": "1", "to": "2"})
+    assert none.status_code == 422 and "请选择要迁移的实例" in none.get_data(as_text=True)
     assert _row(app, movable) == before
