@@ -128,6 +128,10 @@ def test_migrating_moves_what_can_move_and_it_continues_on_the_new_version(app, 
         assert events[movable].data["to_version"] == 2 and events[movable].actor_id is not None
         assert events[blocked].action == "migrate_refused" and "Task_Apply" in events[blocked].data["reason"]
 
+    # The instance's own page says so, with the version it runs on now.
+    page = browser("admin").get(f"/instances/{movable}").get_data(as_text=True)
+    assert "迁移到新版本" in page and "版本 2" in page
+
     # It goes on on v2: after approval the new step 确认审核结果 reaches finance, then the flow ends.
     finance = login_as("fin_edu")
     review_task = next(t for t in workable(finance) if t["instance_id"] == movable)
