@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from server.db import db
 from server.models import AuditEvent, HumanTask, ProcessInstance, TaskStatus
-from tests.api.helpers import FLOWS, complete, deploy_folder, deploy_variant, start, workable
+from tests.api.helpers import FLOWS, complete, deploy_folder, deploy_variant, start, upload, workable
+from tests.engine import snippets as s
 from tests.web.conftest import apply
 
 # v2: a new user step 确认审核结果 (finance) right after 审核 (so the step instances wait at now leads elsewhere), and
@@ -206,3 +207,53 @@ def test_hostile_migration_requests_are_refused_and_change_nothing(app, review, 
     none = admin.post("/admin/models/review/diff/migrate", {"from": "1", "to": "2"})
     assert none.status_code == 422 and "请选择要迁移的实例" in none.get_data(as_text=True)
     assert _row(app, movable) == before
+
+
+def _call_package(child_body: str) -> dict[str, bytes]:
+    caller = """<bpmn:callActivity id="Node" name="调用子流程" calledElement="child">
+      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing></bpmn:callActivity>"""
+    child = f"""
+  <bpmn:process id="child" name="子流程" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_child"><bpmn:lane id="Lane_child" name="unit_staff">
+      <bpmn:flowNodeRef>C_Start</bpmn:flowNodeRef><bpmn:flowNodeRef>C_Fill</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>C_End</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="C_Start"><bpmn:outgoing>C1</bpmn:outgoing></bpmn:startEvent>
+    {child_body}
+    <bpmn:endEvent id="C_End"><bpmn:incoming>C2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="C1" sourceRef="C_Start" targetRef="C_Fill" />
+  </bpmn:process>"""
+    return {"main.bpmn": s.document(s.process("main", caller)), "child.bpmn": s.document(child), "a.json": s.FORM}
+
+
+FILL = """<bpmn:userTask id="C_Fill" name="{name}"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="formJsonSchemaFilename" value="a.json" /></spiffworkflow:properties>
+      </bpmn:extensionElements><bpmn:incoming>C1</bpmn:incoming><bpmn:outgoing>{out}</bpmn:outgoing></bpmn:userTask>"""
+CHILD_V1 = FILL.format(name="填写", out="C2") + '<bpmn:sequenceFlow id="C2" sourceRef="C_Fill" targetRef="C_End" />'
+CHILD_V2 = (FILL.format(name="填写", out="C3") + '<bpmn:scriptTask id="C_Count" name="计数"><bpmn:incoming>C3</bpmn:incoming>'
+            '<bpmn:outgoing>C2</bpmn:outgoing><bpmn:script>counted = 1</bpmn:script></bpmn:scriptTask>'
+            '<bpmn:sequenceFlow id="C3" sourceRef="C_Fill" targetRef="C_Count" />'
+            '<bpmn:sequenceFlow id="C2" sourceRef="C_Count" targetRef="C_End" />')
+CHILD_V3 = CHILD_V2.replace('name="填写"', 'name="填写（新）"')
+
+
+def test_a_step_waiting_inside_a_called_process_moves_or_is_refused_by_the_called_process_diff(app, login_as):
+    admin, school = login_as("admin"), login_as("school1")
+    assert upload(admin, "callflow", _call_package(CHILD_V1)).status_code == 201
+    first, second = start(school, "callflow")["id"], start(school, "callflow")["id"]
+    assert upload(admin, "callflow", _call_package(CHILD_V2)).status_code == 201
+    assert upload(admin, "callflow", _call_package(CHILD_V3)).status_code == 201
+    url = "/api/v1/admin/process-models/callflow/migrations"
+
+    # v1 -> v2: only what follows the waiting step changed inside the called process; it moves and runs the new step.
+    moved = admin.post(url, json={"to_version": 2, "instance_ids": [first]}).get_json()["results"][0]
+    assert moved["moved"], moved
+    fill = next(t for t in workable(school) if t["instance_id"] == first)
+    assert fill["element_id"] == "C_Fill"
+    assert complete(school, fill["id"], {"x": 1})["instance"]["status"] == "completed"
+    number, state, _due, _open = _row(app, first)
+    assert number == 2 and '"counted":1' in state  # the step v2 added ran
+    # v1 -> v3: the waiting step itself was renamed inside the called process: refused, untouched.
+    before = _row(app, second)
+    refused = admin.post(url, json={"to_version": 3, "instance_ids": [second]}).get_json()["results"][0]
+    assert not refused["moved"] and "C_Fill" in refused["reason"] and "名称" in refused["reason"]
+    assert _row(app, second) == before
