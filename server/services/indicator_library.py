@@ -253,8 +253,10 @@ def range_text(typical: Typical) -> str:
     if low is not None and high is not None:
         return f"{low}–{high}{unit}"
     if low is not None:
-        return _("不低于 %(v)s", v=f"{low}{unit}")
-    return _("不高于 %(v)s", v=f"{high}{unit}")
+        shown = f"{low}{unit}"
+        return _("不低于 %(v)s", v=shown)
+    shown = f"{high}{unit}"
+    return _("不高于 %(v)s", v=shown)
 
 
 def _plain(value: Decimal) -> str:
