@@ -102,10 +102,12 @@ class _Plan:
     def __init__(self, target: ProcessVersion) -> None:
         self.target = target
         self.spec, self.deps = get_engine().specs(target.cache_key, lambda: target.spec_json)
-        self._diffs: dict[tuple[int, str], SpecDiff] = {}
+        self._diffs: dict[tuple[int, str, int], SpecDiff] = {}
 
     def spec_diff(self, version: ProcessVersion, name: str, old: Any, new: Any) -> SpecDiff:
-        key = (version.id, name)
+        # Keyed by the spec object too: WorkflowDiff matches tasks to specs by identity, and a spec the engine's
+        # cache dropped and rebuilt meanwhile is another object.
+        key = (version.id, name, id(old))
         if key not in self._diffs:
             self._diffs[key] = SpecDiff(serializer.REGISTRY, old, new)
         return self._diffs[key]
@@ -180,16 +182,19 @@ def candidates(actor: User, key: str, to_number: Any, from_number: int | None = 
             steps[instance_id].append(title)
     if target.number <= (from_number or 0):
         return [Candidate(i, steps[i.id], [_("只能迁移到更新的版本")]) for i in instances], total
-    plan = _Plan(target)
     rows = []
+    plan: _Plan | None = None
     for instance in instances:
         row = Candidate(instance, steps[instance.id])
         try:
+            plan = plan or _Plan(target)
             plan.diffs(instance, load_workflow(instance))
         except Refused as refused:
             row.reasons = refused.reasons
         except EngineError as err:
             row.reasons = [_("流程数据无法读取：%(err)s", err=err.message)]
+        except (KeyError, TypeError, ValueError, AttributeError) as err:  # a state the engine cannot restore
+            row.reasons = [_("流程数据无法读取：%(err)s", err=str(err)[:200])]
         rows.append(row)
     return rows, total
 
@@ -296,7 +301,7 @@ def _migrate_one(actor: User, instance_id: int, plan: _Plan, from_number: int) -
         db.session.rollback()
         return _refused(actor, instance_id, from_number, target,
                         [_("按新版本继续办理时出错：%(err)s", err=getattr(err, "message", str(err)))])
-    except (KeyError, TypeError, ValueError) as err:  # the migrated tree would not load against the new version
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # the migrated tree would not load on the new version
         db.session.rollback()
         return _refused(actor, instance_id, from_number, target,
                         [_("迁移后的流程数据与新版本不一致：%(err)s", err=str(err)[:200])])
