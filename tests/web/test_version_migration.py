@@ -212,15 +212,16 @@ def test_hostile_migration_requests_are_refused_and_change_nothing(app, review, 
 def _call_package(child_body: str) -> dict[str, bytes]:
     caller = """<bpmn:callActivity id="Node" name="调用子流程" calledElement="child">
       <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing></bpmn:callActivity>"""
+    first = "C_Fill" if 'id="C_Fill"' in child_body else "C_Count"
     child = f"""
   <bpmn:process id="child" name="子流程" isExecutable="true">
     <bpmn:laneSet id="LaneSet_child"><bpmn:lane id="Lane_child" name="unit_staff">
-      <bpmn:flowNodeRef>C_Start</bpmn:flowNodeRef><bpmn:flowNodeRef>C_Fill</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>C_Start</bpmn:flowNodeRef><bpmn:flowNodeRef>{first}</bpmn:flowNodeRef>
       <bpmn:flowNodeRef>C_End</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
     <bpmn:startEvent id="C_Start"><bpmn:outgoing>C1</bpmn:outgoing></bpmn:startEvent>
     {child_body}
     <bpmn:endEvent id="C_End"><bpmn:incoming>C2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="C1" sourceRef="C_Start" targetRef="C_Fill" />
+    <bpmn:sequenceFlow id="C1" sourceRef="C_Start" targetRef="{first}" />
   </bpmn:process>"""
     return {"main.bpmn": s.document(s.process("main", caller)), "child.bpmn": s.document(child), "a.json": s.FORM}
 
@@ -234,6 +235,9 @@ CHILD_V2 = (FILL.format(name="填写", out="C3") + '<bpmn:scriptTask id="C_Count
             '<bpmn:sequenceFlow id="C3" sourceRef="C_Fill" targetRef="C_Count" />'
             '<bpmn:sequenceFlow id="C2" sourceRef="C_Count" targetRef="C_End" />')
 CHILD_V3 = CHILD_V2.replace('name="填写"', 'name="填写（新）"')
+CHILD_V4 = ('<bpmn:scriptTask id="C_Count" name="计数"><bpmn:incoming>C1</bpmn:incoming><bpmn:outgoing>C2</bpmn:outgoing>'
+            '<bpmn:script>counted = 1</bpmn:script></bpmn:scriptTask>'
+            '<bpmn:sequenceFlow id="C2" sourceRef="C_Count" targetRef="C_End" />')
 
 
 def test_a_step_waiting_inside_a_called_process_moves_or_is_refused_by_the_called_process_diff(app, login_as):
@@ -256,4 +260,9 @@ def test_a_step_waiting_inside_a_called_process_moves_or_is_refused_by_the_calle
     before = _row(app, second)
     refused = admin.post(url, json={"to_version": 3, "instance_ids": [second]}).get_json()["results"][0]
     assert not refused["moved"] and "C_Fill" in refused["reason"] and "名称" in refused["reason"]
+    assert _row(app, second) == before
+    # v1 -> v4: the waiting step is gone from the called process: refused, untouched.
+    assert upload(admin, "callflow", _call_package(CHILD_V4)).status_code == 201
+    gone = admin.post(url, json={"to_version": 4, "instance_ids": [second]}).get_json()["results"][0]
+    assert not gone["moved"] and "“填写”（C_Fill）" in gone["reason"], gone
     assert _row(app, second) == before
