@@ -155,6 +155,9 @@ def test_migrating_moves_what_can_move_and_it_continues_on_the_new_version(app, 
     page = admin.post("/admin/models/review/diff/migrate", {"from": "1", "to": "2", "instance_ids": str(blocked)})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "已迁移 0 个，未迁移 1 个" in html and "Task_Apply" in html
+    everything = admin.post("/admin/models/review/diff/migrate", {"from": "1", "to": "2", "all": "1"})
+    html = everything.get_data(as_text=True)  # 全部迁移: every v1 instance still running (only the blocked one)
+    assert everything.status_code == 200 and "已迁移 0 个，未迁移 1 个" in html and f"#{blocked}" in html
     assert _row(app, blocked) == before_blocked
 
 
