@@ -138,12 +138,11 @@ def model_version(key: str, number: Any, what: str) -> ProcessVersion:
     model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == key))
     if model is None:
         raise NotFound(_("流程模型不存在"))
-    try:
-        wanted = int(number)
-    except (TypeError, ValueError):
-        wanted = None
-    if isinstance(number, bool):
-        wanted = None
+    wanted: int | None = None
+    if isinstance(number, int) and not isinstance(number, bool):
+        wanted = number
+    elif isinstance(number, str) and number.strip().isdigit() and len(number.strip()) < 10:
+        wanted = int(number.strip())
     version = None if wanted is None else db.session.scalar(
         select(ProcessVersion).where(ProcessVersion.model_id == model.id, ProcessVersion.number == wanted))
     if version is None:

@@ -175,6 +175,7 @@ def test_hostile_migration_requests_are_refused_and_change_nothing(app, review, 
     assert "版本号不正确" in refused({"to_version": 9, "instance_ids": [movable]})["message"]
     refused({"to_version": "2; drop", "instance_ids": [movable]})
     refused({"to_version": True, "instance_ids": [movable]})
+    refused({"to_version": 2.0, "instance_ids": [movable]})
     refused({"to_version": 2, "instance_ids": []})
     refused({"to_version": 2, "instance_ids": "all"})
     refused({"to_version": 2, "instance_ids": [True]})
