@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
@@ -144,11 +145,22 @@ def _blockers(diff: WorkflowDiff, spec_diff: SpecDiff) -> list[str]:
         if not task.state & WAITING_STATES:
             continue
         attrs = spec_diff.changed.get(task.task_spec, [])
+        if _boundary_events(task.task_spec) != _boundary_events(spec_diff.alignment.get(task.task_spec)):
+            reasons.append(_("正在办理的步骤%(step)s在新版本中增减了边界事件（定时、消息等）", step=_label(task.task_spec)))
+            continue
         if task.task_spec.manual and set(attrs) <= ROUTING_ONLY:
             continue
         reasons.append(_("正在办理的步骤%(step)s在新版本中有改动（%(what)s）", step=_label(task.task_spec),
                          what="、".join(attribute_words(attrs))))
     return list(dict.fromkeys(reasons))
+
+
+def _boundary_events(spec: Any) -> list[str]:
+    """The boundary events attached to a step: SpiffWorkflow puts a split before the step that also leads to them,
+    so adding one shows up only as changed inputs, yet a step already waiting would never arm it."""
+    if spec is None:
+        return []
+    return sorted(o.name for i in spec.inputs if isinstance(i, BoundaryEventSplit) for o in i.outputs if o is not spec)
 
 
 def _target(key: str, to_number: Any) -> ProcessVersion:

@@ -239,7 +239,12 @@ CHILD_V2 = (FILL.format(name="填写", out="C3") + '<bpmn:scriptTask id="C_Count
             '<bpmn:sequenceFlow id="C3" sourceRef="C_Fill" targetRef="C_Count" />'
             '<bpmn:sequenceFlow id="C2" sourceRef="C_Count" targetRef="C_End" />')
 CHILD_V3 = CHILD_V2.replace('name="填写"', 'name="填写（新）"')
-CHILD_V4 = ('<bpmn:scriptTask id="C_Count" name="计数"><bpmn:incoming>C1</bpmn:incoming><bpmn:outgoing>C2</bpmn:outgoing>'
+CHILD_TIMED = CHILD_V1 + """<bpmn:boundaryEvent id="C_Late" name="超期" attachedToRef="C_Fill">
+      <bpmn:outgoing>C9</bpmn:outgoing><bpmn:timerEventDefinition id="C_LateTimer">
+      <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P5D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent><bpmn:endEvent id="C_LateEnd"><bpmn:incoming>C9</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="C9" sourceRef="C_Late" targetRef="C_LateEnd" />"""
+CHILD_WITHOUT_FILL = ('<bpmn:scriptTask id="C_Count" name="计数"><bpmn:incoming>C1</bpmn:incoming><bpmn:outgoing>C2</bpmn:outgoing>'
             '<bpmn:script>counted = 1</bpmn:script></bpmn:scriptTask>'
             '<bpmn:sequenceFlow id="C2" sourceRef="C_Count" targetRef="C_End" />')
 
@@ -265,8 +270,12 @@ def test_a_step_waiting_inside_a_called_process_moves_or_is_refused_by_the_calle
     refused = admin.post(url, json={"to_version": 3, "instance_ids": [second]}).get_json()["results"][0]
     assert not refused["moved"] and "C_Fill" in refused["reason"] and "名称" in refused["reason"]
     assert _row(app, second) == before
-    # v1 -> v4: the waiting step is gone from the called process: refused, untouched.
-    assert upload(admin, "callflow", _call_package(CHILD_V4)).status_code == 201
-    gone = admin.post(url, json={"to_version": 4, "instance_ids": [second]}).get_json()["results"][0]
+    # v1 -> v4: a timer was attached to the waiting step; the step already waiting would never arm it: refused.
+    assert upload(admin, "callflow", _call_package(CHILD_TIMED)).status_code == 201
+    timed = admin.post(url, json={"to_version": 4, "instance_ids": [second]}).get_json()["results"][0]
+    assert not timed["moved"] and "边界事件" in timed["reason"], timed
+    # v1 -> v5: the waiting step is gone from the called process: refused, untouched.
+    assert upload(admin, "callflow", _call_package(CHILD_WITHOUT_FILL)).status_code == 201
+    gone = admin.post(url, json={"to_version": 5, "instance_ids": [second]}).get_json()["results"][0]
     assert not gone["moved"] and "“填写”（C_Fill）" in gone["reason"], gone
     assert _row(app, second) == before
