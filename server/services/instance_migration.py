@@ -4,8 +4,9 @@ Whether an instance can move is SpiffWorkflow's verdict (WorkflowDiff of its tas
 the two versions): a step it is waiting at (ready, waiting, started) whose element was removed or changed blocks
 it, because the instance would resume on something the administrator did not look at; so does a finished step
 whose element was removed (its history would point at nothing) or a called process the new version lacks.
-Where the waiting step itself only leads elsewhere now (its outgoing flows changed), it moves: SpiffWorkflow's
-`migrate_workflow` re-predicts everything after a waiting step.
+Where a waiting user step only connects differently now (its incoming or outgoing flows changed), it moves:
+SpiffWorkflow's `migrate_workflow` re-predicts everything after a waiting step. A boundary event added to or
+taken from a waiting step blocks it (the step already waiting would never arm a new timer).
 
 Each instance moves in its own transaction: the migrated state is dumped and read back against the new version
 before anything is written; its open task rows follow (task_sync keeps the rows of steps still waiting, by
