@@ -1,7 +1,7 @@
 """login_sessions.last_seen_at: when the browser last used its session, for the idle limit
 
 Revision ID: 0023
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-05 17:10:00.000000
 
 Sessions open before this migration count as last seen when they started.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -24,8 +24,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from server.engine import autoforms, serializer, validation
 from server.engine import lanes as lane_rules
-from server.engine import serializer, validation
 from server.engine.errors import DeployError, Problem
 from server.engine.i18n import _
 from server.engine.lanes import LaneRoles
@@ -195,6 +195,7 @@ def compile_package(
     """`lane_roles` (lane name -> role code) and `default_role` map a diagram's lanes to roles (engine.lanes);
     `role_names` (role code -> readable name) go into the messages that list the valid roles."""
     roles = LaneRoles(frozenset(known_roles), dict(lane_roles or {}), default_role, dict(role_names or {}))
+    files = autoforms.drop_generated(files)
     problems: list[Problem] = []
     xml: dict[str, tuple[str, etree._Element]] = {}
     sources: dict[str, str] = {}
@@ -244,6 +245,8 @@ def compile_package(
         xml, known_roles=known_roles, operators=operators, forms=forms, lanes=roles
     )
     problems += validation.check_cancel_rules(xml, known_roles=known_roles)
+    form_links, found = autoforms.plan(xml, forms)
+    problems += found
     names = {pid: p.filename or "" for pid, p in parser.process_parsers.items()}
     main, collab, found = _main_process(parser, names)
     problems += found
@@ -260,6 +263,7 @@ def compile_package(
         raise DeployError([_spiff_problem(names.get(main, ""), exc), *schema]) from exc
     specs = [spec, *subprocess_specs.values()]
     lane_rules.apply(specs, roles)
+    autoforms.attach(specs, form_links)
     problems += validation.check_specs(specs, roles)
     if problems:
         raise DeployError(problems)

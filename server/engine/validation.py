@@ -189,6 +189,10 @@ def _expression_problems(file: str, root: etree._Element, kind: str) -> Iterator
             yield _compile_problem(
                 file, el, el.get("value") or "", "eval", _("服务参数“%(id)s”", id=el.get("id"))
             )
+        elif el.get("value") is not None and etree.QName(el).namespace == SPIFF_NS:
+            # SpiffWorkflow keeps an empty value and fails on it only when the step runs.
+            yield Problem(file, _owner(el), _("服务参数“%(id)s”没有取值（元素 %(element)s）；请填写表达式，如变量名或 \"文字\"",
+                                              id=el.get("id"), element=_owner(el)))
     for el, name, value in _properties(root):
         if name in ("assignee", "dueAt", "titleSuffix") and value:
             yield _compile_problem(file, el, value, "eval", _("属性 %(name)s ", name=name))
@@ -270,7 +274,8 @@ def check_documents(
                     Problem(
                         file,
                         _owner(el),
-                        _("表单文件“%(value)s”未上传（元素 %(element)s）", value=value, element=_owner(el)),
+                        _("表单文件“%(value)s”未上传（元素 %(element)s）；可选表单：%(valid)s", value=value,
+                          element=_owner(el), valid=_form_choices(forms, ui=name == "formUiSchemaFilename")),
                     )
                 )
         for op in _iter(root, "serviceTaskOperator"):
@@ -280,9 +285,10 @@ def check_documents(
                         file,
                         _owner(op),
                         _(
-                            "未知的服务操作“%(name)s”（元素 %(element)s）",
+                            "未知的服务操作“%(name)s”（元素 %(element)s）；可用的服务操作：%(valid)s",
                             name=op.get("id"),
                             element=_owner(op),
+                            valid="、".join(sorted(operators.names())) or _("（无）"),
                         ),
                     )
                 )
@@ -294,14 +300,26 @@ def check_documents(
                         file,
                         _owner(el),
                         _(
-                            "决策“%(ref)s”不在上传的 DMN 文件中（元素 %(element)s）",
+                            "决策“%(ref)s”不在上传的 DMN 文件中（元素 %(element)s）；可选决策：%(valid)s",
                             ref=ref,
                             element=_owner(el),
+                            valid="、".join(sorted(d for d in decisions if d)) or _("（没有上传决策表）"),
                         ),
                     )
                 )
         found.extend(_expression_problems(file, root, kind))
     return [p for p in found if p is not None]
+
+
+def _form_choices(forms: dict[str, Any], *, ui: bool) -> str:
+    """"apply.json（申请表）、…": the package's forms (or UI schemas) a task may name, for refusal messages."""
+    names = sorted(n for n in forms if n.lower().endswith(_UI_SUFFIXES) == ui)
+
+    def shown(name: str) -> str:
+        title = forms[name].get("title") if isinstance(forms[name], dict) else None
+        return f"{name}（{title}）" if title and not ui else name
+
+    return "、".join(shown(n) for n in names) or _("（没有上传表单）")
 
 
 def check_references(docs: Docs) -> list[Problem]:

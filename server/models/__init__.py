@@ -13,6 +13,7 @@ from server.models.indicator import Indicator
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
 from server.models.login import LoginAttempt
 from server.models.login_session import LoginSession
+from server.models.modeler_draft import ModelerDraft
 from server.models.notification import Notification
 from server.models.process import ProcessModel, ProcessVersion
 from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEvent",
     "LoginAttempt",
     "LoginSession",
+    "ModelerDraft",
     "Notification",
     "HumanTask",
     "IdempotencyKey",

@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 from server.db import db
 from server.models import Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.services.auth import hash_password
+from server.services.demo_indicators import seed_indicator_library
 
 DEMO_PASSWORD = "demo"
 
@@ -138,4 +139,5 @@ def seed_demo() -> None:
             display_name=spec.display_name,
             sectors=spec.sectors,
         )
+    seed_indicator_library()
     db.session.commit()

@@ -262,3 +262,17 @@ def range_text(typical: Typical) -> str:
 def _plain(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
+
+
+def export_xlsx(query: LibraryQuery):
+    """The filtered library as .xlsx, in the page's order."""
+    from server.services.xlsx_export import Column, stream_xlsx
+
+    columns = (Column(_("类别"), 10), Column(_("领域"), 10), Column(_("一级指标"), 10), Column(_("二级指标"), 14),
+               Column(_("三级指标"), 30), Column(_("计算符号"), 8), Column(_("计量单位"), 10),
+               Column(_("常见范围下限"), 12), Column(_("常见范围上限"), 12), Column(_("指标解释"), 40),
+               Column(_("状态"), 8))
+    rows = ((_("个性") if r.sector else _("共性"), r.sector or "", r.level1, r.level2, r.name, r.operator,
+             r.unit or "", r.typical_min, r.typical_max, r.note or "", _("在用") if r.active else _("已停用"))
+            for r in search(query))
+    return stream_xlsx(_("指标库"), columns, rows)

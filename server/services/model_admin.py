@@ -67,6 +67,16 @@ def model_rows() -> list[ModelRow]:
     return list(rows.values())
 
 
+def current_version(key: str) -> ProcessVersion:
+    """The model's current version with its files loaded (what the modeler and the form and rule editors edit)."""
+    model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == key))
+    version = model.current_version if model is not None else None
+    if version is None:
+        raise NotFound(_("流程模型不存在"))
+    return db.session.scalar(select(ProcessVersion).where(ProcessVersion.id == version.id)
+                             .options(undefer(ProcessVersion.sources)))
+
+
 def version_files(key: str, number: int) -> dict[str, bytes]:
     """The version's BPMN/DMN sources and form snapshots, by file name, as deployed."""
     version = db.session.scalar(

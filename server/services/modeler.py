@@ -1,5 +1,8 @@
-"""What the BPMN modeler page (/admin/models/<key>/modeler) edits and sends back: the current version's diagram,
-checked or deployed with the version's other files (rule tables, forms) and lane options reused unchanged.
+"""What the BPMN modeler page (/admin/models/<key>/modeler) edits and sends back: the current version's diagram
+(or the admin's draft of it, services/modeler_drafts.py), checked or deployed with the version's other files (rule
+tables, forms) reused unchanged, and the lane options as the side panel set them (the version's when not sent).
+The page's side panel gets what it offers from here: the roles by name, the version's forms by title, the
+registered service operators.
 
 An edit is made against one version (`base`): when another deploy came in meanwhile, the edit is refused (409)
 instead of silently replacing that version's changes. Refusals carry, per element, what is wrong.
@@ -7,21 +10,26 @@ instead of silently replacing that version's changes. Refusals carry, per elemen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
 from server.db import db
 from server.engine.parsing import is_bpmn
-from server.models import ProcessModel, ProcessVersion, User
+from server.models import ProcessVersion, User
+from server.models.identity import ROLE_CODES
+from server.services import modeler_drafts
 from server.services.admin_access import require_admin
-from server.services.deployment import MAX_FILE_BYTES, check_version, deploy_version
-from server.services.errors import Conflict, NotFound, ValidationFailed
-from server.services.model_admin import version_files
+from server.services.deployment import check_version, deploy_version
+from server.services.errors import Conflict, ValidationFailed
+from server.services.model_admin import current_version, version_files
+from server.services.role_names import role_name
 from server.services.start_lane import start_lane
+
+UI_SUFFIXES = (".ui.json", "uischema.json", "-ui.json", "_ui.json")  # as engine.validation tells forms apart
+KEEP = object()  # lane options not sent: the version's stay
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,9 @@ class Diagram:
     name: str
     version: int
     file: str  # the BPMN file the modeler edits
+    # What the side panel offers (JSON for modeler.js): roles, the version's forms, operators, lane options.
+    panel: dict[str, Any] = field(default_factory=dict)
+    draft: modeler_drafts.DraftInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -42,14 +53,6 @@ class Problem:
         return {"file": self.file, "element_id": self.element_id, "message": self.message}
 
 
-def _current(key: str) -> ProcessVersion:
-    model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == key))
-    version = model.current_version if model is not None else None
-    if version is None:
-        raise NotFound(_("流程模型不存在"))
-    return db.session.scalar(select(ProcessVersion).where(ProcessVersion.id == version.id)
-                             .options(undefer(ProcessVersion.sources)))
-
 
 def _main_file(version: ProcessVersion) -> str:
     """The BPMN file holding the version's process (a package may hold called processes in other files)."""
@@ -58,10 +61,32 @@ def _main_file(version: ProcessVersion) -> str:
     return next((name for name in bpmn if marker in version.sources[name]), bpmn[0])
 
 
+def _panel(version: ProcessVersion) -> dict[str, Any]:
+    def title(name: str) -> str:
+        form = version.forms.get(name)
+        found = form.get("title") if isinstance(form, dict) else None
+        return str(found) if found else name
+
+    forms = sorted(version.forms)
+    return {
+        "roles": [{"code": code, "name": role_name(code)} for code in sorted(ROLE_CODES)],
+        "forms": [{"file": n, "title": title(n)} for n in forms if not n.lower().endswith(UI_SUFFIXES)],
+        "ui_forms": [{"file": n, "title": n} for n in forms if n.lower().endswith(UI_SUFFIXES)],
+        "operators": sorted(current_app.extensions["jixiao.operators"].names()),
+        "lane_roles": dict(version.lane_roles or {}),
+        "default_role": version.default_role,
+    }
+
+
 def diagram(actor: User, key: str) -> Diagram:
     require_admin(actor)
-    version = _current(key)
-    return Diagram(key, version.model.name, version.number, _main_file(version))
+    version = current_version(key)
+    draft = modeler_drafts.info(actor, key)
+    panel = _panel(version)
+    if draft is not None and not draft.stale:  # the page opens the draft, with the lane options it was saved with
+        saved = modeler_drafts.load(actor, key)
+        panel.update(lane_roles=dict(saved.lane_roles or {}), default_role=saved.default_role)
+    return Diagram(key, version.model.name, version.number, _main_file(version), panel, draft)
 
 
 def problems_of(err: ValidationFailed) -> list[Problem]:
@@ -73,34 +98,44 @@ def problems_of(err: ValidationFailed) -> list[Problem]:
     return found or [Problem("", None, err.message)]
 
 
-def _package(key: str, xml: Any, base: Any) -> tuple[ProcessVersion, dict[str, bytes], dict[str, Any]]:
-    if not isinstance(xml, str) or not xml.strip():
-        raise ValidationFailed(_("没有收到流程图"), fields={"xml": _("请求中应有 BPMN XML 文本")})
-    raw = xml.encode("utf-8")
-    if len(raw) > MAX_FILE_BYTES:
-        raise ValidationFailed(_("流程图超过 1 MB"), fields={"xml": _("文件超过 1 MB")})
-    version = _current(key)
+def _package(key: str, xml: Any, base: Any, lane_roles: Any = KEEP,
+             default_role: Any = KEEP) -> tuple[ProcessVersion, dict[str, bytes], dict[str, Any]]:
+    """`lane_roles` / `default_role` as the side panel set them; KEEP (not sent) reuses the version's."""
+    raw = modeler_drafts.check_diagram(xml)
+    version = current_version(key)
     if base is not None and base != version.number:
         raise Conflict(_("编辑期间该流程已部署了第 %(n)s 版，请重新打开建模器后再修改", n=version.number))
     files = version_files(key, version.number)
     files[_main_file(version)] = raw
-    # The lane options stay as deployed; a start role given for a lane-less diagram is kept too.
-    options: dict[str, Any] = {"lane_roles": version.lane_roles or None, "default_role": version.default_role}
+    # The lane options stay as deployed unless the panel sent them; a start role given for a lane-less diagram
+    # is kept too.
+    options: dict[str, Any] = {
+        "lane_roles": (version.lane_roles or None) if lane_roles is KEEP else lane_roles,
+        "default_role": version.default_role if default_role is KEEP else default_role,
+    }
     if start_lane(version.sources, version.process_id) is None:
         options["start_role"] = version.start_role
     return version, files, options
 
 
-def validate(actor: User, key: str, xml: Any, base: Any = None) -> None:
-    """Raises ValidationFailed (see problems_of) when the edited diagram would not deploy; stores nothing."""
+def validate(actor: User, key: str, xml: Any, base: Any = None, **lanes: Any) -> None:
+    """Raises ValidationFailed (see problems_of) when the edited diagram would not deploy; stores nothing.
+    `lanes`: lane_roles / default_role from the side panel (see _package)."""
     require_admin(actor)
-    _version, files, options = _package(key, xml, base)
+    _version, files, options = _package(key, xml, base, **lanes)
     check_version(key, files, **options)
 
 
-def deploy(actor: User, key: str, xml: Any, base: Any = None) -> ProcessVersion:
-    """A new version of `key` from the edited diagram (audited by the deployment service); on a refusal
-    nothing is stored."""
+def deploy(actor: User, key: str, xml: Any, base: Any = None, **lanes: Any) -> ProcessVersion:
+    """A new version of `key` from the edited diagram (audited by the deployment service); the deployer's draft
+    goes in the same transaction. On a refusal nothing is stored and the draft stays."""
     require_admin(actor)
-    _version, files, options = _package(key, xml, base)
-    return deploy_version(key, files, actor=actor, **options)
+    version, files, options = _package(key, xml, base, **lanes)
+    modeler_drafts.drop(actor, version.model_id)
+    try:
+        deployed = deploy_version(key, files, actor=actor, **options)
+    except ValidationFailed:
+        db.session.rollback()
+        raise
+    db.session.commit()  # the draft's removal, also when the diagram was unchanged and no version was added
+    return deployed

@@ -14,19 +14,17 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
 from server.db import db
 from server.engine import decision_tables as dt
 from server.engine.decision_tables import Rule, Run, Table, TableError
 from server.extensions import get_engine
-from server.models import ProcessModel, ProcessVersion, User
+from server.models import ProcessVersion, User
 from server.services import audit, rule_ranges
 from server.services.admin_access import require_admin
 from server.services.deployment import MAX_FILE_BYTES, check_version, deploy_version
 from server.services.errors import Conflict, NotFound, ValidationFailed
-from server.services.model_admin import version_files
+from server.services.model_admin import current_version, version_files
 from server.services.start_lane import start_lane
 
 HIT_POLICY_NAMES = {"UNIQUE": _l("唯一命中（UNIQUE）"), "FIRST": _l("首条命中（FIRST，自上而下）"),
@@ -44,19 +42,11 @@ class Findings:
         return not self.cells and not self.general
 
 
-def _current(key: str) -> ProcessVersion:
-    model = db.session.scalar(select(ProcessModel).where(ProcessModel.key == key))
-    version = model.current_version if model is not None else None
-    if version is None:
-        raise NotFound(_("流程模型不存在"))
-    return db.session.scalar(select(ProcessVersion).where(ProcessVersion.id == version.id)
-                             .options(undefer(ProcessVersion.sources)))
-
 
 def tables(actor: User, key: str) -> tuple[ProcessVersion, list[Table | tuple[str, str]]]:
     """The current version and each of its DMN files as a table (or (file, why it cannot be shown))."""
     require_admin(actor)
-    version = _current(key)
+    version = current_version(key)
     found: list[Table | tuple[str, str]] = []
     for name in sorted(n for n in version.sources if n.lower().endswith(".dmn")):
         try:
@@ -68,7 +58,7 @@ def tables(actor: User, key: str) -> tuple[ProcessVersion, list[Table | tuple[st
 
 def load(actor: User, key: str, file: str) -> tuple[ProcessVersion, bytes, Table]:
     require_admin(actor)
-    version = _current(key)
+    version = current_version(key)
     if not file.lower().endswith(".dmn") or file not in version.sources:
         raise NotFound(_("该流程版本中没有这个规则表"))
     raw = version.sources[file].encode("utf-8")
@@ -146,7 +136,7 @@ def check(actor: User, key: str, table: Table, base: int | None) -> tuple[Findin
     """Cells as the engine compiles them, SpiffWorkflow's DMN parser, then the whole deploy check of the version
     with this file replaced; stores nothing. Returns the findings and the written file (for a test run)."""
     require_admin(actor)
-    version = _current(key)
+    version = current_version(key)
     findings = Findings(cells=dt.cell_problems(table), warnings=rule_ranges.warnings(table))
     files, written = _files(key, version, table, base)
     if findings.cells:
@@ -196,7 +186,7 @@ def deploy(actor: User, key: str, table: Table, base: int | None) -> tuple[Proce
     findings, _written = check(actor, key, table, base)
     if not findings.ok:
         return None, findings
-    version = _current(key)
+    version = current_version(key)
     files, _written = _files(key, version, table, base)
     audit.record("rule_table_edit", actor=actor, data={
         "process_key": key, "file": table.file, "decision": table.decision_id, "from_version": version.number,

@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.extensions import login_manager
-from server.services import instance_repair, model_admin
+from server.services import form_editor, instance_repair, model_admin
 from server.services.admin_access import is_admin
 from server.services.deployment import deploy_version
 from server.services.errors import ValidationFailed
 from server.services.project_story import LABELS
+from server.services.role_names import ROLE_LABELS
 from server.services.xlsx_export import Column, stream_xlsx
 from server.web.project_views import wants_xlsx, xlsx_response
 
@@ -56,7 +57,8 @@ def _models_page(errors: dict[str, str] | None = None, message: str | None = Non
     rows = model_admin.model_rows()
     problems = [(*key.split("#", 1), text) if "#" in key else (key, "", text) for key, text in (errors or {}).items()]
     return render_template("admin/models.html", rows=rows, problems=problems, message=message,
-                           form=request.form, status_words=LABELS["instance_status"]), status
+                           form=request.form, status_words=LABELS["instance_status"], role_labels=ROLE_LABELS,
+                           forms=form_editor.overviews()), status
 
 
 @bp.get("/admin/models")
@@ -82,7 +84,8 @@ def deploy():
             return _models_page({name: _("同名文件只能上传一次")}, _("上传的文件不符合要求"), 422)
         files[name] = upload.read()
     try:
-        version = deploy_version(key, files, actor=current_user, name=request.form.get("name") or None)
+        version = deploy_version(key, files, actor=current_user, name=request.form.get("name") or None,
+                                 default_role=request.form.get("default_role") or None)
     except ValidationFailed as err:  # shown per file and element; nothing was stored
         return _models_page(err.fields or {}, err.message, 422)
     flash(_("已部署 %(key)s 第 %(n)s 版", key=key, n=version.number), "success")

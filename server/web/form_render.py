@@ -10,11 +10,13 @@ Posted names are dotted paths: `amount`, `expert_review.necessity`, `indicators.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 
+from server.web.suggestions import SOURCES, Suggestion
 from server.web.widgets.base import Widget
 from server.web.widgets.registry import REGISTRY, kind_of
 from server.web.widgets.schema import (
@@ -73,6 +75,13 @@ class FormView:
     decision: Field | None
     summary: list[tuple[str, str, str | None]]  # (label, message, anchor id or None)
     general_warnings: list[str]
+    suggest: tuple[str, ...] = ()  # the suggestion lists the fields refer to
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def suggestions(self) -> dict[str, list[Suggestion]]:
+        """The datalists, read when the page renders them (building a form needs no database)."""
+        return {name: SOURCES[name](self.context) for name in self.suggest}
 
 
 # ---------------------------------------------------------------- the decision
@@ -111,16 +120,18 @@ def display_value(f: Field, value: Any) -> str:
 
 
 class _Builder:
-    def __init__(self, errors: dict[str, str], warnings: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, str], warnings: dict[str, list[str]],
+                 suggest: set[str] | None = None) -> None:
         self.errors = errors
         self.warnings = warnings
         self.labels: dict[str, str] = {}
+        self.suggest = suggest if suggest is not None else set()  # suggestion lists the fields use
 
     def kind_of(self, schema: dict[str, Any], ui: dict[str, Any]) -> str:
         return REGISTRY.kind_of(schema, ui)
 
     def blank(self) -> _Builder:
-        return _Builder({}, {})
+        return _Builder({}, {}, self.suggest)
 
     def field(self, key_path: str, schema: dict[str, Any], ui: dict[str, Any], value: Any, required: bool,
               label: str | None = None) -> Field:
@@ -137,6 +148,11 @@ class _Builder:
             attrs=widget.attrs(schema),
         )
         self.labels[key_path] = title
+        options = ui.get("ui:options")
+        suggest = options.get("suggest") if isinstance(options, dict) else None
+        if widget.name == "text" and isinstance(suggest, str) and suggest in SOURCES:
+            f.attrs = {**f.attrs, "list": f"suggest-{suggest}"}
+            self.suggest.add(suggest)
         widget.fill(self, f, schema, ui, value)
         return f
 
@@ -169,7 +185,10 @@ def build_form(
     *,
     errors: dict[str, str] | None = None,
     warnings: dict[str, list[str]] | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> FormView:
+    """The form as the page renders it. `context` tells suggestion lists what they are for (the project's
+    sector)."""
     schema = schema if isinstance(schema, dict) else {}
     ui = ui if isinstance(ui, dict) else {}
     values = values if isinstance(values, dict) else {}
@@ -193,6 +212,8 @@ def build_form(
         decision=decision_field,
         summary=summary,
         general_warnings=general,
+        suggest=tuple(sorted(builder.suggest)),
+        context=dict(context or {}),
     )
 
 

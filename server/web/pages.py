@@ -7,6 +7,7 @@ from flask import Flask
 
 from server.web import (
     account_views,
+    admin_form_views,
     admin_instance_views,
     admin_modeler_views,
     admin_people_views,
@@ -20,6 +21,7 @@ from server.web import (
     home_views,
     i18n,
     inbox_views,
+    indicator_views,
     instance_views,
     nav,
     project_page_views,
@@ -50,6 +52,8 @@ BLUEPRINTS = (
     admin_instance_views.bp,
     admin_people_views.bp,
     admin_rule_views.bp,
+    indicator_views.bp,
+    admin_form_views.bp,
     admin_version_views.bp,
 )
 

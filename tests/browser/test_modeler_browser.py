@@ -7,7 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from server.db import db
+from server.models import ProcessVersion
 from tests.api.helpers import deploy_folder
 from tests.browser.support import login, screenshot
 from tests.browser.test_csp_browser import assert_no_violation, watched  # noqa: F401  (the CSP watch fixture)
@@ -51,8 +54,25 @@ def test_admin_validates_and_deploys_a_shipped_flow_in_the_modeler(live_server, 
     expect(status).to_have_text("校验通过，可以部署")
     expect(page.locator("#modeler-problems")).to_be_hidden()
 
+    # The side panel rewrites a service step's parameter; the step's other SpiffWorkflow parts stay as they were.
+    canvas.locator('.djs-element[data-element-id="Service_Record"]').click()
+    panel = page.locator("#modeler-panel")
+    expect(panel.get_by_label("系统操作")).to_have_value("goals.review")
+    opinion = panel.locator("tr", has=page.locator('input[aria-label="参数名"]')).nth(2).get_by_label("取值（表达式）")
+    expect(opinion).to_have_value("adjust_opinion")
+    opinion.fill("adjust_opinion.strip()")
+    opinion.blur()
+    screenshot(page, "modeler-panel-service")
+
     page.get_by_role("button", name="部署").click()
     expect(status).to_have_text("已部署 goal_adjust 第 2 版")
+    with live_server.app.app_context():
+        source = db.session.scalars(select(ProcessVersion.sources).where(ProcessVersion.number == 2)).one()
+        xml = source["goal_adjust.bpmn"]
+        assert 'id="opinion" type="any" value="adjust_opinion.strip()"' in xml
+        original = (WORKFLOWS / "goal_adjust" / "goal_adjust.bpmn").read_text(encoding="utf-8")
+        for part in ("postScript", "serviceTaskOperator", "parameter ", "property "):
+            assert xml.count(f"<spiffworkflow:{part}") == original.count(f"<spiffworkflow:{part}"), part
     expect(canvas).to_have_attribute("data-deployed-version", "2")
     expect(page.locator("#modeler-note")).to_contain_text("第 2 版")
     screenshot(page, "modeler-deployed")

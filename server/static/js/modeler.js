@@ -1,8 +1,10 @@
 // The admin's BPMN modeler (templates/admin/modeler.html): the bpmn-js Modeler (window.BpmnJS from
 // /vendor/bpmn-modeler.js) with Chinese labels (modeler-zh.js), loading the current version's diagram.
-// 校验 and 部署 post the edited XML as JSON with Flask-WTF's token (X-CSRFToken); the answer's problems are
-// marked on their elements (red outline, numbered badge) and listed above the canvas, each with a button that
-// selects and shows its element. Texts come from the page's data-msg-* attributes (the server translates).
+// 校验, 部署 and 保存草稿 post the edited XML as JSON with the side panel's lane options (modeler-panel.js) and
+// Flask-WTF's token (X-CSRFToken); the answer's problems are marked on their elements (red outline, numbered
+// badge) and listed above the canvas, each with a button that selects and shows its element. The page opens the
+// admin's draft when there is one (data-diagram-url). Texts come from the page's data-msg-* attributes and the
+// panel's JSON config (the server translates).
 (function () {
   "use strict";
 
@@ -41,6 +43,9 @@
     var modeler = new window.BpmnJS({ container: el, additionalModules: modules });
     var base = parseInt(el.getAttribute("data-base"), 10);
     var marked = [];
+    var panel = null;
+    var draftLine = document.getElementById("modeler-draft-line");
+    var config = JSON.parse((document.getElementById("modeler-panel-config") || {}).textContent || "{}");
 
     function clearProblems() {
       var canvas = modeler.get("canvas");
@@ -94,14 +99,20 @@
       var url = el.getAttribute("data-" + action + "-url");
       buttons.forEach(function (b) { b.disabled = true; });
       clearProblems();
-      say(status, "info", msg(action === "deploy" ? "deploying" : "checking"));
-      modeler.saveXML({ format: true })
-        .then(function (saved) {
+      say(status, "info", msg({ deploy: "deploying", draft: "saving", discard: "saving" }[action] || "checking"));
+      var payload = action === "discard" ? Promise.resolve({}) : modeler.saveXML({ format: true }).then(function (saved) {
+        var body = panel ? panel.laneOptions() : {};
+        body.xml = saved.xml;
+        body.base = base;
+        return body;
+      });
+      payload
+        .then(function (body) {
           return fetch(url, {
             method: "POST",
             credentials: "same-origin",
             headers: { "Content-Type": "application/json", "X-CSRFToken": token(), "Accept": "application/json" },
-            body: JSON.stringify({ xml: saved.xml, base: base })
+            body: JSON.stringify(body)
           });
         })
         .then(function (resp) {
@@ -111,6 +122,12 @@
         .then(function (answer) {
           var body = answer.body || {};
           if (answer.ok) {
+            if (action === "discard") { window.location.reload(); return; }  // back to the deployed version
+            if (action === "draft") {
+              document.getElementById("modeler-draft-text").textContent = body.draft || "";
+              draftLine.hidden = false;
+            }
+            if (action === "deploy") draftLine.hidden = true;  // the deploy removed the draft
             if (body.version) {
               base = body.version;
               el.setAttribute("data-base", String(base));
@@ -131,6 +148,29 @@
         .then(function () { buttons.forEach(function (b) { b.disabled = false; }); });
     }
 
+    // A diagram from disk (drawn elsewhere) replaces the canvas; on a file bpmn-js cannot read, the diagram
+    // that was there comes back. The panel reads the new lanes (a lane named as before keeps its role).
+    function openFile(input) {
+      var file = input.files && input.files[0];
+      input.value = "";
+      if (!file) return;
+      if (file.size > 1024 * 1024) { say(status, "error", msg("file-too-large")); return; }
+      clearProblems();
+      var before;
+      modeler.saveXML().then(function (saved) { before = saved.xml; return file.text(); })
+        .then(function (text) { return modeler.importXML(text); })
+        .then(function () {
+          fitBesidePalette(modeler.get("canvas"), el);
+          if (panel) panel.reload();
+          say(status, "info", msg("file-opened").replace("{name}", file.name));
+        })
+        .catch(function (error) {
+          say(status, "error", msg("load-failed") + "：" + file.name);
+          if (window.console) window.console.warn(error);
+          if (before) modeler.importXML(before).then(function () { if (panel) panel.reload(); });
+        });
+    }
+
     say(status, "", msg("loading"));
     fetch(el.getAttribute("data-diagram-url"), { credentials: "same-origin" })
       .then(function (resp) {
@@ -140,11 +180,19 @@
       .then(function (xml) { return modeler.importXML(xml); })
       .then(function () {
         fitBesidePalette(modeler.get("canvas"), el);
-        say(status, "", "");
+        if (window.JixiaoModelerPanel) {
+          panel = window.JixiaoModelerPanel.create(modeler, document.getElementById("modeler-panel"), config);
+        }
+        say(status, "", el.hasAttribute("data-draft-open") ? msg("draft-opened") : "");
         buttons.forEach(function (b) {
           b.addEventListener("click", function () { post(b.getAttribute("data-modeler-action")); });
           b.disabled = false;
         });
+        var open = document.getElementById("modeler-open");
+        if (open) {
+          open.addEventListener("change", function () { openFile(open); });
+          open.disabled = false;
+        }
         el.setAttribute("data-ready", "true");
       })
       .catch(function (error) {

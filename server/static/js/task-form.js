@@ -78,6 +78,28 @@
     else removeRow(table, button.closest("tr[data-row]"));
   });
 
+  // A name chosen from a suggestion list (the indicator library) sets the row's choices it knows (level,
+  // operator) and fills its text cells (unit) where the user has not typed anything yet.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var listId = input && input.getAttribute && input.getAttribute("list");
+    if (!listId || listId.indexOf("suggest-") !== 0) return;
+    var list = document.getElementById(listId);
+    var row = input.closest("tr[data-row]") || input.form;
+    if (!list || !row) return;
+    var chosen = Array.prototype.find.call(list.options, function (o) { return o.value === input.value; });
+    if (!chosen) return;
+    var fill = JSON.parse(chosen.getAttribute("data-fill") || "{}");
+    var prefix = input.name.slice(0, input.name.lastIndexOf(".") + 1);
+    ["level1", "level2", "operator", "unit"].concat(Object.keys(fill)).forEach(function (key, i, all) {
+      if (all.indexOf(key) !== i || !(key in fill)) return;
+      var cell = row.querySelector('[name="' + prefix + key + '"]');
+      if (!cell || (cell.tagName !== "SELECT" && cell.value)) return;
+      cell.value = fill[key];
+      cell.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-row-table]").forEach(refresh);
     // After a refused submit, bring the error summary into view for screen readers and keyboards.
