@@ -1,11 +1,12 @@
 """Issue 13's browser story: an administrator opens the modeler on a shipped flow (绩效目标编审, goal_review), adds a
-user task 主管部门预审 in the 主管部门 lane with a form, and deploys version 2. A new instance reaches the new task in the
-supervising department's inbox; an instance started before keeps version 1 until the administrator migrates it on
-the version comparison page, then it continues on version 2 and reaches the new task too.
+user task 主管部门预审 in the 主管部门 lane, names it and gives it a form and instructions in the side panel, and
+deploys version 2. A new instance reaches the new task in the supervising department's inbox; an instance started
+before keeps version 1 until the administrator migrates it on the version comparison page, then it continues on
+version 2 and reaches the new task too.
 
-The modeler's side panel (lane role, task form) is being built separately; until it lands, this test draws the
-task with bpmn-js's own modeling service through page.evaluate (the same commands the palette and context pad
-run) and sets the form property the panel will set. Deploying, comparing and migrating go through the pages."""
+Drawing the box and its two flows goes through bpmn-js's own modeling service (page.evaluate: the commands the
+palette and the context pad run, without dragging by pixels); everything Jixiao needs on the step — its name, form,
+instructions, and the lane's role — is set and read in the side panel as an administrator would."""
 
 from __future__ import annotations
 
@@ -38,26 +39,22 @@ KEEP_MODELER = """
 })();
 """
 
-# The edit an administrator makes: a user task in the 主管部门 lane between 提交 (the unit's submission) and
-# 主管部门审核绩效目标, with the department's review form.
-ADD_TASK = """
+# The box an administrator draws: a user task in the 主管部门 lane between 提交审核 (the unit's submission) and
+# 主管部门审核绩效目标, connected on both sides. Returns the lane's flow nodes (bpmn-js files it by position).
+DRAW_TASK = """
 () => {
   const m = window.__jxModeler;
-  const modeling = m.get("modeling"), registry = m.get("elementRegistry"), moddle = m.get("moddle");
+  const modeling = m.get("modeling"), registry = m.get("elementRegistry");
   const lane = registry.get("Lane_dept");
   const participant = registry.filter(e => e.type === "bpmn:Participant")[0];
   const task = modeling.createShape({ type: "bpmn:UserTask" }, { x: 1290, y: lane.y + lane.height / 2 }, participant);
-  modeling.updateProperties(task, { id: "Task_DeptPrecheck", name: "主管部门预审" });
-  const NS = "http://spiffworkflow.org/bpmn/schema/1.0/core";
-  const property = moddle.createAny("spiffworkflow:property", NS, { name: "formJsonSchemaFilename", value: "dept_review.json" });
-  const properties = moddle.createAny("spiffworkflow:properties", NS, { $children: [property] });
-  modeling.updateProperties(task, { extensionElements: moddle.create("bpmn:ExtensionElements", { values: [properties] }) });
-  const flow = registry.get("Flow_Submitted");
-  modeling.reconnectEnd(flow, task, { x: task.x + task.width / 2, y: task.y });
+  modeling.updateProperties(task, { id: "Task_DeptPrecheck" });
+  modeling.reconnectEnd(registry.get("Flow_Submitted"), task, { x: task.x + task.width / 2, y: task.y });
   modeling.connect(task, registry.get("Task_DeptReview"), { type: "bpmn:SequenceFlow" });
   return lane.businessObject.flowNodeRef.map(n => n.id);
 }
 """
+PRECHECK_NOTE = "先核对单位提交的绩效目标是否完整，再送主管部门正式审核。"
 
 
 def _open_step(user, instance_id: int) -> list[str]:
@@ -82,8 +79,23 @@ def test_admin_adds_a_step_deploys_and_migrates_an_older_instance(live_server, w
     page.locator("#model-goal_review").get_by_role("link", name="在建模器中编辑流程图").click()
     canvas = page.locator("#modeler")
     expect(canvas).to_have_attribute("data-ready", "true")
-    in_lane = page.evaluate(ADD_TASK)
+    in_lane = page.evaluate(DRAW_TASK)
     assert "Task_DeptPrecheck" in in_lane  # bpmn-js put it in the 主管部门 lane by its position
+
+    # The side panel: the lane's role, then the new step's name, form and instructions.
+    panel = page.locator("#modeler-panel")
+    band = canvas.locator('.djs-element[data-element-id="Lane_dept"]').bounding_box()
+    page.mouse.click(band["x"] + 12, band["y"] + band["height"] / 2)
+    expect(panel).to_have_attribute("data-element-id", "Lane_dept")
+    expect(panel.get_by_label("办理角色")).to_have_value("dept_reviewer")
+    canvas.locator('.djs-element[data-element-id="Task_DeptPrecheck"]').click()
+    expect(panel).to_have_attribute("data-element-id", "Task_DeptPrecheck")
+    panel.get_by_label("名称").fill("主管部门预审")
+    panel.get_by_label("名称").blur()
+    panel.get_by_label("表单", exact=True).select_option(label="主管部门审核绩效目标（dept_review.json）")
+    panel.get_by_label("办理说明").fill(PRECHECK_NOTE)
+    panel.get_by_label("办理说明").blur()
+    screenshot(page, "migration-modeler-panel")
     page.get_by_role("button", name="校验").click()
     status = page.locator("#modeler-status")
     expect(status).to_have_text("校验通过，可以部署")
@@ -150,5 +162,6 @@ def test_admin_adds_a_step_deploys_and_migrates_an_older_instance(live_server, w
     page.locator("tr", has_text="县第一中学操场改造").get_by_role("link", name="主管部门预审").click()
     expect(page).to_have_url(re.compile(r"/tasks/\d+"))
     expect(page.get_by_role("heading", level=1)).to_have_text("主管部门预审")
-    expect(page.get_by_role("region", name="主管部门审核绩效目标")).to_be_visible()  # the form chosen for the step
+    expect(page.get_by_role("region", name="主管部门审核绩效目标")).to_be_visible()  # the form chosen in the panel
+    expect(page.get_by_text(PRECHECK_NOTE)).to_be_visible()
     screenshot(page, "migration-migrated-instance-new-step")
