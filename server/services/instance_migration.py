@@ -274,8 +274,12 @@ def _keep_waiting_clocks(trees: list[Any]) -> dict[Any, dict[str, Any]]:
 def _migrate_one(actor: User, instance_id: int, plan: _Plan, from_number: int) -> MoveResult:
     target = plan.target
     instance = db.session.get(ProcessInstance, instance_id)
-    assert instance is not None
     try:
+        if instance is None:
+            raise Refused([_("实例 %(id)s 不存在", id=instance_id)])
+        from_number = instance.version.number  # as it is now: another administrator may have moved it meanwhile
+        if from_number >= target.number:
+            raise Refused([_("实例 %(id)s 已是第 %(n)s 版，只能迁移到更新的版本", id=instance_id, n=from_number)])
         if instance.status not in ACTIVE:
             raise Refused([_("实例当前状态（%(status)s）不能迁移，只迁移办理中或等待中的实例",
                              status=story_label("instance_status", instance.status.value))])
