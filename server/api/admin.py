@@ -15,7 +15,7 @@ from server.api.errors import http_error
 from server.api.guard import json_body, login_required, me
 from server.api.schemas import CancelIn, RetryIn, UserOut
 from server.api.views import instance_json
-from server.services import instance_repair, people
+from server.services import instance_migration, instance_repair, people, version_diff
 from server.services.admin_access import is_admin
 from server.services.instance_retry import retry_instance
 from server.services.instances import cancel_instance
@@ -67,8 +67,16 @@ class RepairOut(Schema):
     open_tasks = fields.List(fields.Dict())
 
 
+class MigrateIn(Schema):
+    """Documents the body; services.instance_migration checks it (its refusals name the ids in Chinese)."""
+
+    to_version = fields.Integer(required=True, metadata={"description": "目标版本号（须比各实例的版本新）"})
+    instance_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=100),
+                               metadata={"description": "该流程的实例编号，每次最多 100 个"})
+
+
 SCHEMAS = {"ReasonIn": ReasonIn, "ReassignIn": ReassignIn, "UserIn": UserIn, "PasswordIn": PasswordIn,
-           "RepairOut": RepairOut}
+           "RepairOut": RepairOut, "MigrateIn": MigrateIn}
 _reason_in, _reassign_in, _user_in, _password_in = ReasonIn(), ReassignIn(), UserIn(), PasswordIn()
 _cancel_in, _retry_in, _user_out = CancelIn(), RetryIn(), UserOut()
 
@@ -195,3 +203,39 @@ def import_xlsx():
     upload = request.files.get("file")
     created = import_users(me(), upload.read() if upload else b"")
     return jsonify({"created": [{"username": u, "one_time_password": p} for u, p in created]}), 201
+
+
+# --- versions: what changed, and moving running instances onto a newer version -----------------------------
+
+def _change_json(c: version_diff.ElementChange) -> dict[str, Any]:
+    return {"element_id": c.element_id, "name": c.name, "kind": c.kind, "changed": list(c.attributes),
+            "process": c.process}
+
+
+@bp.get("/v1/admin/process-models/<key>/diff")
+@admin_required
+def version_changes(key: str):
+    d = version_diff.diff_versions(key, request.args.get("from"), request.args.get("to"))
+    return jsonify({"from_version": d.old.number, "to_version": d.new.number,
+                    **{kind: [_change_json(c) for c in getattr(d, kind)] for kind in ("added", "changed", "removed")}})
+
+
+@bp.get("/v1/admin/process-models/<key>/migrations")
+@admin_required
+def migration_candidates(key: str):
+    arg = request.args.get("page", "1")
+    page = int(arg) if arg.isdigit() and 0 < int(arg) < 100_000 else 1
+    rows, total = instance_migration.candidates(me(), key, request.args.get("to_version"), page=page)
+    return jsonify({"total": total, "items": [
+        {"id": r.instance.id, "version": r.instance.version.number, "status": r.instance.status.value,
+         "title": r.instance.title, "open_steps": r.open_steps, "movable": r.movable, "reasons": r.reasons}
+        for r in rows]})
+
+
+@bp.post("/v1/admin/process-models/<key>/migrations")
+@admin_required
+def migrate_instances(key: str):
+    body = json_body()
+    results = instance_migration.migrate(me(), key, body.get("to_version"), body.get("instance_ids"))
+    return jsonify({"results": [r.as_json() for r in results], "moved": sum(r.moved for r in results),
+                    "refused": sum(not r.moved for r in results)})

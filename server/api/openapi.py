@@ -157,6 +157,7 @@ def build_spec() -> dict[str, Any]:
 def _admin_paths(inst_id: list[dict[str, Any]], task_id: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """/api/v1/admin/…: administrators only (403 for every other role)."""
     user_id = [_id("user_id")]
+    key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
     denied = (401, 403, 404, 409, 422)
     optional = {"requestBody": {"required": False, "content": {_JSON: {"schema": {"$ref": "#/components/schemas/RetryIn"}}}}}
     return {
@@ -170,6 +171,15 @@ def _admin_paths(inst_id: list[dict[str, Any]], task_id: list[dict[str, Any]]) -
         "/api/v1/admin/instances/{instance_id}/move-timers": {"post": _op("下一个定时器立即到期并触发（测试流程用）", "InstanceOut", errors=denied, params=inst_id)},
         "/api/v1/admin/tasks/{task_id}/skip": {"post": _op("将人工任务标记为办结并继续（须填写理由；服务步骤不能跳过）", "InstanceOut", body="ReasonIn", errors=denied, params=task_id)},
         "/api/v1/admin/tasks/{task_id}/reassign": {"post": _op("把任务转交给有权办理的用户", None, body="ReassignIn", errors=denied, params=task_id)},
+        "/api/v1/admin/process-models/{key}/diff": {"get": _op(
+            "两个版本之间新增、修改、删除的流程图元素（query：from、to 版本号）", None, errors=(401, 403, 404, 422),
+            params=[key] + [{"name": n, "in": "query", "required": True, "schema": {"type": "integer"}} for n in ("from", "to")])},
+        "/api/v1/admin/process-models/{key}/migrations": {
+            "get": _op("较早版本中办理中、等待中的实例，及能否迁移到 to_version（不能时说明原因）", None,
+                       errors=(401, 403, 404, 422), params=[key, {"name": "to_version", "in": "query", "required": True,
+                                                                  "schema": {"type": "integer"}}]),
+            "post": _op("把实例迁移到较新的版本：每个实例单独提交，不能迁移的保持不变并说明原因", None, body="MigrateIn",
+                        errors=(401, 403, 404, 422), params=[key])},
         "/api/v1/admin/users": {"get": _op("用户列表", None, errors=(401, 403)),
                                 "post": _op("新建用户（不填密码则返回一次性密码）", "UserOut", body="UserIn", status=201, errors=(401, 403, 422))},
         "/api/v1/admin/users/{user_id}": {"post": _op("修改用户（姓名、机构、角色、归口领域）", "UserOut", body="UserIn", errors=(401, 403, 404, 422), params=user_id)},

@@ -38,6 +38,8 @@ ACTIONS = {
     "error": lazy_gettext("流程出错"),
     "cancel": lazy_gettext("撤销流程"),
     "retry": lazy_gettext("重试出错的流程"),
+    "migrate": lazy_gettext("迁移到新版本"),
+    "migrate_refused": lazy_gettext("迁移未执行（保持原版本）"),
 }
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_CELL_CHARS = 2000

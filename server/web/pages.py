@@ -12,6 +12,7 @@ from server.web import (
     admin_modeler_views,
     admin_people_views,
     admin_rule_views,
+    admin_version_views,
     admin_views,
     attachment_views,
     auth_views,
@@ -55,6 +56,7 @@ BLUEPRINTS = (
     indicator_views.bp,
     admin_form_views.bp,
     budget_arrangement_views.bp,
+    admin_version_views.bp,
 )
 
 
