@@ -54,6 +54,8 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(label, url_for("projects.projects"), endpoint in ("projects.projects", "project.page")))
     if roles & WARNING_ROLES:
         items.append(NavItem(_("预警看板"), url_for("warnings.board"), endpoint == "warnings.board"))
+    if Role.PERFORMANCE_OFFICE in roles:
+        items.append(NavItem(_("信息公开"), url_for("publication.overview"), endpoint == "publication.overview"))
     if Role.ADMIN in roles:
         items.append(NavItem(_("系统管理"), url_for("admin.landing"), (endpoint or "").startswith("admin")))
     return items
