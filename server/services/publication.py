@@ -31,7 +31,7 @@ from server.models import Attachment, Organisation, Project, PublicationRelease,
 from server.services import audit
 from server.services.attachments import file_path
 from server.services.errors import Forbidden, NotFound, ValidationFailed
-from server.services.project_story import story_label
+from server.services.task_page import label
 
 PAGE_SIZE = 50
 MAX_QUERY = 100
@@ -214,7 +214,7 @@ def _project(project_id: int) -> PublicProject:
     names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_([p.organisation_id, p.department_id or p.organisation_id]))).all())
     return PublicProject(p.code, p.name, names.get(p.department_id or p.organisation_id, ""),
-                         names.get(p.organisation_id, ""), story_label("project_type", p.project_type) if p.project_type else None,
+                         names.get(p.organisation_id, ""), label("project_type", p.project_type) if p.project_type else None,
                          p.start_year, p.end_year)
 
 
