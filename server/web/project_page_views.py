@@ -9,10 +9,11 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from server.services import goal_table_export
+from server.services import goal_table_export, project_export
 from server.services.errors import NotFound, ValidationFailed
 from server.services.project_story import chart_data, load_story, parse_version, story_label
 from server.services.review_sheets import goal_opinions, review_sheets
+from server.web.project_views import wants_xlsx, xlsx_response
 
 bp = Blueprint("project", __name__)
 
@@ -30,6 +31,8 @@ def _story(project_id: int):
 @login_required
 def page(project_id: int):
     story = _story(project_id)
+    if wants_xlsx():  # the page's tables, one sheet each
+        return xlsx_response(project_export.project_xlsx(story), f"{story.project.name}.xlsx")
     return render_template("project/page.html", story=story, p=story.project, chart=chart_data(story.months))
 
 

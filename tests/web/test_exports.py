@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from server.db import db
 from server.flows.goal_review.models import GoalVersion
+from server.flows.monitoring.models import MonitoringReport
 from server.models import HumanTask, Project, TaskStatus, User
 from server.services import notifications
 from tests.web import demo_year_db
@@ -87,7 +88,7 @@ def test_the_goal_table_as_the_county_files_it(app, browser):
     assert perf.client.get(f"/projects/{project.id}/print/goals?format=xlsx&version=99").status_code == 404
 
 
-def test_inbox_tabs_and_notices_export_what_the_page_lists(app, browser):
+def test_list_pages_export_what_they_list(app, browser):
     perf = browser("perf")
     done = perf.get("/inbox?view=done").get_data(as_text=True)
     assert 'id="inbox-export"' in done
@@ -115,4 +116,20 @@ def test_inbox_tabs_and_notices_export_what_the_page_lists(app, browser):
     rows = list(_book(school.client.get("/notifications?format=xlsx")).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("时间", "类别", "内容") and len(rows) - 1 == notices
     assert school.get("/notifications").status_code == 303
+
+    # The project page's tables, one sheet each, with the figures of its monitoring and evaluations.
+    with app.app_context():
+        project_id = db.session.scalar(select(MonitoringReport.project_id).join(Project)
+                                       .where(Project.sector == "教育").order_by(MonitoringReport.id))
+        report = db.session.scalar(select(MonitoringReport).where(MonitoringReport.project_id == project_id)
+                                   .order_by(MonitoringReport.fiscal_year.desc(), MonitoringReport.month.desc()))
+        project_id, months = report.project_id, db.session.scalar(
+            select(func.count()).select_from(MonitoringReport).where(MonitoringReport.project_id == report.project_id))
+        spent = report.spent
+    assert 'id="project-export"' in perf.get(f"/projects/{project_id}").get_data(as_text=True)
+    book = _book(perf.client.get(f"/projects/{project_id}?format=xlsx"))
+    assert book.sheetnames[:3] == ["绩效目标版本", "已批复绩效指标", "运行监控"] and "相关流程" in book.sheetnames
+    monitoring = list(book["运行监控"].iter_rows(values_only=True))
+    assert len(monitoring) - 1 == months and Decimal(str(monitoring[-1][2])) == spent
+    assert browser("water1").client.get(f"/projects/{project_id}?format=xlsx").status_code == 404
     assert browser(None).client.get("/notifications?format=xlsx").status_code in (302, 401)
