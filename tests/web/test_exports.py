@@ -132,4 +132,13 @@ def test_list_pages_export_what_they_list(app, browser):
     monitoring = list(book["运行监控"].iter_rows(values_only=True))
     assert len(monitoring) - 1 == months and Decimal(str(monitoring[-1][2])) == spent
     assert browser("water1").client.get(f"/projects/{project_id}?format=xlsx").status_code == 404
+
+    # The office's batch preview: what it will start and what it skips, with the reasons.
+    preview = perf.get("/start/batch/monitoring?fiscal_year=2026").get_data(as_text=True)
+    start_n, skip_n = map(int, re.search(r"将发起 (\d+) 个项目，跳过 (\d+) 个", preview).groups())
+    book = _book(perf.client.get("/start/batch/monitoring?fiscal_year=2026&format=xlsx"))
+    assert book.sheetnames == ["将发起的项目", "跳过的项目"]
+    assert (book["将发起的项目"].max_row - 1, book["跳过的项目"].max_row - 1) == (start_n, skip_n)
+    assert start_n + skip_n > 0 and 'id="batch-export"' in preview
+    assert school.client.get("/start/batch/monitoring?fiscal_year=2026&format=xlsx").status_code == 403
     assert browser(None).client.get("/notifications?format=xlsx").status_code in (302, 401)
