@@ -141,4 +141,12 @@ def test_list_pages_export_what_they_list(app, browser):
     assert (book["将发起的项目"].max_row - 1, book["跳过的项目"].max_row - 1) == (start_n, skip_n)
     assert start_n + skip_n > 0 and 'id="batch-export"' in preview
     assert school.client.get("/start/batch/monitoring?fiscal_year=2026&format=xlsx").status_code == 403
+
+    # An instance's 办理记录: one row per entry of the page's timeline.
+    with app.app_context():
+        instance_id = db.session.scalar(select(Project.instance_id).where(Project.id == project_id))
+    page = perf.get(f"/instances/{instance_id}").get_data(as_text=True)
+    book = _book(perf.client.get(f"/instances/{instance_id}?format=xlsx"))
+    assert book["办理记录"].max_row - 1 == page.count('<li class="timeline-entry">') > 0
+    assert browser("water1").client.get(f"/instances/{instance_id}?format=xlsx").status_code == 404
     assert browser(None).client.get("/notifications?format=xlsx").status_code in (302, 401)
