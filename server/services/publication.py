@@ -14,10 +14,12 @@ selected: every reader below starts from these three rules and picks the public 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -32,6 +34,7 @@ from server.services import audit
 from server.services.attachments import file_path
 from server.services.errors import Forbidden, NotFound, ValidationFailed
 from server.services.task_page import label
+from server.services.xlsx_export import Column, stream_xlsx
 
 PAGE_SIZE = 50
 MAX_QUERY = 100
@@ -206,6 +209,29 @@ def result_list(year: int, department_id: int | None, q: str, page: int) -> List
                        .join(Project, Project.id == Evaluation.project_id)).where(public_result_clause())
     stmt = _filtered(stmt, Evaluation.fiscal_year, year, department_id, q)
     return _listing(stmt, [Department.name, Project.code, Evaluation.id], page)
+
+
+def list_xlsx(year: int, kind: str, department_id: int | None, q: str) -> Iterator[bytes]:
+    """The whole filtered list (every page) as .xlsx, for people who compare the figures themselves."""
+    reader = goal_list if kind == "goals" else result_list
+
+    def rows() -> Iterator[list[Any]]:
+        page, pages = 1, 1
+        while page <= pages:
+            listing = reader(year, department_id, q, page)
+            pages = listing.pages
+            for r in listing.rows:
+                yield [r.code, r.name, r.department, r.unit, r.amount, *((r.score, r.grade) if kind == "results" else ())]
+            page += 1
+
+    columns = [Column(_("项目编码"), 18), Column(_("项目名称"), 36), Column(_("主管部门"), 20), Column(_("实施单位"), 20)]
+    if kind == "goals":
+        columns.append(Column(_("年度资金总额（元）"), 18, yuan=True))
+        title = _("%(y)s 年度绩效目标", y=year)
+    else:
+        columns += [Column(_("全年预算数（元）"), 18, yuan=True), Column(_("得分"), 8), Column(_("等次"), 8)]
+        title = _("%(y)s 年度绩效评价结果", y=year)
+    return stream_xlsx(title, columns, rows())
 
 
 def _project(project_id: int) -> PublicProject:

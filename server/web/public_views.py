@@ -7,7 +7,7 @@ which has no CSRF token, no login state and no forms that post. Errors under /pu
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -15,6 +15,7 @@ from server.downloads import attachment_response
 from server.extensions import login_manager
 from server.services import publication
 from server.services.errors import ServiceError
+from server.services.xlsx_export import XLSX_MIMETYPE
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 MAX_AGE = 300  # seconds: a release or withdrawal shows within five minutes in shared caches
@@ -83,6 +84,10 @@ def _list(year: int, kind: str):
         abort(404)
     q, error = _query()
     department_id = _int_arg("dept")
+    if request.args.get("format") == "xlsx" and not error:
+        name = f"{row.year}-{kind}.xlsx"
+        return Response(stream_with_context(publication.list_xlsx(year, kind, department_id, q)),
+                        mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
     reader = publication.goal_list if kind == "goals" else publication.result_list
     listing = reader(year, department_id, q, _int_arg("page") or 1)
     departments = publication.departments(year)
