@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from server.clock import COUNTY_TZ
@@ -18,8 +19,8 @@ from server.services import inbox, notifications
 from server.services.xlsx_export import Column, stream_xlsx
 
 BATCH = 500
-STATUS_WORDS = {"open": "办理中", "completed": "已办结", "cancelled": "已取消"}
-KIND_WORDS = {"reminder": "提醒", "escalation": "督办", "calendar": "日程", "correction": "纠偏"}
+STATUS_WORDS = {"open": _l("办理中"), "completed": _l("已办结"), "cancelled": _l("已取消")}
+KIND_WORDS = {"reminder": _l("提醒"), "escalation": _l("督办"), "calendar": _l("日程"), "correction": _l("纠偏")}
 
 
 def _when(value: datetime | None) -> str | None:
@@ -46,7 +47,7 @@ def tasks_xlsx(user: User, query: inbox.InboxQuery) -> Iterator[bytes]:
                Column(_("项目编码"), 18), Column(_("单位"), 20), Column(_("金额（元）"), 16, yuan=True),
                Column(_("办理人"), 12), Column(_("状态"), 10), Column(_("截止日期"), 18), Column(_("创建时间"), 18),
                Column(_("办结时间"), 18)]
-    statuses = {k: _(v) for k, v in STATUS_WORDS.items()}
+    statuses = {k: str(v) for k, v in STATUS_WORDS.items()}
 
     def rows() -> Iterator[list[Any]]:
         for r in db.session.execute(stmt.execution_options(yield_per=BATCH)):
@@ -64,7 +65,7 @@ def notices_xlsx(user: User) -> Iterator[bytes]:
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
     columns = [Column(_("时间"), 18), Column(_("类别"), 8), Column(_("内容"), 60), Column(_("流程编号"), 10),
                Column(_("已读时间"), 18)]
-    kinds = {k: _(v) for k, v in KIND_WORDS.items()}
+    kinds = {k: str(v) for k, v in KIND_WORDS.items()}
 
     def rows() -> Iterator[list[Any]]:
         for n in db.session.scalars(stmt.execution_options(yield_per=BATCH)):

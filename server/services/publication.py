@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.extensions import get_clock
 from server.flows.evaluation.models import Evaluation, EvaluationStatus
@@ -373,6 +374,16 @@ def overview(user: User) -> list[ReleaseRow]:
     all_years = sorted(set(goals) | set(results) | {y for y, _k in releases}, reverse=True)
     return [ReleaseRow(y, goals.get(y, 0), results.get(y, 0), live.get((y, ReleaseKind.BUDGET.value)),
                        live.get((y, ReleaseKind.FINAL_ACCOUNTS.value))) for y in all_years]
+
+
+def overview_xlsx(rows: list[ReleaseRow]) -> Iterator[bytes]:
+    def when(release: PublicationRelease | None) -> str | None:
+        return release.published_at.astimezone(COUNTY_TZ).strftime("%Y-%m-%d %H:%M") if release else None
+
+    columns = [Column(_("年度"), 8), Column(_("可公开的绩效目标"), 16), Column(_("随预算公开时间"), 18),
+               Column(_("可公开的评价结果"), 16), Column(_("随决算公开时间"), 18)]
+    return stream_xlsx(_("信息公开"), columns, ([r.year, r.goals_ready, when(r.budget), r.results_ready, when(r.final)]
+                                                for r in rows))
 
 
 def parse_release(raw_year: str | None, raw_kind: str | None) -> tuple[int, ReleaseKind]:

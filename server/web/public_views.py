@@ -24,7 +24,8 @@ MAX_AGE = 300  # seconds: a release or withdrawal shows within five minutes in s
 @bp.before_request
 def _anonymous() -> None:
     # flask-login reads the session the first time anything asks for current_user (the locale selector does);
-    # fixing the user as anonymous here keeps the session untouched, so no cookie is ever set or refreshed.
+    # fixing the user as anonymous here keeps the session untouched (sessions are not permanent, so an untouched
+    # one is never re-sent): no answer, all cacheable by anyone, carries a Set-Cookie, signed in or not.
     g._login_user = login_manager.anonymous_user()
 
 

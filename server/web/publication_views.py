@@ -12,6 +12,7 @@ from server.db import db
 from server.models import ReleaseKind
 from server.services import publication
 from server.services.errors import ValidationFailed
+from server.web.project_views import wants_xlsx, xlsx_response
 from server.web.safety import local_path
 
 bp = Blueprint("publication", __name__)
@@ -22,7 +23,10 @@ bp = Blueprint("publication", __name__)
 def overview():
     if not publication.may_publish(current_user):
         abort(403)
-    return render_template("publication/overview.html", rows=publication.overview(current_user), kinds=ReleaseKind)
+    rows = publication.overview(current_user)
+    if wants_xlsx():
+        return xlsx_response(publication.overview_xlsx(rows), _("信息公开") + ".xlsx")
+    return render_template("publication/overview.html", rows=rows, kinds=ReleaseKind)
 
 
 @bp.post("/publication/releases")

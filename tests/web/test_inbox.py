@@ -171,7 +171,7 @@ def test_navigation_fits_the_role(browser):
     assert nav_labels(browser("fin_edu").get("/inbox").get_data(as_text=True)) == [
         "我的待办", "审核队列", "已办", "归口项目", "预警看板"]
     assert nav_labels(browser("perf").get("/inbox").get_data(as_text=True)) == [
-        "我的待办", "审核队列", "已办", "项目库", "预警看板"]
+        "我的待办", "审核队列", "已办", "项目库", "预警看板", "信息公开"]
     assert nav_labels(browser("expert1").get("/inbox").get_data(as_text=True)) == ["我的待办", "审核队列", "已办"]
     # The administrator's area (/admin) for the administrator only.
     assert nav_labels(browser("admin").get("/inbox").get_data(as_text=True)) == [

@@ -124,6 +124,8 @@ def test_the_public_site_shows_what_the_office_released_and_nothing_else(app, br
     perf = browser("perf")
     overview = perf.get("/publication").get_data(as_text=True)
     assert 'data-year="2027"' in overview and "可公开 2 项" in overview
+    sheet = openpyxl.load_workbook(io.BytesIO(perf.client.get("/publication?format=xlsx").get_data())).active
+    assert [r[:2] for r in sheet.iter_rows(min_row=2, values_only=True)] == [(2027, 2), (2026, 10), (2025, 5)]
     bad = perf.post("/publication/releases", {"year": "20x6", "kind": "budget", "action": "release"})
     assert bad.status_code == 422 and "年度：请选择年度" in bad.get_data(as_text=True)
     assert perf.post("/publication/releases", {"year": "2026", "kind": "all", "action": "release"}).status_code == 422
@@ -137,6 +139,10 @@ def test_the_public_site_shows_what_the_office_released_and_nothing_else(app, br
     assert "绩效目标批复文件.pdf" in page and "设为公开" in page
     assert perf.post(f"/attachments/{ids['files']['shown']}/public", {"public": "1"}).status_code == 303
     assert perf.post(f"/attachments/{ids['files']['shown']}/public", {"public": "x"}).status_code == 400
+    assert perf.post("/attachments/99999999/public", {"public": "1"}).status_code == 404
+    assert perf.post("/publication/releases", {"year": "2027", "kind": "budget", "action": "release"},
+                     csrf=False).status_code == 400  # no CSRF token: refused, nothing released
+    assert perf.post("/publication/releases", {"year": "2027", "kind": "budget", "action": "drop"}).status_code == 422
     assert browser("edu_head").post(f"/attachments/{ids['files']['internal']}/public",
                                     {"public": "1"}).status_code == 403
     with app.app_context():
@@ -195,6 +201,11 @@ def test_the_public_site_shows_what_the_office_released_and_nothing_else(app, br
         _no_cookie(resp, path)
         assert "页面不存在或尚未公开" in resp.get_data(as_text=True), path
     assert anonymous.post("/public/").status_code in (400, 405)  # nothing to post to
+
+    # A signed-in visitor reads the same anonymous page: no name, no cookie refreshed.
+    signed_in = perf.client.get(f"/public/goals/{ids['g2025']}")
+    assert signed_in.status_code == 200 and "李静" not in signed_in.get_data(as_text=True)
+    _no_cookie(signed_in, "signed in")
 
     # Cached by anyone: an unchanged page answers 304 to its ETag.
     index = anonymous.get("/public/")
