@@ -161,10 +161,10 @@ def to_xlsx(grid: Grid) -> bytes:
     return out.getvalue()
 
 
-def _text(value: str | Decimal) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    return value
+def _text(cell: Cell) -> str:
+    if isinstance(cell.text, Decimal):
+        return f"{cell.text:,.2f}" if cell.money else str(cell.text)
+    return cell.text
 
 
 def to_docx(grid: Grid) -> bytes:
@@ -193,8 +193,7 @@ def to_docx(grid: Grid) -> bytes:
         if cell.rows > 1 or cell.cols > 1:
             target = target.merge(table.cell(cell.row + cell.rows - 1, cell.col + cell.cols - 1))
         paragraph = target.paragraphs[0]
-        run = paragraph.add_run(_text(cell.text) if not isinstance(cell.text, Decimal) or cell.money
-                                else str(cell.text))
+        run = paragraph.add_run(_text(cell))
         if cell.head:
             run.bold = True
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
