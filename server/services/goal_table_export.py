@@ -21,7 +21,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from server.flows.goal_review.models import GoalVersion
-from server.services.project_story import ProjectStory, story_label
+from server.services.project_story import ProjectStory
+from server.services.task_page import label
 from server.services.xlsx_export import XLSX_MIMETYPE
 
 COLUMNS = 9  # A: the section labels; B–I: 一级, 二级, 三级, 符号, 指标值, 单位, 依据, 权重
@@ -66,7 +67,7 @@ def goal_grid(story: ProjectStory, goal: GoalVersion) -> Grid:
     put(0, 0, _("项目名称"), head=True)
     put(0, 1, p.name, cols=8)
     facts = ((_("主管部门"), story.department, _("实施单位"), story.unit),
-             (_("项目属性"), story_label("project_type", p.project_type),
+             (_("项目属性"), label("project_type", p.project_type),
               _("项目期限"), f"{p.start_year or ''}–{p.end_year or ''}"),
              (_("项目编码"), p.code, _("联系人"), goal.contact))
     for i, (a, a_value, b, b_value) in enumerate(facts, start=1):

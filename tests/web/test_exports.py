@@ -52,6 +52,7 @@ def test_the_goal_table_as_the_county_files_it(app, browser):
     assert values[0][0] == "项目支出绩效目标申报表" and values[1][0] == "（2026 年度）"
     assert all(h in texts for h in HEADINGS), [h for h in HEADINGS if h not in texts]
     assert expected["name"] in texts and expected["annual"] in texts
+    assert texts & {"新增项目", "延续项目"}  # the project's type in words, not its code
     assert Decimal(str(next(row[5] for row in values if row[1] == "年度资金总额"))) == expected["amount"]
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert {"A1:I1", "A2:I2", "B3:I3"} <= merged  # the title and the project name across the sheet
