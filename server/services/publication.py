@@ -25,15 +25,12 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from server.clock import COUNTY_TZ
 from server.db import db
-from server.extensions import get_clock
 from server.flows.evaluation.models import Evaluation, EvaluationStatus
 from server.flows.goal_review.models import GoalVersion, GoalVersionStatus
-from server.models import Attachment, Organisation, Project, PublicationRelease, ReleaseKind, Role, User
-from server.services import audit
+from server.models import Attachment, Organisation, Project, PublicationRelease, ReleaseKind
 from server.services.attachments import file_path
-from server.services.errors import Forbidden, NotFound, ValidationFailed
+from server.services.errors import NotFound
 from server.services.task_page import label
 from server.services.xlsx_export import Column, stream_xlsx
 
@@ -131,7 +128,7 @@ class PublicFile:
     size: int
 
 
-def _counts(stmt: Select) -> dict[int, int]:
+def counts(stmt: Select) -> dict[int, int]:
     return {k: n for k, n in db.session.execute(stmt)}
 
 
@@ -139,9 +136,9 @@ def years() -> list[YearRow]:
     releases: dict[int, dict[str, datetime]] = {}
     for r in db.session.scalars(select(PublicationRelease).where(PublicationRelease.withdrawn_at.is_(None))):
         releases.setdefault(r.fiscal_year, {})[r.kind] = r.published_at
-    goals = _counts(select(GoalVersion.fiscal_year, func.count()).where(public_goal_clause())
+    goals = counts(select(GoalVersion.fiscal_year, func.count()).where(public_goal_clause())
                     .group_by(GoalVersion.fiscal_year))
-    results = _counts(select(Evaluation.fiscal_year, func.count()).where(public_result_clause())
+    results = counts(select(Evaluation.fiscal_year, func.count()).where(public_result_clause())
                       .group_by(Evaluation.fiscal_year))
     return [YearRow(y, r.get(ReleaseKind.BUDGET.value), r.get(ReleaseKind.FINAL_ACCOUNTS.value),
                     goals.get(y, 0), results.get(y, 0)) for y, r in sorted(releases.items(), reverse=True)]
@@ -155,10 +152,10 @@ def year_row(year: int) -> YearRow:
 
 
 def departments(year: int) -> list[DepartmentRow]:
-    goals = _counts(select(_department_id, func.count()).select_from(GoalVersion)
+    goals = counts(select(_department_id, func.count()).select_from(GoalVersion)
                     .join(Project, Project.id == GoalVersion.project_id)
                     .where(public_goal_clause(), GoalVersion.fiscal_year == year).group_by(_department_id))
-    results = _counts(select(_department_id, func.count()).select_from(Evaluation)
+    results = counts(select(_department_id, func.count()).select_from(Evaluation)
                       .join(Project, Project.id == Evaluation.project_id)
                       .where(public_result_clause(), Evaluation.fiscal_year == year).group_by(_department_id))
     ids = set(goals) | set(results)
@@ -339,98 +336,3 @@ def file(attachment_id: int) -> tuple[Attachment, Path]:
     if row is None or not file_path(row.sha256).is_file():
         raise NotFound(_("附件不存在或未公开"))
     return row, file_path(row.sha256)
-
-
-# ---- the office's actions ----------------------------------------------------------------------------------
-
-def may_publish(user: User) -> bool:
-    return Role.PERFORMANCE_OFFICE.value in user.roles
-
-
-def _check(user: User) -> None:
-    if not may_publish(user):
-        raise Forbidden(_("只有绩效管理股可以办理信息公开"))
-
-
-@dataclass(frozen=True)
-class ReleaseRow:
-    year: int
-    goals_ready: int  # approved goal tables of the year (public once the budget is released)
-    results_ready: int  # evaluations past their publication step
-    budget: PublicationRelease | None
-    final: PublicationRelease | None
-
-
-def overview(user: User) -> list[ReleaseRow]:
-    """Every year that has approved goals or finished evaluations, with what a release would publish."""
-    _check(user)
-    goals = _counts(select(GoalVersion.fiscal_year, func.count()).where(
-        GoalVersion.status == GoalVersionStatus.APPROVED, GoalVersion.publish.is_(True),
-        GoalVersion.fiscal_year.is_not(None)).group_by(GoalVersion.fiscal_year))
-    results = _counts(select(Evaluation.fiscal_year, func.count()).where(
-        Evaluation.publish.is_(True), Evaluation.status.in_(FINISHED)).group_by(Evaluation.fiscal_year))
-    releases = {(r.fiscal_year, r.kind): r for r in db.session.scalars(select(PublicationRelease))}
-    live = {k: r for k, r in releases.items() if r.withdrawn_at is None}
-    all_years = sorted(set(goals) | set(results) | {y for y, _k in releases}, reverse=True)
-    return [ReleaseRow(y, goals.get(y, 0), results.get(y, 0), live.get((y, ReleaseKind.BUDGET.value)),
-                       live.get((y, ReleaseKind.FINAL_ACCOUNTS.value))) for y in all_years]
-
-
-def overview_xlsx(rows: list[ReleaseRow]) -> Iterator[bytes]:
-    def when(release: PublicationRelease | None) -> str | None:
-        return release.published_at.astimezone(COUNTY_TZ).strftime("%Y-%m-%d %H:%M") if release else None
-
-    columns = [Column(_("年度"), 8), Column(_("可公开的绩效目标"), 16), Column(_("随预算公开时间"), 18),
-               Column(_("可公开的评价结果"), 16), Column(_("随决算公开时间"), 18)]
-    return stream_xlsx(_("信息公开"), columns, ([r.year, r.goals_ready, when(r.budget), r.results_ready, when(r.final)]
-                                                for r in rows))
-
-
-def parse_release(raw_year: str | None, raw_kind: str | None) -> tuple[int, ReleaseKind]:
-    fields = {}
-    year = int(raw_year) if raw_year and raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4 else None
-    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        fields["year"] = _("请选择年度")
-    kinds = {k.value: k for k in ReleaseKind}
-    if raw_kind not in kinds:
-        fields["kind"] = _("不是可选的值")
-    if fields:
-        raise ValidationFailed(_("公开内容有误"), fields=fields)
-    assert year is not None and raw_kind is not None
-    return year, kinds[raw_kind]
-
-
-def set_release(user: User, year: int, kind: ReleaseKind, live: bool) -> None:
-    """Release (or withdraw) a year's goals or results; audited, in the caller's transaction."""
-    _check(user)
-    now = get_clock().now()
-    row = db.session.scalar(select(PublicationRelease).where(PublicationRelease.fiscal_year == year,
-                                                              PublicationRelease.kind == kind.value))
-    if live:
-        if row is None:
-            db.session.add(PublicationRelease(fiscal_year=year, kind=kind.value, published_at=now,
-                                              published_by_id=user.id))
-        elif row.withdrawn_at is not None:
-            row.withdrawn_at, row.published_at, row.published_by_id = None, now, user.id
-        else:
-            return  # already public: nothing changes, nothing to audit
-    else:
-        if row is None or row.withdrawn_at is not None:
-            return
-        row.withdrawn_at = now
-    db.session.flush()
-    audit.record("publication.release" if live else "publication.withdraw", actor=user,
-                 data={"fiscal_year": year, "kind": kind.value})
-
-
-def set_file_public(user: User, attachment_id: int, public: bool) -> Attachment:
-    _check(user)
-    row = db.session.get(Attachment, attachment_id)
-    if row is None or row.project_id is None:
-        raise NotFound(_("附件不存在"))
-    if row.public != public:
-        row.public = public
-        db.session.flush()
-        audit.record("attachment.public" if public else "attachment.internal", actor=user,
-                     data={"attachment_id": row.id, "project_id": row.project_id, "name": row.name})
-    return row
