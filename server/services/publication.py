@@ -1,4 +1,4 @@
-"""信息公开: what the anonymous public site (/public/) may show, and the office's publication actions.
+"""信息公开: what the anonymous public site (/public/) may show (the office's actions: publication_office.py).
 
 "Published" is decided here and nowhere else:
 - a goal table is public when it is the version in force (approved, marked `publish` by `goals.approve`) and
