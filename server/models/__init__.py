@@ -17,6 +17,8 @@ from server.models.modeler_draft import ModelerDraft
 from server.models.notification import Notification
 from server.models.process import ProcessModel, ProcessVersion
 from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
+from server.models.publication import PublicationRelease as PublicationRelease
+from server.models.publication import ReleaseKind as ReleaseKind
 from server.models.task import HumanTask, TaskStatus
 
 __all__ = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base
@@ -36,3 +36,5 @@ class Attachment(Base):
                                                     index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     referenced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 信息公开: the office marks a file public; it reaches /public/ only with the goals or evaluation it belongs to.
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())

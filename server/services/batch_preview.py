@@ -4,6 +4,7 @@ project in its own transaction) and whether one project would be started (the pr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from server.services import batch_start
 from server.services.errors import Forbidden, NotFound
 from server.services.start_options import OFFICE_ROLES, versions
 from server.services.task_page import label
+from server.services.xlsx_export import Column, Sheet, stream_sheets
 
 MAX_BATCH_LIST = batch_start.MAX_BATCH
 
@@ -114,3 +116,15 @@ def project_names(codes: list[str]) -> dict[str, str]:
     if not codes:
         return {}
     return dict(db.session.execute(select(Project.code, Project.name).where(Project.code.in_(codes))).tuples().all())
+
+
+def preview_xlsx(preview: BatchPreview) -> Iterator[bytes]:
+    """The preview's two lists as .xlsx: the projects it will start, and the others with the reason."""
+    return stream_sheets([
+        Sheet(_("将发起的项目"), [Column(_("项目编码"), 18), Column(_("项目名称"), 36), Column(_("单位"), 24),
+                                  Column(_("核定金额（元）"), 18, yuan=True)],
+              [(p.code, p.name, p.organisation.name, p.amount) for p in preview.eligible]),
+        Sheet(_("跳过的项目"), [Column(_("项目编码"), 18), Column(_("项目名称"), 36), Column(_("单位"), 24),
+                                Column(_("原因"), 40)],
+              [(p.code, p.name, p.organisation.name, reason) for p, reason in preview.skipped]),
+    ])

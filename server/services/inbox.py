@@ -338,6 +338,9 @@ def _order(query: InboxQuery) -> list:
     return [first, HumanTask.id.desc()]
 
 
+list_filters, list_order = _filters, _order  # the .xlsx export (inbox_export.py) lists what the page lists
+
+
 def list_page(user: User, query: InboxQuery, total: int | None = None) -> InboxPage:
     """One page of a tab: a count (unless the caller already has it, see counts()) and a page query.
 

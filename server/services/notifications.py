@@ -34,6 +34,9 @@ def _for(user: User) -> ColumnElement[bool]:
     return role_scope_clause(user, _NOTICE_SCOPE)
 
 
+addressed_to = _for  # the notices .xlsx export (inbox_export.py)
+
+
 def unread(user: User, limit: int = PANEL_SIZE) -> list[Notification]:
     stmt = (
         select(Notification)

@@ -48,19 +48,33 @@ def _cells(sheet: Any, values: Sequence[Any], columns: Sequence[Column], bold: b
     return cells
 
 
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    footer: Iterable[Sequence[Any]] = ()
+
+
 def stream_xlsx(title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]],
                 footer: Iterable[Sequence[Any]] = ()) -> Iterator[bytes]:
     """The workbook's bytes in chunks: a header row, the rows, then the footer rows (totals) in bold."""
+    return stream_sheets([Sheet(title, columns, rows, footer)])
+
+
+def stream_sheets(sheets: Iterable[Sheet]) -> Iterator[bytes]:
+    """Several lists in one workbook (a page with several tables), one sheet each, in the given order."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    for i, column in enumerate(columns):
-        sheet.column_dimensions[get_column_letter(i + 1)].width = column.width
-    sheet.freeze_panes = "A2"
-    sheet.append(_cells(sheet, [c.header for c in columns], columns, bold=True))
-    for row in rows:
-        sheet.append(_cells(sheet, row, columns))
-    for row in footer:
-        sheet.append(_cells(sheet, row, columns, bold=True))
+    for part in sheets:
+        sheet = book.create_sheet(part.title[:31])
+        for i, column in enumerate(part.columns):
+            sheet.column_dimensions[get_column_letter(i + 1)].width = column.width
+        sheet.freeze_panes = "A2"
+        sheet.append(_cells(sheet, [c.header for c in part.columns], part.columns, bold=True))
+        for row in part.rows:
+            sheet.append(_cells(sheet, row, part.columns))
+        for row in part.footer:
+            sheet.append(_cells(sheet, row, part.columns, bold=True))
     with tempfile.TemporaryFile(prefix="jixiao-xlsx-") as out:
         book.save(out)
         out.seek(0)

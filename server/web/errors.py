@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 def error_page(status: int, message: str | None = None):
     known = status_of(status)
+    if request.path.startswith("/public/"):  # the public site's own layout: no session, no CSRF token
+        shown = _("页面不存在或尚未公开") if status == 404 else message or known.message
+        return render_template("public/error.html", status=status, message=shown), status
     if request.headers.get("HX-Request"):  # htmx swaps a message fragment in place of the list it asked for
         return render_template("inbox/_message.html", message=message or known.message, kind="error"), status
     return render_template("error.html", status=status, heading=known.heading or known.message, message=message,

@@ -8,8 +8,9 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from server.request_hygiene import checks_own_fields
-from server.services import inbox, notifications, tasks
-from server.services.errors import Conflict, ServiceError
+from server.services import inbox, inbox_export, notifications, tasks
+from server.services.errors import Conflict, ServiceError, ValidationFailed
+from server.web.project_views import wants_xlsx, xlsx_response
 from server.web.safety import local_path
 
 bp = Blueprint("inbox", __name__)
@@ -27,7 +28,12 @@ def _back(default_view: str = "mine") -> str:
 @checks_own_fields  # parse_query refuses control characters per filter and still shows the list
 @login_required
 def inbox_page():
-    query, errors = inbox.parse_query(request.args)
+    query, errors = inbox.parse_query({k: v for k, v in request.args.items() if k != "format"})
+    if wants_xlsx():
+        if errors:
+            raise ValidationFailed(_("筛选条件有误"), fields=errors)
+        title = inbox_export.tab_title(query)
+        return xlsx_response(inbox_export.tasks_xlsx(current_user, query), f"{title}.xlsx")
     fragment = _is_htmx() and request.headers.get("HX-Target") == "inbox-list"
     counts = None if fragment else inbox.counts(current_user, query)  # with the list's total: one query less
     page = inbox.list_page(current_user, query, total=counts.listed if counts else None)
@@ -96,6 +102,15 @@ def bulk_claim():
             name = outcome.title or _("任务 #%(id)s", id=outcome.task_id)
             flash(_("%(task)s：%(result)s", task=name, result=inbox.CLAIM_MESSAGES[outcome.result]), "warning")
     return redirect(_back("claimable"), code=303)
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_export():
+    """The notices as .xlsx; the page itself is the inbox's panel."""
+    if not wants_xlsx():
+        return redirect(url_for("inbox.inbox"), code=303)
+    return xlsx_response(inbox_export.notices_xlsx(current_user), _("提醒") + ".xlsx")
 
 
 @bp.post("/notifications/<int(max=2147483647):notification_id>/read")

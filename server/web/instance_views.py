@@ -10,10 +10,11 @@ from flask_login import current_user, login_required
 from server.models import InstanceStatus, Role
 from server.services import cancel_rules
 from server.services.errors import NotFound
-from server.services.instance_page import diagram_xml, load_instance_page
+from server.services.instance_page import diagram_xml, instance_xlsx, load_instance_page
 from server.services.instance_retry import retry_instance
 from server.services.instances import cancel_instance
 from server.web.actions import act_and_return
+from server.web.project_views import wants_xlsx, xlsx_response
 
 bp = Blueprint("instances", __name__)
 
@@ -22,6 +23,8 @@ bp = Blueprint("instances", __name__)
 @login_required
 def instance_page(instance_id: int):
     page = load_instance_page(instance_id, current_user)
+    if wants_xlsx():  # 办理记录 and 当前待办, the page's two lists
+        return xlsx_response(instance_xlsx(page), _("流程 #%(id)s 办理记录", id=instance_id) + ".xlsx")
     inst = page.instance
     active = inst.status not in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
     # The same rule the API applies, shown to everyone who sees the page; the form only to who may use it.

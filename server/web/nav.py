@@ -58,6 +58,8 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(_("预算安排"), url_for("arrangements.index"), (endpoint or "").startswith("arrangements.")))
     if roles - {Role.EXPERT}:  # the goal tables' indicators: units pick from it, reviewers check against it
         items.append(NavItem(_("指标库"), url_for("indicators.index"), (endpoint or "").startswith("indicators.")))
+    if Role.PERFORMANCE_OFFICE in roles:
+        items.append(NavItem(_("信息公开"), url_for("publication.overview"), endpoint == "publication.overview"))
     if Role.ADMIN in roles:
         items.append(NavItem(_("系统管理"), url_for("admin.landing"), (endpoint or "").startswith("admin")))
     return items

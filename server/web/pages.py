@@ -27,6 +27,8 @@ from server.web import (
     nav,
     project_page_views,
     project_views,
+    public_views,
+    publication_views,
     start_views,
     task_views,
     vendor,
@@ -57,6 +59,8 @@ BLUEPRINTS = (
     admin_form_views.bp,
     budget_arrangement_views.bp,
     admin_version_views.bp,
+    public_views.bp,
+    publication_views.bp,
 )
 
 

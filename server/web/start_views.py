@@ -22,6 +22,7 @@ from server.services.forms import validate_submission
 from server.services.handoff import where_it_went
 from server.web.form_input import parse_form
 from server.web.form_render import build_form
+from server.web.project_views import wants_xlsx, xlsx_response
 
 bp = Blueprint("start", __name__)
 
@@ -142,6 +143,9 @@ def _year() -> int:
 def batch_preview(key: str):
     yearly.batch_title(key, current_user)  # who and which flow before what year
     preview = yearly.batch_preview(key, current_user, _year())
+    if wants_xlsx():
+        name = _("批量发起：%(title)s（%(year)s 年度）", title=preview.title, year=preview.fiscal_year)
+        return xlsx_response(yearly.preview_xlsx(preview), f"{name}.xlsx")
     return render_template("start/batch.html", preview=preview, chunk=10)
 
 
