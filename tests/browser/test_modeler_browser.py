@@ -80,3 +80,25 @@ def test_admin_validates_and_deploys_a_shipped_flow_in_the_modeler(live_server, 
 
     page.goto("/admin/models")
     expect(page.locator('#model-goal_adjust tr[data-version="2"]')).to_contain_text("当前版本")
+
+
+def test_a_flow_with_multi_instance_steps_validates_and_deploys_unchanged(live_server, watched):  # noqa: F811
+    """The expert panel (a step per expert) names its collections by variable; the modeler keeps them."""
+    page = watched
+    admin_api = api_as(live_server.app.test_client(), "admin")
+    assert deploy_folder(admin_api, "ex_ante", WORKFLOWS / "ex_ante").status_code == 201
+
+    login(page, "admin")
+    page.goto("/admin/models/ex_ante/modeler")
+    canvas = page.locator("#modeler")
+    expect(canvas).to_have_attribute("data-ready", "true")
+    status = page.locator("#modeler-status")
+    page.get_by_role("button", name="校验").click()
+    expect(status).to_have_text("校验通过，可以部署")
+    page.get_by_role("button", name="部署").click()
+    expect(status).to_have_text("已部署 ex_ante 第 2 版")
+    with live_server.app.app_context():
+        source = db.session.scalars(select(ProcessVersion.sources).where(ProcessVersion.number == 2)).one()
+        assert "<bpmn:loopDataInputRef>panel_experts</bpmn:loopDataInputRef>" in source["ex_ante.bpmn"]
+        assert "<bpmn:loopDataOutputRef>expert_reviews</bpmn:loopDataOutputRef>" in source["ex_ante.bpmn"]
+    assert_no_violation(page, "the modeler page")

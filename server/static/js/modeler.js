@@ -47,6 +47,21 @@
     var draftLine = document.getElementById("modeler-draft-line");
     var config = JSON.parse((document.getElementById("modeler-panel-config") || {}).textContent || "{}");
 
+    // SpiffWorkflow names a multi-instance step's collections by variable (loopDataInputRef panel_experts)
+    // where BPMN expects the id of a data element: bpmn-js drops such a reference on import, and the step
+    // would then fail 校验. Each one is kept as a reference to a stand-in with that id, which saves as written.
+    var VARIABLE_REFS = ["bpmn:loopDataInputRef", "bpmn:loopDataOutputRef"];
+    function load(xml) {
+      return modeler.importXML(xml).then(function (result) {
+        var moddle = modeler.get("moddle");
+        (result.warnings || []).forEach(function (w) {
+          if (VARIABLE_REFS.indexOf(w.property) < 0 || !w.element || !w.value) return;
+          w.element[w.property.split(":")[1]] = moddle.create("bpmn:ItemAwareElement", { id: w.value });
+        });
+        return result;
+      });
+    }
+
     function clearProblems() {
       var canvas = modeler.get("canvas");
       marked.forEach(function (id) { canvas.removeMarker(id, "jx-invalid"); });
@@ -158,7 +173,7 @@
       clearProblems();
       var before;
       modeler.saveXML().then(function (saved) { before = saved.xml; return file.text(); })
-        .then(function (text) { return modeler.importXML(text); })
+        .then(function (text) { return load(text); })
         .then(function () {
           fitBesidePalette(modeler.get("canvas"), el);
           if (panel) panel.reload();
@@ -167,7 +182,7 @@
         .catch(function (error) {
           say(status, "error", msg("load-failed") + "：" + file.name);
           if (window.console) window.console.warn(error);
-          if (before) modeler.importXML(before).then(function () { if (panel) panel.reload(); });
+          if (before) load(before).then(function () { if (panel) panel.reload(); });
         });
     }
 
@@ -177,7 +192,7 @@
         if (!resp.ok) throw new Error("HTTP " + resp.status);
         return resp.text();
       })
-      .then(function (xml) { return modeler.importXML(xml); })
+      .then(function (xml) { return load(xml); })
       .then(function () {
         fitBesidePalette(modeler.get("canvas"), el);
         if (window.JixiaoModelerPanel) {
