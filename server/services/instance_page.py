@@ -43,7 +43,50 @@ ACTIONS = {
     "retry": lazy_gettext("重试出错的流程"),
     "migrate": lazy_gettext("迁移到新版本"),
     "migrate_refused": lazy_gettext("迁移未执行（保持原版本）"),
+    "suspend": lazy_gettext("管理员挂起流程"),
+    "resume": lazy_gettext("管理员恢复流程"),
+    "reassign": lazy_gettext("管理员改派任务"),
+    "admin_skip": lazy_gettext("管理员跳过步骤"),
+    "move_timers": lazy_gettext("管理员提前触发定时器"),
+    "message": lazy_gettext("收到消息"),
+    "follow_up": lazy_gettext("由上一流程自动发起"),
 }
+INSTANCE_STATUS = {"running": lazy_gettext("办理中"), "waiting": lazy_gettext("等待中"),
+                   "completed": lazy_gettext("已办结"), "error": lazy_gettext("出错"),
+                   "cancelled": lazy_gettext("已撤销"), "suspended": lazy_gettext("已挂起")}
+
+
+def _titled(title: Any, choices: dict[str, Any] | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"title": title}
+    if choices:
+        spec["oneOf"] = [{"const": k, "title": v} for k, v in choices.items()]
+    return spec
+
+
+# What the system and administrators record with an event, labelled as the timeline shows it (a submitted form's
+# data is labelled by its own form instead).
+EVENT_FIELDS: dict[str, Any] = {"properties": {
+    "reason": _titled(lazy_gettext("原因")),
+    "was": _titled(lazy_gettext("原状态"), INSTANCE_STATUS),
+    "status": _titled(lazy_gettext("状态"), INSTANCE_STATUS),
+    "username": _titled(lazy_gettext("改派给（用户名）")),
+    "from": _titled(lazy_gettext("原办理人（用户编号）")),
+    "to": _titled(lazy_gettext("新办理人（用户编号）")),
+    "was_due": _titled(lazy_gettext("原定触发时间")),
+    "process_key": _titled(lazy_gettext("流程")),
+    "from_version": _titled(lazy_gettext("原版本")),
+    "to_version": _titled(lazy_gettext("新版本")),
+    "version": _titled(lazy_gettext("当前版本")),
+    "element": _titled(lazy_gettext("步骤")),
+    "message": _titled(lazy_gettext("错误信息")),
+    "reference": _titled(lazy_gettext("错误编号")),
+    "name": _titled(lazy_gettext("消息名称")),
+    "correlation": _titled(lazy_gettext("关联键")),
+    "payload": _titled(lazy_gettext("消息内容")),
+    "as": _titled(lazy_gettext("撤销身份"), {"starter": lazy_gettext("发起人"), "role": lazy_gettext("办理角色")}),
+    "open_steps": _titled(lazy_gettext("未完成的步骤")),
+    "from_instance": _titled(lazy_gettext("来源流程实例")),
+}}
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_CELL_CHARS = 2000
 MAX_TABLE_ROWS = 200
@@ -201,7 +244,7 @@ def timeline(instance: ProcessInstance, *, only: tuple[str, ...] | None = None, 
     forms = instance.version.forms or {}
     entries: list[TimelineEntry] = []
     for event, name, form_name in db.session.execute(stmt).tuples():
-        schema = forms.get(form_name or "") if event.action == "complete" else None
+        schema = forms.get(form_name or "") if event.action == "complete" else EVENT_FIELDS
         hidden = event.action == "complete" and event.task_id in sealed
         rows = [] if hidden else remarks(schema, event.data) if brief else readable(schema, event.data)
         label = ACTIONS.get(event.action)

@@ -27,6 +27,7 @@ from server.flows.registry import FLOWS
 from server.flows.shared.context import display_names
 from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
 from server.models import Attachment, Organisation, ProcessInstance, Project, User
+from server.services.instance_page import INSTANCE_STATUS
 from server.services.projects import budget_in_force, get_project
 from server.services.task_page import label
 
@@ -39,8 +40,7 @@ LABELS: dict[str, dict[str, Any]] = {
     "rectify_decision": {"verified": _l("核查通过"), "send_back": _l("退回补充整改"), "failed": _l("整改不到位")},
     "adjustment": {"increase": _l("调增预算"), "decrease": _l("调减预算"), "recover": _l("收回结余统筹使用")},
     "colour_short": {"blue": _l("蓝色"), "green": _l("绿色"), "yellow": _l("黄色"), "red": _l("红色")},
-    "instance_status": {"running": _l("办理中"), "waiting": _l("等待中"), "completed": _l("已办结"),
-                        "error": _l("出错"), "cancelled": _l("已撤销"), "suspended": _l("已挂起")},
+    "instance_status": INSTANCE_STATUS,
 }
 FLOW_TITLES = {f.key: f.title for f in FLOWS}
 LABELS["flow"] = FLOW_TITLES

@@ -89,7 +89,9 @@ def test_timers_suspend_resume_skip_and_reassign(app, review, login_as, browser,
     assert resp.status_code == 303 and state(app, iid)[0] == "suspended"
     page = admin.get("/admin/instances?status=suspended").get_data(as_text=True)
     assert f'id="instance-{iid}"' in page and "恢复" in page
-    assert '已挂起' in browser("perf").get(f"/instances/{iid}").get_data(as_text=True)
+    page = browser("perf").get(f"/instances/{iid}").get_data(as_text=True)
+    assert '已挂起' in page and "管理员挂起流程" in page and "原状态" in page and "办理中" in page
+    assert ">reason<" not in page and ">was<" not in page  # the event's data in words, not its keys
     # Its holder still sees the task, marked held with the reason, and has nothing to press.
     holder = browser("fin_edu2")
     inbox = holder.get("/inbox").get_data(as_text=True)
