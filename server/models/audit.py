@@ -14,7 +14,11 @@ from server.models.common import UTCDateTime, utcnow
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_instance", "instance_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_events_instance", "instance_id", "id"),
+        Index("ix_audit_events_action", "action", "id"),  # the audit log filtered by action, newest first
+        Index("ix_audit_events_actor", "actor_id", "id"),  # ... and by person
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,6 +7,7 @@ from flask import Flask
 
 from server.web import (
     account_views,
+    admin_audit_views,
     admin_form_views,
     admin_instance_views,
     admin_modeler_views,
@@ -59,6 +60,7 @@ BLUEPRINTS = (
     admin_form_views.bp,
     budget_arrangement_views.bp,
     admin_version_views.bp,
+    admin_audit_views.bp,
     public_views.bp,
     publication_views.bp,
 )
