@@ -14,6 +14,7 @@ from server.models.login import LoginAttempt
 from server.models.login_session import LoginSession
 from server.models.notification import Notification
 from server.models.process import ProcessModel, ProcessVersion
+from server.models.dashboard import MonitoringTally
 from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
 from server.models.task import HumanTask, TaskStatus
 
@@ -25,6 +26,7 @@ __all__ = [
     "AuditEvent",
     "LoginAttempt",
     "LoginSession",
+    "MonitoringTally",
     "Notification",
     "HumanTask",
     "IdempotencyKey",

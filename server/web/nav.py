@@ -52,6 +52,8 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(_("发起"), url_for("start.start_page"), (endpoint or "").startswith("start.")))
     if label := projects_label(roles):
         items.append(NavItem(label, url_for("projects.projects"), endpoint in ("projects.projects", "project.page")))
+    if roles - {Role.EXPERT}:  # see services.dashboard.may_read
+        items.append(NavItem(_("驾驶舱"), url_for("dashboard.page"), (endpoint or "").startswith(("dashboard.", "reports."))))
     if roles & WARNING_ROLES:
         items.append(NavItem(_("预警看板"), url_for("warnings.board"), endpoint == "warnings.board"))
     if Role.ADMIN in roles:

@@ -12,6 +12,7 @@ from server.web import (
     admin_views,
     attachment_views,
     auth_views,
+    dashboard_views,
     errors,
     formatting,
     home_views,
@@ -21,6 +22,7 @@ from server.web import (
     nav,
     project_page_views,
     project_views,
+    report_views,
     start_views,
     task_views,
     vendor,
@@ -29,7 +31,8 @@ from server.web import (
 
 BLUEPRINTS = (home_views.bp, auth_views.bp, i18n.bp, inbox_views.bp, project_views.bp, project_page_views.bp,
               task_views.bp, instance_views.bp, start_views.bp, attachment_views.bp, warning_views.bp, vendor.bp,
-              admin_views.bp, admin_modeler_views.bp, admin_instance_views.bp, admin_people_views.bp)
+              admin_views.bp, admin_modeler_views.bp, admin_instance_views.bp, admin_people_views.bp,
+              dashboard_views.bp, report_views.bp)
 
 
 def register_pages(app: Flask) -> None:

@@ -1,0 +1,312 @@
+"""驾驶舱 `/dashboard`: a work year at a glance, in the reader's scope, as the county's annual report counts it.
+
+In work year Y a county assesses and sets goals for next year's budget (Y+1), monitors this year's (Y) and
+evaluates last year's (Y−1, after its year closed); each figure says which budget year it is about. Every count
+is of projects, by the same rule as the project library's filter it links to (server/services/dashboard_links.py),
+so the list reproduces the number. One query per figure group, each over one year's rows from an index
+(migration 0020) or the monitoring summary (monitoring_tallies, kept by server/services/dashboard_tallies.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from server.clock import COUNTY_TZ
+from server.db import db
+from server.extensions import get_clock
+from server.flows.evaluation.models import Evaluation, EvaluationStatus
+from server.flows.ex_ante.models import Assessment, AssessmentStatus
+from server.flows.monitoring.models import KeyAttention
+from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
+from server.models import (
+    GoalStatus,
+    HumanTask,
+    MonitoringTally,
+    Organisation,
+    OrgKind,
+    Project,
+    ProjectStatus,
+    Role,
+    TaskStatus,
+    User,
+)
+from server.services.dashboard_links import KEY_PENDING, late_codes
+from server.services.errors import Forbidden
+from server.services.list_query import QueryReader
+from server.services.projects import visible_clause
+from server.services.scope import COUNTY_WIDE_ROLES
+
+GRADES = ("优", "良", "中", "差")
+COLOURS = ("red", "yellow", "green", "blue")
+MONTHS = tuple(range(1, 13))
+GOALS_SET = (GoalStatus.APPROVED, GoalStatus.ADJUSTING)  # approved goals (an adjustment keeps them in force)
+
+
+def may_read(user: User) -> bool:
+    """Everyone but experts (who see only the instances assigned to them) reads a dashboard of their scope."""
+    return bool(user.roles - {Role.EXPERT})
+
+
+def parse_year(args: Any) -> tuple[int, dict[str, str]]:
+    read = QueryReader(args)
+    year = read.integer("year", 2000, 2100)
+    return year or get_clock().now().astimezone(COUNTY_TZ).year, read.errors
+
+
+def _county_wide(user: User) -> bool:
+    return bool(user.roles & set(COUNTY_WIDE_ROLES))
+
+
+def _projects(user: User) -> list[ColumnElement[bool]]:
+    return [] if _county_wide(user) else [visible_clause(user)]
+
+
+def _tally_scope(user: User) -> list[ColumnElement[bool]]:
+    """visible_clause for the summary rows (unit, sector) instead of projects."""
+    if _county_wide(user):
+        return []
+    clauses: list[ColumnElement[bool]] = [MonitoringTally.organisation_id == user.organisation_id]
+    if Role.DEPT_REVIEWER in user.roles and user.organisation.kind == OrgKind.DEPARTMENT:
+        clauses.append(MonitoringTally.organisation_id.in_(
+            select(Organisation.id).where(Organisation.parent_id == user.organisation_id)))
+    if Role.FINANCE_SECTION in user.roles and user.sectors:
+        clauses.append(MonitoringTally.sector.in_(sorted(user.sectors)))
+    return [or_(*clauses)]
+
+
+@dataclass
+class Figures:
+    """Counts of projects and their money (元), keyed by what the figure names."""
+
+    count: Counter = field(default_factory=Counter)
+    money: defaultdict = field(default_factory=lambda: defaultdict(Decimal))
+
+    def add(self, key: Any, n: int, amount: Any = 0) -> None:
+        self.count[key] += n or 0
+        self.money[key] += Decimal(amount or 0)
+
+
+@dataclass
+class Dashboard:
+    year: int
+    now: datetime
+    coverage: Figures  # budget year Y+1: applied / in_library / goals
+    goal_stages: Figures
+    assessment: Figures  # budget year Y+1: by status and conclusion; money: requested, "cut", "approved"
+    monitoring_months: dict[str, dict[int, Counter]]  # gauge -> month -> colour -> reports (= projects)
+    sector_months: dict[str, dict[int, Counter]]  # sector -> month -> colour (overall)
+    latest: dict[str, Counter]  # sector -> latest colour -> projects (budget year Y)
+    attention: list[Any]
+    evaluation: Figures  # budget year Y−1: self_evaluated, self:<grade>, key_evaluated, key:<grade>, statuses
+    overdue_units: list[Any]
+    application: Figures  # increase / decrease (money), suspended / suspended_now
+    late_units: list[Any]
+
+    @property
+    def budget_year(self) -> int:
+        return self.year + 1
+
+    @property
+    def evaluated_year(self) -> int:
+        return self.year - 1
+
+    @property
+    def cut_rate(self) -> Decimal | None:
+        requested = self.assessment.money["assessed"]
+        return (self.assessment.money["cut"] / requested) if requested else None
+
+    @property
+    def goal_rate(self) -> Decimal | None:
+        admitted = self.coverage.count["in_library"]
+        return Decimal(self.coverage.count["goals"]) / admitted if admitted else None
+
+    @property
+    def monitored(self) -> int:
+        return sum(sum(c.values()) for c in self.latest.values())
+
+    @property
+    def warnings(self) -> int:
+        return sum(c["red"] + c["yellow"] for c in self.monitoring_months["overall"].values())
+
+    def sectors(self) -> list[str]:
+        return sorted(set(self.latest) | set(self.sector_months))
+
+
+def build(user: User, year: int) -> Dashboard:
+    if not may_read(user):
+        raise Forbidden(_("专家只能查看分配给自己的评审任务"))
+    now = get_clock().now()
+    scope = _projects(user)
+    months, by_sector = _monitoring(user, year)
+    return Dashboard(year=year, now=now, coverage=_coverage(scope, year + 1), goal_stages=_goal_stages(scope, year + 1),
+                     assessment=_assessment(scope, year + 1), monitoring_months=months, sector_months=by_sector,
+                     latest=_latest(scope, year), attention=_attention(scope, year),
+                     evaluation=_evaluation(scope, year - 1, now), overdue_units=_overdue_units(scope, year - 1, now),
+                     application=_application(scope, year - 1), late_units=_late_units(user, now))
+
+
+def _coverage(scope: list, year: int) -> Figures:
+    out = Figures()
+    rows = db.session.execute(
+        select(Project.status, Project.goal_status, func.count(), func.sum(Project.amount),
+               func.sum(Project.requested_amount))
+        .where(Project.fiscal_year == year, *scope).group_by(Project.status, Project.goal_status))
+    for status, goal, n, amount, requested in rows:
+        out.add("applied", n, requested)
+        if status == ProjectStatus.IN_LIBRARY:
+            out.add("in_library", n, amount)
+            if goal in GOALS_SET:
+                out.add("goals", n, amount)
+    return out
+
+
+def _goal_stages(scope: list, year: int) -> Figures:
+    out = Figures()
+    rows = db.session.execute(
+        select(Project.goal_status, func.count(), func.sum(Project.amount))
+        .where(Project.fiscal_year == year, Project.status == ProjectStatus.IN_LIBRARY, *scope)
+        .group_by(Project.goal_status))
+    for goal, n, amount in rows:
+        out.add(str(goal or ""), n, amount)
+    return out
+
+
+def _assessment(scope: list, year: int) -> Figures:
+    out = Figures()
+    stmt = (select(Assessment.status, Assessment.conclusion, func.count(), func.sum(Assessment.requested_amount),
+                   func.sum(Assessment.cut_amount), func.sum(Assessment.approved_amount))
+            .where(Assessment.fiscal_year == year).group_by(Assessment.status, Assessment.conclusion))
+    if scope:
+        stmt = stmt.join(Project, Project.id == Assessment.project_id).where(*scope)
+    for status, conclusion, n, requested, cut, approved in db.session.execute(stmt):
+        if status == AssessmentStatus.CONCLUDED:
+            out.add("assessed", n, requested)
+            out.add(str(conclusion), n, approved)
+            out.money["cut"] += Decimal(cut or 0)
+        elif status == AssessmentStatus.EXEMPT:
+            out.add("exempt", n, requested)
+        else:
+            out.add("assessing", n, requested)
+    return out
+
+
+def _monitoring(user: User, year: int) -> tuple[dict[str, dict[int, Counter]], dict[str, dict[int, Counter]]]:
+    months: dict[str, dict[int, Counter]] = {g: {m: Counter() for m in MONTHS} for g in ("overall", "execution", "goal")}
+    sectors: dict[str, dict[int, Counter]] = {}
+    rows = db.session.execute(
+        select(MonitoringTally.gauge, MonitoringTally.sector, MonitoringTally.month, MonitoringTally.colour,
+               func.sum(MonitoringTally.reports))
+        .where(MonitoringTally.fiscal_year == year, *_tally_scope(user))
+        .group_by(MonitoringTally.gauge, MonitoringTally.sector, MonitoringTally.month, MonitoringTally.colour))
+    for gauge, sector, month, colour, n in rows:
+        months[gauge][month][colour] += int(n)
+        if gauge == "overall":
+            sectors.setdefault(sector, {m: Counter() for m in MONTHS})[month][colour] += int(n)
+    return months, sectors
+
+
+def _latest(scope: list, year: int) -> dict[str, Counter]:
+    out: dict[str, Counter] = {}
+    rows = db.session.execute(
+        select(Project.sector, Project.monitoring_colour, func.count())
+        .where(Project.fiscal_year == year, Project.monitoring_colour.is_not(None), *scope)
+        .group_by(Project.sector, Project.monitoring_colour))
+    for sector, colour, n in rows:
+        out.setdefault(sector or "", Counter())[colour] += n
+    return out
+
+
+def _attention(scope: list, year: int) -> list[Any]:
+    return list(db.session.execute(
+        select(Project.id, Project.code, Project.name, Organisation.name.label("organisation"), Project.sector,
+               func.coalesce(Project.budget_now, Project.amount).label("budget"), KeyAttention.reason,
+               KeyAttention.created_at)
+        .join(Project, Project.id == KeyAttention.project_id)
+        .join(Organisation, Organisation.id == Project.organisation_id)
+        .where(KeyAttention.fiscal_year == year, Project.fiscal_year == year, *scope)
+        .order_by(KeyAttention.created_at, Project.code)))
+
+
+def _evaluation(scope: list, year: int, now: datetime) -> Figures:
+    out = Figures()
+    overdue = case((Evaluation.rectify_due_at < now, 1), else_=0)
+    rows = db.session.execute(
+        select(Evaluation.status, Evaluation.key_selected, Evaluation.self_submitted_at.is_not(None),
+               Evaluation.self_grade, Evaluation.grade, overdue, func.count(), func.sum(Evaluation.budget))
+        .join(Project, Project.id == Evaluation.project_id)
+        .where(Evaluation.fiscal_year == year, Project.fiscal_year == year, *scope)
+        .group_by(Evaluation.status, Evaluation.key_selected, Evaluation.self_submitted_at.is_not(None),
+                  Evaluation.self_grade, Evaluation.grade, overdue))
+    for status, key, submitted, self_grade, grade, late, n, budget in rows:
+        out.add("evaluations", n, budget)
+        out.add(f"status:{status}", n, budget)
+        if submitted:
+            out.add("self_evaluated", n, budget)
+            if self_grade:
+                out.add(f"self:{self_grade}", n, budget)
+        if key:
+            out.add("key_evaluated", n, budget)
+            if grade and status not in KEY_PENDING:
+                out.add(f"key:{grade}", n, budget)
+        if status == EvaluationStatus.RECTIFYING and late:
+            out.add("rect_overdue", n, budget)
+    return out
+
+
+def _overdue_units(scope: list, year: int, now: datetime) -> list[Any]:
+    return list(db.session.execute(
+        select(Organisation.id, Organisation.name, func.count().label("n"),
+               func.min(Evaluation.rectify_due_at).label("due"))
+        .select_from(Evaluation).join(Project, Project.id == Evaluation.project_id)
+        .join(Organisation, Organisation.id == Project.organisation_id)
+        .where(Evaluation.fiscal_year == year, Project.fiscal_year == year,
+               Evaluation.status == EvaluationStatus.RECTIFYING, Evaluation.rectify_due_at < now, *scope)
+        .group_by(Organisation.id, Organisation.name).order_by(func.count().desc(), Organisation.name)))
+
+
+def _application(scope: list, year: int) -> Figures:
+    """Money moved by result application: the evaluation flow's adjustments and payment holds for year's
+    evaluations (adjustments counted by project; a project has at most one of each kind)."""
+    out = Figures()
+    adjusted = (select(BudgetAdjustment.kind, func.count(func.distinct(BudgetAdjustment.project_id)),
+                       func.sum(BudgetAdjustment.amount))
+                .join(Evaluation, Evaluation.id == BudgetAdjustment.source_id)
+                .join(Project, Project.id == BudgetAdjustment.project_id)
+                .where(BudgetAdjustment.source_flow == "evaluation", Evaluation.fiscal_year == year,
+                       Evaluation.project_id == BudgetAdjustment.project_id, Project.fiscal_year == year, *scope)
+                .group_by(BudgetAdjustment.kind))
+    for kind, n, amount in db.session.execute(adjusted):
+        out.add(str(kind), n, amount)
+    held = (select(func.count(func.distinct(PaymentSuspension.project_id)),
+                   func.count(func.distinct(case((PaymentSuspension.lifted_at.is_(None), PaymentSuspension.project_id)))),
+                   func.sum(func.coalesce(Project.budget_now, Project.amount)))
+            .join(Evaluation, Evaluation.id == PaymentSuspension.source_id)
+            .join(Project, Project.id == PaymentSuspension.project_id)
+            .where(PaymentSuspension.source_flow == "evaluation", Evaluation.fiscal_year == year,
+                   Evaluation.project_id == PaymentSuspension.project_id, Project.fiscal_year == year, *scope))
+    n, now_held, amount = db.session.execute(held).one()
+    out.add("suspended", n, amount)
+    out.count["suspended_now"] = now_held or 0
+    for kind in (AdjustmentKind.INCREASE, AdjustmentKind.DECREASE):
+        out.count[str(kind)] += 0
+    return out
+
+
+def _late_units(user: User, now: datetime) -> list[Any]:
+    """Units with a task past its due time right now (their projects: /projects?organisation=…&fact=late)."""
+    stmt = (select(Organisation.id, Organisation.name, func.count(func.distinct(Project.id)).label("n"),
+                   func.min(HumanTask.due_at).label("due"))
+            .select_from(HumanTask).join(Project, Project.code == HumanTask.project_code)
+            .join(Organisation, Organisation.id == Project.organisation_id)
+            .where(HumanTask.project_code.in_(late_codes(now)), HumanTask.status == TaskStatus.OPEN,
+                   HumanTask.due_at < now, HumanTask.role == Role.UNIT_STAFF, *_projects(user))
+            .group_by(Organisation.id, Organisation.name).order_by(func.min(HumanTask.due_at), Organisation.name))
+    return list(db.session.execute(stmt))
