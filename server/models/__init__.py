@@ -7,6 +7,7 @@ own tables live in its package (server/flows/<key>/models.py) and are registered
 
 from server.models.attachment import Attachment
 from server.models.audit import AuditEvent
+from server.models.dashboard import MonitoringTally
 from server.models.idempotency import IdempotencyKey
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.instance import InstanceParticipant, InstanceStatus, ProcessInstance
@@ -14,7 +15,6 @@ from server.models.login import LoginAttempt
 from server.models.login_session import LoginSession
 from server.models.notification import Notification
 from server.models.process import ProcessModel, ProcessVersion
-from server.models.dashboard import MonitoringTally
 from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
 from server.models.task import HumanTask, TaskStatus
 

@@ -115,8 +115,9 @@ def build(d: Dashboard, county: str) -> Report:
     problems = Section(_("七、存在问题"), tables=[t["late"], t["overdue"]])
     waiting = c.count["in_library"] - c.count["goals"]
     if waiting:
-        problems.say(_("一是部分项目绩效目标尚未批复，"),
-                     n(waiting, {"year": by, "stage": "in_library"}), _("个入库项目仍在编制或审核中。"))
+        problems.say(_("一是部分项目绩效目标尚未批复，%(n)s个入库项目仍在编制、审核中或未通过审核（入库", n=waiting),
+                     n(c.count["in_library"], {"year": by, "stage": "in_library"}), _("个，已批复"),
+                     n(c.count["goals"], {"year": by, "stage": "in_library", "fact": "goals_set"}), _("个）。"))
     if d.warnings:
         problems.say(_("二是预算执行和目标实现存在偏离，全年预警%(w)s次，", w=d.warnings),
                      n(len(d.attention), {"year": y, "fact": "attention"}), _("个项目10月底仍未破零。"))

@@ -17,8 +17,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from server.db import db
 from server.extensions import get_clock
 from server.models import GoalStatus, Organisation, OrgKind, Project, ProjectStatus, Role, User
-from server.services.errors import Forbidden
 from server.services.dashboard_links import FACTS, GAUGES, fact_clause, month_clause
+from server.services.errors import Forbidden
 from server.services.list_query import QueryReader
 from server.services.projects import visible_clause
 from server.services.scope import COUNTY_WIDE_ROLES
