@@ -165,7 +165,7 @@ def test_scope_and_refusals(app, browser):
     assert browser("expert1").get("/dashboard").status_code == 403
     assert browser("expert1").get("/reports/annual/2026").status_code == 403
     office = browser("perf")
-    for url, field in (("/dashboard?year=abc", "year"), ("/dashboard?year=1800", "year"),
+    for url, _field in (("/dashboard?year=abc", "year"), ("/dashboard?year=1800", "year"),
                        ("/dashboard?format=xlsx&table=nope", "table"), ("/dashboard?format=pdf", "format")):
         resp = office.get(url)
         assert resp.status_code == 422, url
