@@ -88,7 +88,7 @@ def build(d: Dashboard, county: str) -> Report:
     monitoring = Section(_("四、绩效运行监控"), tables=[t["monitoring"], t["attention"]])
     monitoring.say(_("对%(y)s年度预算项目实行预算执行进度和绩效目标实现程度“双监控”，报送监控报告的项目", y=y),
                    n(d.monitored, {"year": y, "fact": "monitored"}),
-                   _("个，全年出现红色、黄色预警%(w)s次，均由单位说明偏离原因和纠偏措施、财政业务股室作出纠偏决定。"
+                   _("个，全年出现红色、黄色预警%(w)s次，由单位说明偏离原因和纠偏措施，财政业务股室作出纠偏决定。"
                      "10月底支出仍未破零、列入重点关注台账的项目", w=d.warnings),
                    n(len(d.attention), {"year": y, "fact": "attention"}), _("个。"))
 

@@ -38,7 +38,7 @@ from server.models import (
     TaskStatus,
     User,
 )
-from server.services.dashboard_links import KEY_PENDING, late_codes
+from server.services.dashboard_links import KEY_PENDING
 from server.services.errors import Forbidden
 from server.services.list_query import QueryReader
 from server.services.projects import visible_clause
@@ -306,7 +306,7 @@ def _late_units(user: User, now: datetime) -> list[Any]:
                    func.min(HumanTask.due_at).label("due"))
             .select_from(HumanTask).join(Project, Project.code == HumanTask.project_code)
             .join(Organisation, Organisation.id == Project.organisation_id)
-            .where(HumanTask.project_code.in_(late_codes(now)), HumanTask.status == TaskStatus.OPEN,
+            .where(HumanTask.status == TaskStatus.OPEN,
                    HumanTask.due_at < now, HumanTask.role == Role.UNIT_STAFF, *_projects(user))
             .group_by(Organisation.id, Organisation.name).order_by(func.min(HumanTask.due_at), Organisation.name))
     return list(db.session.execute(stmt))
