@@ -94,12 +94,14 @@ def fill_rest(conn) -> None:
         FROM projects p WHERE p.code LIKE 'BX-%' AND p.id % 10 < 3
     """)
     for gauge, column in (("overall", "colour"), ("execution", "execution_colour"), ("goal", "goal_colour")):
-        _exec(conn, f"""
-            INSERT INTO monitoring_tallies (fiscal_year, organisation_id, sector, month, gauge, colour, reports)
-            SELECT r.fiscal_year, p.organisation_id, COALESCE(p.sector, ''), r.month, '{gauge}', r.{column}, COUNT(*)
-            FROM monitoring_reports r JOIN projects p ON p.id = r.project_id
-            GROUP BY r.fiscal_year, p.organisation_id, COALESCE(p.sector, ''), r.month, r.{column}
-        """)
+        for unit in ("p.organisation_id", "0"):
+            _exec(conn, f"""
+                INSERT INTO monitoring_tallies (fiscal_year, organisation_id, sector, month, gauge, colour, reports)
+                SELECT r.fiscal_year, {unit}, COALESCE(p.sector, ''), r.month, '{gauge}', r.{column}, COUNT(*)
+                FROM monitoring_reports r JOIN projects p ON p.id = r.project_id
+                GROUP BY r.fiscal_year, {'p.organisation_id, ' if unit != '0' else ''}COALESCE(p.sector, ''), r.month,
+                         r.{column}
+            """)
     _exec(conn, "SET session_replication_role = DEFAULT")
 
 

@@ -2,11 +2,15 @@
 year counted by unit, sector, month, gauge and colour. Reading 2,000,000 reports to draw a 12-month chart is too
 slow for a page, so the count is kept here, raised in the same transaction that records a report
 (server/services/project_facts.note_report -> server/services/dashboard_tallies.py); migration 0020 backfilled
-the reports that existed before. A report's colours never change once recorded, so counting up is enough."""
+the reports that existed before. A report's colours never change once recorded, so counting up is enough.
+
+Each report is counted twice: on its unit's row (departments and units read theirs) and on its sector's row
+(organisation_id = 0, no unit), so the office and the finance sections sum a few hundred rows a year, not one
+per unit and month."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base
@@ -17,12 +21,13 @@ class MonitoringTally(Base):
     __table_args__ = (
         UniqueConstraint("fiscal_year", "organisation_id", "sector", "month", "gauge", "colour",
                          name="uq_monitoring_tallies_key"),
-        Index("ix_monitoring_tallies_year", "fiscal_year", "gauge", "sector", "month", "colour", "reports"),
+        Index("ix_monitoring_tallies_year", "fiscal_year", "organisation_id", "gauge", "sector", "month", "colour",
+              "reports"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fiscal_year: Mapped[int]
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # the project's unit
+    organisation_id: Mapped[int]  # the project's unit; 0 on the sector's row
     sector: Mapped[str] = mapped_column(String(32), default="")  # the project's sector ('' when it has none)
     month: Mapped[int]
     gauge: Mapped[str] = mapped_column(String(12))  # overall / execution (预算执行) / goal (目标实现)

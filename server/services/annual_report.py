@@ -90,7 +90,7 @@ def build(d: Dashboard, county: str) -> Report:
                    n(d.monitored, {"year": y, "fact": "monitored"}),
                    _("个，全年出现红色、黄色预警%(w)s次，由单位说明偏离原因和纠偏措施，财政业务股室作出纠偏决定。"
                      "10月底支出仍未破零、列入重点关注台账的项目", w=d.warnings),
-                   n(len(d.attention), {"year": y, "fact": "attention"}), _("个。"))
+                   n(d.attention_count, {"year": y, "fact": "attention"}), _("个。"))
 
     evaluation = Section(_("五、绩效评价"), tables=[t["evaluation"]])
     grades = "、".join(f"{g}{e.count[f'self:{g}']}个" for g in GRADES)
@@ -120,7 +120,7 @@ def build(d: Dashboard, county: str) -> Report:
                      n(c.count["goals"], {"year": by, "stage": "in_library", "fact": "goals_set"}), _("个）。"))
     if d.warnings:
         problems.say(_("二是预算执行和目标实现存在偏离，全年预警%(w)s次，", w=d.warnings),
-                     n(len(d.attention), {"year": y, "fact": "attention"}), _("个项目10月底仍未破零。"))
+                     n(d.attention_count, {"year": y, "fact": "attention"}), _("个项目10月底仍未破零。"))
     if d.late_units or d.overdue_units:
         problems.say(_("三是部分单位办理不及时，当前有%(u)s个单位存在逾期未办事项，%(o)s个单位整改逾期。",
                        u=len(d.late_units), o=len(d.overdue_units)))

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.clock import COUNTY_TZ
@@ -39,6 +39,7 @@ from server.models import (
     User,
 )
 from server.services.dashboard_links import KEY_PENDING
+from server.services.dashboard_tallies import SECTOR_ROW
 from server.services.errors import Forbidden
 from server.services.list_query import QueryReader
 from server.services.projects import visible_clause
@@ -70,16 +71,21 @@ def _projects(user: User) -> list[ColumnElement[bool]]:
 
 
 def _tally_scope(user: User) -> list[ColumnElement[bool]]:
-    """visible_clause for the summary rows (unit, sector) instead of projects."""
+    """visible_clause for the summary rows: the office reads the sectors' rows, a finance section its sectors'
+    rows, a department or unit its units' rows (outside those sectors, so nothing is counted twice)."""
+    tally = MonitoringTally
     if _county_wide(user):
-        return []
-    clauses: list[ColumnElement[bool]] = [MonitoringTally.organisation_id == user.organisation_id]
+        return [tally.organisation_id == SECTOR_ROW]
+    units: list[ColumnElement[bool]] = [tally.organisation_id == user.organisation_id]
     if Role.DEPT_REVIEWER in user.roles and user.organisation.kind == OrgKind.DEPARTMENT:
-        clauses.append(MonitoringTally.organisation_id.in_(
+        units.append(tally.organisation_id.in_(
             select(Organisation.id).where(Organisation.parent_id == user.organisation_id)))
+    unit_rows = [tally.organisation_id != SECTOR_ROW, or_(*units)]
     if Role.FINANCE_SECTION in user.roles and user.sectors:
-        clauses.append(MonitoringTally.sector.in_(sorted(user.sectors)))
-    return [or_(*clauses)]
+        sectors = sorted(user.sectors)
+        return [or_(and_(tally.organisation_id == SECTOR_ROW, tally.sector.in_(sectors)),
+                    and_(*unit_rows, tally.sector.not_in(sectors)))]
+    return unit_rows
 
 
 @dataclass
@@ -104,7 +110,8 @@ class Dashboard:
     monitoring_months: dict[str, dict[int, Counter]]  # gauge -> month -> colour -> reports (= projects)
     sector_months: dict[str, dict[int, Counter]]  # sector -> month -> colour (overall)
     latest: dict[str, Counter]  # sector -> latest colour -> projects (budget year Y)
-    attention: list[Any]
+    attention: list[Any]  # the first ATTENTION_SHOWN entries of the key-attention ledger
+    attention_count: int
     evaluation: Figures  # budget year Y−1: self_evaluated, self:<grade>, key_evaluated, key:<grade>, statuses
     overdue_units: list[Any]
     application: Figures  # increase / decrease (money), suspended / suspended_now
@@ -146,15 +153,18 @@ def build(user: User, year: int) -> Dashboard:
     now = get_clock().now()
     scope = _projects(user)
     months, by_sector = _monitoring(user, year)
-    return Dashboard(year=year, now=now, coverage=_coverage(scope, year + 1), goal_stages=_goal_stages(scope, year + 1),
+    coverage, goal_stages = _coverage(scope, year + 1)
+    attention, attention_count = _attention(scope, year)
+    return Dashboard(year=year, now=now, coverage=coverage, goal_stages=goal_stages,
                      assessment=_assessment(scope, year + 1), monitoring_months=months, sector_months=by_sector,
-                     latest=_latest(scope, year), attention=_attention(scope, year),
+                     latest=_latest(scope, year), attention=attention, attention_count=attention_count,
                      evaluation=_evaluation(scope, year - 1, now), overdue_units=_overdue_units(scope, year - 1, now),
                      application=_application(scope, year - 1), late_units=_late_units(user, now))
 
 
-def _coverage(scope: list, year: int) -> Figures:
-    out = Figures()
+def _coverage(scope: list, year: int) -> tuple[Figures, Figures]:
+    """Budget year `year`'s projects by stage and goal status (one index-only scan of ix_projects_year_goal)."""
+    out, stages = Figures(), Figures()
     rows = db.session.execute(
         select(Project.status, Project.goal_status, func.count(), func.sum(Project.amount),
                func.sum(Project.requested_amount))
@@ -163,20 +173,10 @@ def _coverage(scope: list, year: int) -> Figures:
         out.add("applied", n, requested)
         if status == ProjectStatus.IN_LIBRARY:
             out.add("in_library", n, amount)
+            stages.add(str(goal or ""), n, amount)
             if goal in GOALS_SET:
                 out.add("goals", n, amount)
-    return out
-
-
-def _goal_stages(scope: list, year: int) -> Figures:
-    out = Figures()
-    rows = db.session.execute(
-        select(Project.goal_status, func.count(), func.sum(Project.amount))
-        .where(Project.fiscal_year == year, Project.status == ProjectStatus.IN_LIBRARY, *scope)
-        .group_by(Project.goal_status))
-    for goal, n, amount in rows:
-        out.add(str(goal or ""), n, amount)
-    return out
+    return out, stages
 
 
 def _assessment(scope: list, year: int) -> Figures:
@@ -224,28 +224,41 @@ def _latest(scope: list, year: int) -> dict[str, Counter]:
     return out
 
 
-def _attention(scope: list, year: int) -> list[Any]:
+ATTENTION_SHOWN = 50  # the page lists the first ledger entries; the linked list and the .xlsx hold them all
+
+
+def ledger(user: User, year: int) -> list[Any]:
+    """The whole key-attention ledger of the year in the reader's scope (for the .xlsx)."""
+    return _attention(_projects(user), year, limit=None)[0]
+
+
+def _attention(scope: list, year: int, limit: int | None = ATTENTION_SHOWN) -> tuple[list[Any], int]:
+    where = [KeyAttention.fiscal_year == year, Project.fiscal_year == year, *scope]
+    count = db.session.scalar(select(func.count()).select_from(KeyAttention)
+                              .join(Project, Project.id == KeyAttention.project_id).where(*where)) or 0
     return list(db.session.execute(
         select(Project.id, Project.code, Project.name, Organisation.name.label("organisation"), Project.sector,
                func.coalesce(Project.budget_now, Project.amount).label("budget"), KeyAttention.reason,
                KeyAttention.created_at)
         .join(Project, Project.id == KeyAttention.project_id)
         .join(Organisation, Organisation.id == Project.organisation_id)
-        .where(KeyAttention.fiscal_year == year, Project.fiscal_year == year, *scope)
-        .order_by(KeyAttention.created_at, Project.code)))
+        .where(*where).order_by(KeyAttention.created_at, Project.code).limit(limit))), count
 
 
 def _evaluation(scope: list, year: int, now: datetime) -> Figures:
     out = Figures()
     overdue = case((Evaluation.rectify_due_at < now, 1), else_=0)
-    rows = db.session.execute(
-        select(Evaluation.status, Evaluation.key_selected, Evaluation.self_submitted_at.is_not(None),
-               Evaluation.self_grade, Evaluation.grade, overdue, func.count(), func.sum(Evaluation.budget))
-        .join(Project, Project.id == Evaluation.project_id)
-        .where(Evaluation.fiscal_year == year, Project.fiscal_year == year, *scope)
-        .group_by(Evaluation.status, Evaluation.key_selected, Evaluation.self_submitted_at.is_not(None),
-                  Evaluation.self_grade, Evaluation.grade, overdue))
-    for status, key, submitted, self_grade, grade, late, n, budget in rows:
+    # A project is evaluated for its own budget year, so the office's count needs no join (index-only scan of
+    # ix_evaluations_year_status); scoped readers join their projects.
+    stmt = (select(Evaluation.status, Evaluation.key_selected, Evaluation.self_submitted_at.is_not(None),
+                   Evaluation.self_grade, Evaluation.grade, overdue, func.count())
+            .where(Evaluation.fiscal_year == year)
+            .group_by(Evaluation.status, Evaluation.key_selected, Evaluation.self_submitted_at.is_not(None),
+                      Evaluation.self_grade, Evaluation.grade, overdue))
+    if scope:
+        stmt = stmt.join(Project, Project.id == Evaluation.project_id).where(Project.fiscal_year == year, *scope)
+    budget = 0
+    for status, key, submitted, self_grade, grade, late, n in db.session.execute(stmt):
         out.add("evaluations", n, budget)
         out.add(f"status:{status}", n, budget)
         if submitted:
@@ -273,40 +286,48 @@ def _overdue_units(scope: list, year: int, now: datetime) -> list[Any]:
 
 
 def _application(scope: list, year: int) -> Figures:
-    """Money moved by result application: the evaluation flow's adjustments and payment holds for year's
-    evaluations (adjustments counted by project; a project has at most one of each kind)."""
+    """Money moved by result application of `year`'s evaluations: the evaluation flow's adjustments, which it
+    records for the next budget year (partial index ix_budget_adjustments_results), and its payment holds."""
     out = Figures()
     adjusted = (select(BudgetAdjustment.kind, func.count(func.distinct(BudgetAdjustment.project_id)),
                        func.sum(BudgetAdjustment.amount))
-                .join(Evaluation, Evaluation.id == BudgetAdjustment.source_id)
-                .join(Project, Project.id == BudgetAdjustment.project_id)
-                .where(BudgetAdjustment.source_flow == "evaluation", Evaluation.fiscal_year == year,
-                       Evaluation.project_id == BudgetAdjustment.project_id, Project.fiscal_year == year, *scope)
+                .where(BudgetAdjustment.source_flow == "evaluation", BudgetAdjustment.fiscal_year == year + 1)
                 .group_by(BudgetAdjustment.kind))
+    held = (select(func.count(func.distinct(PaymentSuspension.project_id)),
+                   func.count(func.distinct(case((PaymentSuspension.lifted_at.is_(None), PaymentSuspension.project_id)))))
+            .join(Evaluation, Evaluation.id == PaymentSuspension.source_id)
+            .where(PaymentSuspension.source_flow == "evaluation", Evaluation.fiscal_year == year))
+    if scope:
+        adjusted = adjusted.join(Project, Project.id == BudgetAdjustment.project_id).where(*scope)
+        held = held.join(Project, Project.id == PaymentSuspension.project_id).where(*scope)
     for kind, n, amount in db.session.execute(adjusted):
         out.add(str(kind), n, amount)
-    held = (select(func.count(func.distinct(PaymentSuspension.project_id)),
-                   func.count(func.distinct(case((PaymentSuspension.lifted_at.is_(None), PaymentSuspension.project_id)))),
-                   func.sum(func.coalesce(Project.budget_now, Project.amount)))
-            .join(Evaluation, Evaluation.id == PaymentSuspension.source_id)
-            .join(Project, Project.id == PaymentSuspension.project_id)
-            .where(PaymentSuspension.source_flow == "evaluation", Evaluation.fiscal_year == year,
-                   Evaluation.project_id == PaymentSuspension.project_id, Project.fiscal_year == year, *scope))
-    n, now_held, amount = db.session.execute(held).one()
-    out.add("suspended", n, amount)
-    out.count["suspended_now"] = now_held or 0
+    n, now_held = db.session.execute(held).one()
+    out.count["suspended"], out.count["suspended_now"] = n or 0, now_held or 0
     for kind in (AdjustmentKind.INCREASE, AdjustmentKind.DECREASE):
         out.count[str(kind)] += 0
     return out
 
 
 def _late_units(user: User, now: datetime) -> list[Any]:
-    """Units with a task past its due time right now (their projects: /projects?organisation=…&fact=late)."""
-    stmt = (select(Organisation.id, Organisation.name, func.count(func.distinct(Project.id)).label("n"),
-                   func.min(HumanTask.due_at).label("due"))
-            .select_from(HumanTask).join(Project, Project.code == HumanTask.project_code)
-            .join(Organisation, Organisation.id == Project.organisation_id)
-            .where(HumanTask.status == TaskStatus.OPEN,
-                   HumanTask.due_at < now, HumanTask.role == Role.UNIT_STAFF, *_projects(user))
+    """Units with a task past its due time right now, from the task rows alone (ix_human_tasks_due); their
+    projects: /projects?organisation=…&fact=late."""
+    stmt = (select(Organisation.id, Organisation.name, func.count(func.distinct(HumanTask.project_code)).label("n"),
+                    func.min(HumanTask.due_at).label("due"))
+            .select_from(HumanTask).join(Organisation, Organisation.id == HumanTask.organisation_id)
+            .where(HumanTask.status == TaskStatus.OPEN, HumanTask.due_at < now, HumanTask.role == Role.UNIT_STAFF,
+                   HumanTask.project_code.is_not(None), *_task_scope(user))
             .group_by(Organisation.id, Organisation.name).order_by(func.min(HumanTask.due_at), Organisation.name))
     return list(db.session.execute(stmt))
+
+
+def _task_scope(user: User) -> list[ColumnElement[bool]]:
+    """visible_clause over a task's copy of its project's unit, department and sector."""
+    if _county_wide(user):
+        return []
+    clauses: list[ColumnElement[bool]] = [HumanTask.organisation_id == user.organisation_id]
+    if Role.DEPT_REVIEWER in user.roles and user.organisation.kind == OrgKind.DEPARTMENT:
+        clauses.append(HumanTask.department_id == user.organisation_id)
+    if Role.FINANCE_SECTION in user.roles and user.sectors:
+        clauses.append(HumanTask.sector.in_(sorted(user.sectors)))
+    return [or_(*clauses)]

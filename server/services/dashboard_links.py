@@ -53,11 +53,17 @@ def _evaluation(*where: ColumnElement[bool]) -> ColumnElement[bool]:
                           *where)
 
 
-def _from_evaluation(model, *where: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Result application rows written by the evaluation flow for the project's own evaluation."""
-    return exists().where(model.project_id == Project.id, model.source_flow == "evaluation",
-                          model.source_id == Evaluation.id, Evaluation.project_id == Project.id,
-                          Evaluation.fiscal_year == Project.fiscal_year, *where)
+def _adjusted(kind: AdjustmentKind) -> ColumnElement[bool]:
+    """The evaluation flow's budget adjustment after the project's year (it records it for the next year)."""
+    return exists().where(BudgetAdjustment.project_id == Project.id, BudgetAdjustment.source_flow == "evaluation",
+                          BudgetAdjustment.fiscal_year == Project.fiscal_year + 1, BudgetAdjustment.kind == kind)
+
+
+def _suspended() -> ColumnElement[bool]:
+    """Payments held by the result of the project's own evaluation."""
+    return exists().where(PaymentSuspension.project_id == Project.id, PaymentSuspension.source_flow == "evaluation",
+                          PaymentSuspension.source_id == Evaluation.id, Evaluation.project_id == Project.id,
+                          Evaluation.fiscal_year == Project.fiscal_year)
 
 
 def fact_clause(fact: str, grade: str | None, now: datetime) -> ColumnElement[bool]:
@@ -88,9 +94,9 @@ def fact_clause(fact: str, grade: str | None, now: datetime) -> ColumnElement[bo
     if fact == "rect_overdue":
         return _evaluation(Evaluation.status == EvaluationStatus.RECTIFYING, Evaluation.rectify_due_at < now)
     if fact in ("increase", "decrease"):
-        return _from_evaluation(BudgetAdjustment, BudgetAdjustment.kind == AdjustmentKind(fact))
+        return _adjusted(AdjustmentKind(fact))
     if fact == "suspended":
-        return _from_evaluation(PaymentSuspension)
+        return _suspended()
     if fact == "late":
         return Project.code.in_(late_codes(now))
     raise ValueError(fact)

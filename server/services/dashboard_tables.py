@@ -75,6 +75,8 @@ def tables(d: Dashboard) -> dict[str, Table]:
     t = out["attention"] = Table("attention", _("重点关注台账（%(y)s年度）", y=y),
                                  [Column(_("项目编码"), 18), Column(_("项目名称"), 36), Column(_("单位"), 24),
                                   Column(_("领域"), 10), _money(_("预算（元）")), Column(_("列入原因"), 28)])
+    if d.attention_count > len(d.attention):
+        t.title += _("（列出前%(n)s个，共%(total)s个）", n=len(d.attention), total=d.attention_count)
     for r in d.attention:
         t.add([r.code, r.name, r.organisation, r.sector, r.budget, r.reason], {1: {"project": r.id}})
 
@@ -103,7 +105,7 @@ def tables(d: Dashboard) -> dict[str, Table]:
     p = d.application
     t.add([_("调增预算"), p.count["increase"], p.money["increase"]], {1: {"year": ey, "fact": "increase"}})
     t.add([_("调减预算"), p.count["decrease"], p.money["decrease"]], {1: {"year": ey, "fact": "decrease"}})
-    t.add([_("暂缓拨付"), p.count["suspended"], p.money["suspended"]], {1: {"year": ey, "fact": "suspended"}})
+    t.add([_("暂缓拨付"), p.count["suspended"], None], {1: {"year": ey, "fact": "suspended"}})
 
     t = out["late"] = Table("late", _("当前逾期未办的单位"), [Column(_("单位"), 24), Column(_("逾期项目数"), 12),
                                                                Column(_("最早到期"), 18)])

@@ -12,6 +12,7 @@ from server.db import db
 from server.models import MonitoringTally, Project
 
 GAUGES = ("overall", "execution", "goal")
+SECTOR_ROW = 0  # organisation_id of a sector's row (every unit of the sector)
 
 
 def count_report(project: Project, report: Any) -> None:
@@ -19,10 +20,11 @@ def count_report(project: Project, report: Any) -> None:
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = MonitoringTally.__table__
     colours = {"overall": report.colour, "execution": report.execution_colour, "goal": report.goal_colour}
-    for gauge in GAUGES:
-        stmt = insert(table).values(fiscal_year=report.fiscal_year, organisation_id=project.organisation_id,
-                                    sector=project.sector or "", month=report.month, gauge=gauge,
-                                    colour=str(colours[gauge]), reports=1)
-        db.session.execute(stmt.on_conflict_do_update(
-            index_elements=["fiscal_year", "organisation_id", "sector", "month", "gauge", "colour"],
-            set_={"reports": table.c.reports + 1}))
+    for organisation in (project.organisation_id, SECTOR_ROW):
+        for gauge in GAUGES:
+            stmt = insert(table).values(fiscal_year=report.fiscal_year, organisation_id=organisation,
+                                        sector=project.sector or "", month=report.month, gauge=gauge,
+                                        colour=str(colours[gauge]), reports=1)
+            db.session.execute(stmt.on_conflict_do_update(
+                index_elements=["fiscal_year", "organisation_id", "sector", "month", "gauge", "colour"],
+                set_={"reports": table.c.reports + 1}))

@@ -71,6 +71,9 @@ def page():
     d = dashboard.build(current_user, year)
     tables = dashboard_tables.tables(d)
     if wants_xlsx():
+        if request.args.get("table") == "attention":  # the page shows the first entries, the file all of them
+            d.attention = dashboard.ledger(current_user, year)
+            tables = dashboard_tables.tables(d)
         table = tables.get(request.args.get("table", ""))
         if table is None:
             raise ValidationFailed(_("没有这张表"), fields={"table": _("不是可选的值")})
