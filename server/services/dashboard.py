@@ -51,9 +51,13 @@ MONTHS = tuple(range(1, 13))
 GOALS_SET = (GoalStatus.APPROVED, GoalStatus.ADJUSTING)  # approved goals (an adjustment keeps them in force)
 
 
+READERS = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.ADMIN})
+
+
 def may_read(user: User) -> bool:
-    """Everyone but experts (who see only the instances assigned to them) reads a dashboard of their scope."""
-    return bool(user.roles - {Role.EXPERT})
+    """The office reads the county; finance sections their sectors, departments their units (units and experts
+    work from their inbox and project pages)."""
+    return bool(user.roles & READERS)
 
 
 def parse_year(args: Any) -> tuple[int, dict[str, str]]:

@@ -158,10 +158,11 @@ def test_the_office_walks_from_each_number_to_its_list_and_takes_the_files_home(
 
 
 def test_scope_and_refusals(app, browser):
-    mine = [k for k, spec in cat.MONITORED.items() if spec.unit == "school1"]  # a unit: its own projects only
-    assert figures(app, "school1").monitored == len(mine) == 2
-    school = browser("school1").get("/dashboard").get_data(as_text=True)
-    assert re.search(r'id="tile-monitoring">.*?>2</a>', school, re.S)
+    mine = E.monitoring({"教育"}).projects  # 县教育局: its units' projects only
+    assert figures(app, "edu_head").monitored == len(mine) == 6
+    department = browser("edu_head").get("/dashboard").get_data(as_text=True)
+    assert re.search(r'id="tile-monitoring">.*?>6</a>', department, re.S)
+    assert browser("school1").get("/dashboard").status_code == 403  # units work from their inbox
     assert browser("expert1").get("/dashboard").status_code == 403
     assert browser("expert1").get("/reports/annual/2026").status_code == 403
     office = browser("perf")

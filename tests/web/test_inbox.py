@@ -167,15 +167,15 @@ def test_navigation_fits_the_role(browser):
     # No flow is deployed here, so nobody has anything to start: no 发起 (tests/web/test_start_pages.py has it).
     assert nav_labels(browser("school1").get("/inbox").get_data(as_text=True)) == ["我的待办", "已办", "我的项目"]
     assert nav_labels(browser("edu_head").get("/inbox").get_data(as_text=True)) == [
-        "我的待办", "审核队列", "已办", "本部门项目"]
+        "我的待办", "审核队列", "已办", "本部门项目", "驾驶舱"]
     assert nav_labels(browser("fin_edu").get("/inbox").get_data(as_text=True)) == [
-        "我的待办", "审核队列", "已办", "归口项目", "预警看板"]
+        "我的待办", "审核队列", "已办", "归口项目", "驾驶舱", "预警看板"]
     assert nav_labels(browser("perf").get("/inbox").get_data(as_text=True)) == [
-        "我的待办", "审核队列", "已办", "项目库", "预警看板"]
+        "我的待办", "审核队列", "已办", "项目库", "驾驶舱", "预警看板"]
     assert nav_labels(browser("expert1").get("/inbox").get_data(as_text=True)) == ["我的待办", "审核队列", "已办"]
     # The administrator's area (/admin) for the administrator only.
     assert nav_labels(browser("admin").get("/inbox").get_data(as_text=True)) == [
-        "我的待办", "已办", "项目库", "预警看板", "系统管理"]
+        "我的待办", "已办", "项目库", "驾驶舱", "预警看板", "系统管理"]
     # Every link in the nav opens.
     b = browser("fin_edu")
     links = re.findall(r'<li><a href="([^"]+)"', b.get("/inbox").get_data(as_text=True))
