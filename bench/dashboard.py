@@ -109,7 +109,17 @@ def measure(app, engine, repeat: int) -> float:
     from sqlalchemy import event
 
     statements: list[str] = []
+    took: dict[str, list[float]] = {}
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    def start(conn, cursor, statement, params, context, many):
+        context.bench_t0 = time.perf_counter()
+
+    def stop(conn, cursor, statement, params, context, many):
+        took.setdefault(" ".join(statement.split())[:100], []).append((time.perf_counter() - context.bench_t0) * 1000)
+
+    event.listen(engine, "before_cursor_execute", start)
+    event.listen(engine, "after_cursor_execute", stop)
     print(f"\n{'page':<40}{'median ms':>10}{'p95 ms':>9}{'queries':>9}")
     worst = 0.0
     for username, pages in PAGES.items():
@@ -129,6 +139,9 @@ def measure(app, engine, repeat: int) -> float:
             p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
             worst = max(worst, median)
             print(f"{name:<40}{median:>10.1f}{p95:>9.1f}{'/'.join(map(str, sorted(queries))):>9}")
+    print("\nslowest statements (median ms over all pages)")
+    for statement, ms in sorted(took.items(), key=lambda kv: -statistics.median(kv[1]))[:10]:
+        print(f"{statistics.median(ms):8.1f}  {statement}")
     return worst
 
 

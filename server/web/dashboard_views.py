@@ -38,7 +38,7 @@ def read_year():
 def chart_data(d: dashboard.Dashboard) -> dict:
     """What the charts draw, with the list each bar opens (static/js/dashboard-charts.js)."""
     y = d.year
-    months = [f"{m}月" for m in MONTHS]
+    months = [_("%(m)s月", m=m) for m in MONTHS]
     colours = {c: str(COLOUR_WORDS[c]) for c in COLOURS}
     by_month = {c: [d.monitoring_months["overall"][m][c] for m in MONTHS] for c in COLOURS}
     month_links = {c: [list_url({"year": y, "month": f"{y}-{m:02d}", "colour": c}) for m in MONTHS] for c in COLOURS}
