@@ -53,7 +53,7 @@ def upgrade():
                     postgresql_include=['project_id', 'requested_amount', 'approved_amount', 'cut_amount'])
     op.create_index('ix_evaluations_year_status', 'evaluations',
                     ['fiscal_year', 'status', 'key_selected', 'self_grade', 'grade'],
-                    postgresql_include=['project_id', 'rectify_due_at', 'self_submitted_at'])
+                    postgresql_include=['id', 'project_id', 'rectify_due_at', 'self_submitted_at'])
     op.create_index('ix_key_attention_year', 'key_attention', ['fiscal_year'])
     # Result application: the evaluation flow's adjustments by budget year, its payment holds by evaluation.
     op.create_index('ix_budget_adjustments_results', 'budget_adjustments', ['fiscal_year', 'kind'],
