@@ -18,7 +18,61 @@ branch_labels = None
 depends_on = None
 
 
+# dashboard_counts: (topic, year, bucket as server/services/dashboard_counts.py writes it, a1, a2, a3, FROM ... WHERE)
+COUNTS = (
+    ("project", "p.fiscal_year",
+     "COALESCE(p.status, '') || '|' || COALESCE(p.goal_status, '') || '|' || COALESCE(p.monitoring_colour, '')",
+     "COALESCE(p.amount, 0)", "COALESCE(p.requested_amount, 0)", "0",
+     "projects p WHERE p.fiscal_year IS NOT NULL"),
+    ("assessment", "a.fiscal_year", "COALESCE(a.status, '') || '|' || COALESCE(a.conclusion, '')",
+     "COALESCE(a.requested_amount, 0)", "COALESCE(a.cut_amount, 0)", "COALESCE(a.approved_amount, 0)",
+     "assessments a JOIN projects p ON p.id = a.project_id WHERE a.fiscal_year IS NOT NULL"),
+    ("evaluation", "e.fiscal_year",
+     "COALESCE(e.status, '') || '|' || (CASE WHEN e.key_selected THEN '1' ELSE '0' END) || '|' || "
+     "(CASE WHEN e.self_submitted_at IS NULL THEN '0' ELSE '1' END) || '|' || COALESCE(e.self_grade, '') || '|' || "
+     "COALESCE(e.grade, '')", "0", "0", "0", "evaluations e JOIN projects p ON p.id = e.project_id WHERE 1 = 1"),
+    ("adjustment", "b.fiscal_year", "b.kind", "b.amount", "0", "0",
+     "budget_adjustments b JOIN projects p ON p.id = b.project_id WHERE b.source_flow = 'evaluation'"),
+    ("suspension", "e.fiscal_year", "CASE WHEN s.lifted_at IS NULL THEN 'held' ELSE 'lifted' END", "0", "0", "0",
+     "payment_suspensions s JOIN evaluations e ON e.id = s.source_id JOIN projects p ON p.id = s.project_id "
+     "WHERE s.source_flow = 'evaluation'"),
+)
+
+
+def backfill_counts_sql():
+    """The statements that count existing rows into dashboard_counts (the unit's rows and the sector's)."""
+    for topic, year, bucket, a1, a2, a3, source in COUNTS:
+        for unit in ('p.organisation_id', '0'):
+            group = f"{year}, {unit + ', ' if unit != '0' else ''}COALESCE(p.sector, ''), {bucket}"
+            yield f"""
+                INSERT INTO dashboard_counts (fiscal_year, organisation_id, sector, topic, bucket, n, a1, a2, a3)
+                SELECT {year}, {unit}, COALESCE(p.sector, ''), '{topic}', {bucket}, COUNT(*), SUM({a1}), SUM({a2}),
+                       SUM({a3})
+                FROM {source}
+                GROUP BY {group}
+            """
+
+
 def upgrade():
+    op.create_table(
+        'dashboard_counts',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('fiscal_year', sa.Integer(), nullable=False),
+        sa.Column('organisation_id', sa.Integer(), nullable=False),
+        sa.Column('sector', sa.String(length=32), nullable=False),
+        sa.Column('topic', sa.String(length=16), nullable=False),
+        sa.Column('bucket', sa.String(length=120), nullable=False),
+        sa.Column('n', sa.Integer(), nullable=False),
+        sa.Column('a1', sa.Numeric(20, 2), nullable=False),
+        sa.Column('a2', sa.Numeric(20, 2), nullable=False),
+        sa.Column('a3', sa.Numeric(20, 2), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('fiscal_year', 'organisation_id', 'sector', 'topic', 'bucket',
+                            name='uq_dashboard_counts_key'),
+    )
+    op.create_index('ix_dashboard_counts_year', 'dashboard_counts', ['fiscal_year', 'topic', 'organisation_id', 'sector'])
+    for statement in backfill_counts_sql():
+        op.execute(statement)
     op.create_table(
         'monitoring_tallies',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -67,6 +121,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_dashboard_counts_year', table_name='dashboard_counts')
+    op.drop_table('dashboard_counts')
     op.drop_index('ix_payment_suspensions_results', table_name='payment_suspensions')
     op.drop_index('ix_budget_adjustments_results', table_name='budget_adjustments')
     op.drop_index('ix_key_attention_year', table_name='key_attention')

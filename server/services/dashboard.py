@@ -16,17 +16,18 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.clock import COUNTY_TZ
 from server.db import db
 from server.extensions import get_clock
 from server.flows.evaluation.models import Evaluation, EvaluationStatus
-from server.flows.ex_ante.models import Assessment, AssessmentStatus
+from server.flows.ex_ante.models import AssessmentStatus
 from server.flows.monitoring.models import KeyAttention
-from server.flows.shared.models import AdjustmentKind, BudgetAdjustment, PaymentSuspension
+from server.flows.shared.models import AdjustmentKind
 from server.models import (
+    DashboardCount,
     GoalStatus,
     HumanTask,
     MonitoringTally,
@@ -38,6 +39,7 @@ from server.models import (
     TaskStatus,
     User,
 )
+from server.services import dashboard_counts  # noqa: F401 - keeps dashboard_counts in step
 from server.services.dashboard_links import KEY_PENDING
 from server.services.dashboard_tallies import SECTOR_ROW
 from server.services.errors import Forbidden
@@ -74,10 +76,9 @@ def _projects(user: User) -> list[ColumnElement[bool]]:
     return [] if _county_wide(user) else [visible_clause(user)]
 
 
-def _tally_scope(user: User) -> list[ColumnElement[bool]]:
+def _tally_scope(user: User, tally: Any = MonitoringTally) -> list[ColumnElement[bool]]:
     """visible_clause for the summary rows: the office reads the sectors' rows, a finance section its sectors'
     rows, a department or unit its units' rows (outside those sectors, so nothing is counted twice)."""
-    tally = MonitoringTally
     if _county_wide(user):
         return [tally.organisation_id == SECTOR_ROW]
     units: list[ColumnElement[bool]] = [tally.organisation_id == user.organisation_id]
@@ -157,44 +158,46 @@ def build(user: User, year: int) -> Dashboard:
     now = get_clock().now()
     scope = _projects(user)
     months, by_sector = _monitoring(user, year)
-    coverage, goal_stages = _coverage(scope, year + 1)
+    coverage, goal_stages = _coverage(user, year + 1)
     attention, attention_count = _attention(scope, year)
     return Dashboard(year=year, now=now, coverage=coverage, goal_stages=goal_stages,
-                     assessment=_assessment(scope, year + 1), monitoring_months=months, sector_months=by_sector,
-                     latest=_latest(scope, year), attention=attention, attention_count=attention_count,
-                     evaluation=_evaluation(scope, year - 1, now), overdue_units=_overdue_units(scope, year - 1, now),
-                     application=_application(scope, year - 1), late_units=_late_units(user, now))
+                     assessment=_assessment(user, year + 1), monitoring_months=months, sector_months=by_sector,
+                     latest=_latest(user, year), attention=attention, attention_count=attention_count,
+                     evaluation=_evaluation(user, scope, year - 1, now), overdue_units=_overdue_units(scope, year - 1, now),
+                     application=_application(user, year - 1), late_units=_late_units(user, now))
 
 
-def _coverage(scope: list, year: int) -> tuple[Figures, Figures]:
-    """Budget year `year`'s projects by stage and goal status (one index-only scan of ix_projects_year_goal)."""
-    out, stages = Figures(), Figures()
+def _counts(user: User, topic: str, year: int) -> list[tuple[list[str], str, int, Decimal, Decimal, Decimal]]:
+    """One topic's summary rows of a year in the reader's scope: (bucket parts, sector, n, a1, a2, a3)."""
+    c = DashboardCount
     rows = db.session.execute(
-        select(Project.status, Project.goal_status, func.count(), func.sum(Project.amount),
-               func.sum(Project.requested_amount))
-        .where(Project.fiscal_year == year, *scope).group_by(Project.status, Project.goal_status))
-    for status, goal, n, amount, requested in rows:
+        select(c.bucket, c.sector, func.sum(c.n), func.sum(c.a1), func.sum(c.a2), func.sum(c.a3))
+        .where(c.fiscal_year == year, c.topic == topic, *_tally_scope(user, c))
+        .group_by(c.bucket, c.sector))
+    return [(bucket.split("|"), sector, int(n or 0), Decimal(a1 or 0), Decimal(a2 or 0), Decimal(a3 or 0))
+            for bucket, sector, n, a1, a2, a3 in rows if n]
+
+
+def _coverage(user: User, year: int) -> tuple[Figures, Figures]:
+    """Budget year `year`'s projects by stage and goal status."""
+    out, stages = Figures(), Figures()
+    for (status, goal, _colour), _sector, n, amount, requested, _a3 in _counts(user, "project", year):
         out.add("applied", n, requested)
         if status == ProjectStatus.IN_LIBRARY:
             out.add("in_library", n, amount)
-            stages.add(str(goal or ""), n, amount)
+            stages.add(goal, n, amount)
             if goal in GOALS_SET:
                 out.add("goals", n, amount)
     return out, stages
 
 
-def _assessment(scope: list, year: int) -> Figures:
+def _assessment(user: User, year: int) -> Figures:
     out = Figures()
-    stmt = (select(Assessment.status, Assessment.conclusion, func.count(), func.sum(Assessment.requested_amount),
-                   func.sum(Assessment.cut_amount), func.sum(Assessment.approved_amount))
-            .where(Assessment.fiscal_year == year).group_by(Assessment.status, Assessment.conclusion))
-    if scope:
-        stmt = stmt.join(Project, Project.id == Assessment.project_id).where(*scope)
-    for status, conclusion, n, requested, cut, approved in db.session.execute(stmt):
+    for (status, conclusion), _sector, n, requested, cut, approved in _counts(user, "assessment", year):
         if status == AssessmentStatus.CONCLUDED:
             out.add("assessed", n, requested)
-            out.add(str(conclusion), n, approved)
-            out.money["cut"] += Decimal(cut or 0)
+            out.add(conclusion, n, approved)
+            out.money["cut"] += cut
         elif status == AssessmentStatus.EXEMPT:
             out.add("exempt", n, requested)
         else:
@@ -217,14 +220,11 @@ def _monitoring(user: User, year: int) -> tuple[dict[str, dict[int, Counter]], d
     return months, sectors
 
 
-def _latest(scope: list, year: int) -> dict[str, Counter]:
+def _latest(user: User, year: int) -> dict[str, Counter]:
     out: dict[str, Counter] = {}
-    rows = db.session.execute(
-        select(Project.sector, Project.monitoring_colour, func.count())
-        .where(Project.fiscal_year == year, Project.monitoring_colour.is_not(None), *scope)
-        .group_by(Project.sector, Project.monitoring_colour))
-    for sector, colour, n in rows:
-        out.setdefault(sector or "", Counter())[colour] += n
+    for (_status, _goal, colour), sector, n, *_rest in _counts(user, "project", year):
+        if colour:
+            out.setdefault(sector, Counter())[colour] += n
     return out
 
 
@@ -249,32 +249,26 @@ def _attention(scope: list, year: int, limit: int | None = ATTENTION_SHOWN) -> t
         .where(*where).order_by(KeyAttention.created_at, Project.code).limit(limit))), count
 
 
-def _evaluation(scope: list, year: int, now: datetime) -> Figures:
+def _evaluation(user: User, scope: list, year: int, now: datetime) -> Figures:
     out = Figures()
-    overdue = case((Evaluation.rectify_due_at < now, 1), else_=0)
-    # A project is evaluated for its own budget year, so the office's count needs no join (index-only scan of
-    # ix_evaluations_year_status); scoped readers join their projects.
-    stmt = (select(Evaluation.status, Evaluation.key_selected, Evaluation.self_submitted_at.is_not(None),
-                   Evaluation.self_grade, Evaluation.grade, overdue, func.count())
-            .where(Evaluation.fiscal_year == year)
-            .group_by(Evaluation.status, Evaluation.key_selected, Evaluation.self_submitted_at.is_not(None),
-                      Evaluation.self_grade, Evaluation.grade, overdue))
-    if scope:
-        stmt = stmt.join(Project, Project.id == Evaluation.project_id).where(Project.fiscal_year == year, *scope)
-    budget = 0
-    for status, key, submitted, self_grade, grade, late, n in db.session.execute(stmt):
-        out.add("evaluations", n, budget)
-        out.add(f"status:{status}", n, budget)
-        if submitted:
-            out.add("self_evaluated", n, budget)
+    for (status, key, submitted, self_grade, grade), _sector, n, *_rest in _counts(user, "evaluation", year):
+        out.add("evaluations", n)
+        out.add(f"status:{status}", n)
+        if submitted == "1":
+            out.add("self_evaluated", n)
             if self_grade:
-                out.add(f"self:{self_grade}", n, budget)
-        if key:
-            out.add("key_evaluated", n, budget)
+                out.add(f"self:{self_grade}", n)
+        if key == "1":
+            out.add("key_evaluated", n)
             if grade and status not in KEY_PENDING:
-                out.add(f"key:{grade}", n, budget)
-        if status == EvaluationStatus.RECTIFYING and late:
-            out.add("rect_overdue", n, budget)
+                out.add(f"key:{grade}", n)
+    # Overdue depends on the clock, so it is counted from the (few) rectifying evaluations themselves.
+    overdue = (select(func.count()).select_from(Evaluation)
+               .where(Evaluation.fiscal_year == year, Evaluation.status == EvaluationStatus.RECTIFYING,
+                      Evaluation.rectify_due_at < now))
+    if scope:
+        overdue = overdue.join(Project, Project.id == Evaluation.project_id).where(*scope)
+    out.count["rect_overdue"] = db.session.scalar(overdue) or 0
     return out
 
 
@@ -289,26 +283,17 @@ def _overdue_units(scope: list, year: int, now: datetime) -> list[Any]:
         .group_by(Organisation.id, Organisation.name).order_by(func.count().desc(), Organisation.name)))
 
 
-def _application(scope: list, year: int) -> Figures:
-    """Money moved by result application of `year`'s evaluations: the evaluation flow's adjustments, which it
-    records for the next budget year (partial index ix_budget_adjustments_results), and its payment holds."""
+def _application(user: User, year: int) -> Figures:
+    """Money moved by result application of `year`'s evaluations: the evaluation flow's adjustments (which it
+    records for the next budget year) and its payment holds."""
     out = Figures()
-    adjusted = (select(BudgetAdjustment.kind, func.count(func.distinct(BudgetAdjustment.project_id)),
-                       func.sum(BudgetAdjustment.amount))
-                .where(BudgetAdjustment.source_flow == "evaluation", BudgetAdjustment.fiscal_year == year + 1)
-                .group_by(BudgetAdjustment.kind))
-    held = (select(func.count(func.distinct(PaymentSuspension.project_id)),
-                   func.count(func.distinct(case((PaymentSuspension.lifted_at.is_(None), PaymentSuspension.project_id)))))
-            .join(Evaluation, Evaluation.id == PaymentSuspension.source_id)
-            .where(PaymentSuspension.source_flow == "evaluation", Evaluation.fiscal_year == year))
-    if scope:
-        adjusted = adjusted.join(Project, Project.id == BudgetAdjustment.project_id).where(*scope)
-        held = held.join(Project, Project.id == PaymentSuspension.project_id).where(*scope)
-    for kind, n, amount in db.session.execute(adjusted):
-        out.add(str(kind), n, amount)
-    n, now_held = db.session.execute(held).one()
-    out.count["suspended"], out.count["suspended_now"] = n or 0, now_held or 0
-    for kind in (AdjustmentKind.INCREASE, AdjustmentKind.DECREASE):
+    for (kind,), _sector, n, amount, *_rest in _counts(user, "adjustment", year + 1):
+        out.add(kind, n, amount)
+    for (state,), _sector, n, *_rest in _counts(user, "suspension", year):
+        out.add("suspended", n)
+        if state == "held":
+            out.count["suspended_now"] += n
+    for kind in (AdjustmentKind.INCREASE, AdjustmentKind.DECREASE, "suspended_now"):
         out.count[str(kind)] += 0
     return out
 
