@@ -7,6 +7,7 @@ own tables live in its package (server/flows/<key>/models.py) and are registered
 
 from server.models.attachment import Attachment
 from server.models.audit import AuditEvent
+from server.models.dashboard import DashboardCount, MonitoringTally
 from server.models.idempotency import IdempotencyKey
 from server.models.identity import ApiToken, Organisation, OrgKind, Role, User, UserRole, UserSector
 from server.models.indicator import Indicator
@@ -27,9 +28,11 @@ __all__ = [
     "GoalStatus",
     "ProjectType",
     "AuditEvent",
+    "DashboardCount",
     "LoginAttempt",
     "LoginSession",
     "ModelerDraft",
+    "MonitoringTally",
     "Notification",
     "HumanTask",
     "IdempotencyKey",

@@ -60,6 +60,9 @@ class Project(Base):
         _with_amounts("ix_projects_goal_status", "goal_status", "created_at"),
         _with_amounts("ix_projects_colour", "monitoring_colour", "created_at"),
         _with_amounts("ix_projects_grade", "last_grade", "created_at"),
+        Index("ix_projects_year_goal", "fiscal_year", "status", "goal_status",  # 驾驶舱 (migration 0020)
+              postgresql_include=["amount", "requested_amount", "organisation_id", "department_id", "sector",
+                                  "monitoring_colour"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

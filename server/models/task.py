@@ -48,6 +48,10 @@ class HumanTask(Base):
         Index("ix_human_tasks_instance", "instance_id", "status"),
         Index("ix_human_tasks_spiff", "instance_id", "spiff_task_id"),
         Index("ix_human_tasks_due", "status", "due_at"),
+        Index("ix_human_tasks_unit_due", "due_at",  # 驾驶舱: units late right now (migration 0020)
+              postgresql_include=["organisation_id", "department_id", "sector", "project_code"],
+              postgresql_where=text("status = 'open' AND role = 'unit_staff'"),
+              sqlite_where=text("status = 'open' AND role = 'unit_staff'")),
         _pool_index("ix_human_tasks_pool_sector", "sector"),
         _pool_index("ix_human_tasks_pool_org", "organisation_id"),
         _pool_index("ix_human_tasks_pool_dept", "department_id"),

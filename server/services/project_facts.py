@@ -12,6 +12,7 @@ from sqlalchemy import select
 from server.db import db
 from server.flows.monitoring.models import Correction, CorrectionKind, MonitoringReport
 from server.models import Project
+from server.services import dashboard_tallies
 
 
 def budget_from_corrections(project: Project, fiscal_year: int | None = None) -> Decimal:
@@ -39,6 +40,7 @@ def note_report(project: Project, report: MonitoringReport) -> None:
     period = report.fiscal_year * 100 + report.month
     if project.monitoring_month is None or period >= project.monitoring_month:
         project.monitoring_colour, project.monitoring_month = str(report.colour), period
+    dashboard_tallies.count_report(project, report)
 
 
 def note_budget(project: Project) -> None:

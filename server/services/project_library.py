@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from server.db import db
 from server.extensions import get_clock
 from server.models import GoalStatus, Organisation, OrgKind, Project, ProjectStatus, Role, User
+from server.services.dashboard_links import FACTS, GAUGES, fact_clause, month_clause
 from server.services.errors import Forbidden
 from server.services.list_query import QueryReader
 from server.services.projects import visible_clause
@@ -53,6 +54,9 @@ class LibraryQuery:
     max_amount: Decimal | None = None
     sort: str = "new"
     page: int = 1
+    fact: str | None = None  # 专项筛选 (server/services/dashboard_links.py): the set a dashboard figure counts
+    month: tuple[int, int] | None = None  # with colour/gauge: that month's monitoring report, not the latest
+    gauge: str | None = None
     errors: dict[str, str] = field(default_factory=dict, compare=False)
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -60,7 +64,9 @@ class LibraryQuery:
         values = {"q": self.q, "year": self.year, "stage": self.stage, "organisation": self.organisation,
                   "sector": self.sector, "goal": self.goal, "colour": self.colour, "grade": self.grade,
                   "min": _wan_text(self.min_amount), "max": _wan_text(self.max_amount),
-                  "sort": None if self.sort == "new" else self.sort, "page": None if self.page == 1 else self.page}
+                  "sort": None if self.sort == "new" else self.sort, "page": None if self.page == 1 else self.page,
+                  "fact": self.fact, "month": f"{self.month[0]}-{self.month[1]:02d}" if self.month else None,
+                  "gauge": self.gauge}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -80,7 +86,8 @@ def parse_query(args: Mapping[str, str]) -> LibraryQuery:
         organisation=read.integer("organisation", 1, 2**31 - 1, _("不是可选的单位")), sector=read.raw("sector"),
         goal=read.choice("goal", GoalStatus), colour=read.choice("colour", COLOURS),
         grade=read.choice("grade", GRADES), min_amount=low, max_amount=high,
-        sort=read.choice("sort", SORTS) or "new", page=read.page(), errors=read.errors,
+        sort=read.choice("sort", SORTS) or "new", page=read.page(), fact=read.choice("fact", FACTS),
+        month=read.month("month"), gauge=read.choice("gauge", GAUGES), errors=read.errors,
     )
 
 
@@ -96,12 +103,18 @@ def _where(user: User, query: LibraryQuery) -> list[ColumnElement[bool]]:
     if query.q:
         pattern = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(or_(Project.name.ilike(pattern, escape="\\"), Project.code.ilike(pattern, escape="\\")))
+    evaluated = query.fact in ("self_evaluated", "key_evaluated")  # the grade is that evaluation's
     for column, value in ((Project.fiscal_year, query.year), (Project.status, query.stage),
                           (Project.organisation_id, query.organisation), (Project.sector, query.sector),
-                          (Project.goal_status, query.goal), (Project.monitoring_colour, query.colour),
-                          (Project.last_grade, query.grade)):
+                          (Project.goal_status, query.goal),
+                          (Project.monitoring_colour, None if query.month else query.colour),
+                          (Project.last_grade, None if evaluated else query.grade)):
         if value is not None:
             where.append(column == value)
+    if query.month:
+        where.append(month_clause(*query.month, query.colour, query.gauge))
+    if query.fact:
+        where.append(fact_clause(query.fact, query.grade if evaluated else None, get_clock().now()))
     if query.min_amount is not None:
         where.append(Project.amount >= query.min_amount)
     if query.max_amount is not None:

@@ -16,6 +16,7 @@ REVIEW_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORM
 # pay the query that asks whether a deployed flow lets them start anything (the link must open)
 START_ROLES = frozenset({Role.UNIT_STAFF, Role.PERFORMANCE_OFFICE, Role.ADMIN})
 WARNING_ROLES = frozenset({Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.ADMIN})  # see services.warnings
+DASHBOARD_ROLES = WARNING_ROLES | {Role.DEPT_REVIEWER}  # see services.dashboard.may_read
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(_("发起"), url_for("start.start_page"), (endpoint or "").startswith("start.")))
     if label := projects_label(roles):
         items.append(NavItem(label, url_for("projects.projects"), endpoint in ("projects.projects", "project.page")))
+    if roles & DASHBOARD_ROLES:
+        items.append(NavItem(_("驾驶舱"), url_for("dashboard.page"), (endpoint or "").startswith(("dashboard.", "reports."))))
     if roles & WARNING_ROLES:
         items.append(NavItem(_("预警看板"), url_for("warnings.board"), endpoint == "warnings.board"))
     if label and roles != {Role.EXPERT}:  # whoever reads projects reads their budget lines (units: confirmed ones)

@@ -18,6 +18,7 @@ from server.web import (
     attachment_views,
     auth_views,
     budget_arrangement_views,
+    dashboard_views,
     errors,
     formatting,
     home_views,
@@ -30,6 +31,7 @@ from server.web import (
     project_views,
     public_views,
     publication_views,
+    report_views,
     start_views,
     task_views,
     vendor,
@@ -63,6 +65,8 @@ BLUEPRINTS = (
     admin_audit_views.bp,
     public_views.bp,
     publication_views.bp,
+    dashboard_views.bp,
+    report_views.bp,
 )
 
 

@@ -52,5 +52,5 @@ def projects():
     page = render_template("projects/index.html", title=title, listing=listing, query=query, label=label,
                            choices=project_library.filter_choices(current_user), sort_labels=SORT_LABELS,
                            colour_words=project_library.COLOUR_WORDS, grades=project_library.GRADES,
-                           script_root=request.script_root)
+                           facts=project_library.FACTS, gauges=project_library.GAUGES, script_root=request.script_root)
     return page, 422 if query.errors else 200

@@ -41,6 +41,8 @@ class Evaluation(Base):
         Index("ix_evaluations_project", "project_id", "fiscal_year"),
         Index("ix_evaluations_year", "fiscal_year", "grade"),
         Index("ix_evaluations_instance", "instance_id"),
+        Index("ix_evaluations_year_status", "fiscal_year", "status", "key_selected", "self_grade", "grade",
+              postgresql_include=["id", "project_id", "rectify_due_at", "self_submitted_at"]),  # 驾驶舱
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

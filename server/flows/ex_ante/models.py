@@ -51,7 +51,9 @@ class Stage(enum.StrEnum):
 
 class Assessment(Base):
     __tablename__ = "assessments"
-    __table_args__ = (Index("ix_assessments_year", "fiscal_year", "status"),)
+    __table_args__ = (Index("ix_assessments_year", "fiscal_year", "status"),
+                      Index("ix_assessments_year_conclusion", "fiscal_year", "status", "conclusion",  # 驾驶舱
+                            postgresql_include=["project_id", "requested_amount", "approved_amount", "cut_amount"]),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), unique=True)

@@ -106,7 +106,7 @@ class KeyAttention(Base):
     """重点关注台账: projects still at zero spending at the end of October (seed 002)."""
 
     __tablename__ = "key_attention"
-    __table_args__ = (UniqueConstraint("project_id", "fiscal_year"),)
+    __table_args__ = (UniqueConstraint("project_id", "fiscal_year"), Index("ix_key_attention_year", "fiscal_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))

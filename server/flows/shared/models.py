@@ -11,7 +11,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base
@@ -33,6 +33,8 @@ class BudgetAdjustment(Base):
         Index("ix_budget_adjustments_project", "project_id", "fiscal_year"),
         Index("ix_budget_adjustments_year", "fiscal_year", "kind"),
         Index("ix_budget_adjustments_source", "source_flow", "source_id"),
+        Index("ix_budget_adjustments_results", "fiscal_year", "kind", postgresql_include=["project_id", "amount"],
+              postgresql_where=text("source_flow = 'evaluation'"), sqlite_where=text("source_flow = 'evaluation'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +59,8 @@ class PaymentSuspension(Base):
     __table_args__ = (
         Index("ix_payment_suspensions_project", "project_id", "lifted_at"),
         Index("ix_payment_suspensions_source", "source_flow", "source_id"),
+        Index("ix_payment_suspensions_results", "source_id", postgresql_include=["project_id", "lifted_at"],
+              postgresql_where=text("source_flow = 'evaluation'"), sqlite_where=text("source_flow = 'evaluation'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
