@@ -36,15 +36,21 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if worker() else base
 
 
-def once(tmp_path_factory: pytest.TempPathFactory, key: str, build: Callable[[Path], str]) -> str:
+def once(tmp_path_factory: pytest.TempPathFactory, key: str, build: Callable[[Path], str], *,
+         wait: bool = True) -> str | None:
     """`build(folder)` run by the first worker that asks; every worker gets the string it returned.
 
-    A build that fails leaves nothing behind, so the next worker tries (and reports) it again.
+    With `wait=False` it returns None at once when another worker is building it right now (that worker
+    can then build something else meanwhile instead of idling). A build that fails leaves nothing behind,
+    so the next worker tries (and reports) it again.
     """
     root = run_dir(tmp_path_factory)
     done = root / f"{key}.built"
     with open(root / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if the worker dies
+        try:  # released when the file closes, also if the worker dies
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return None
         if done.exists():
             return done.read_text(encoding="utf-8")
         folder = root / key

@@ -44,18 +44,38 @@ def year_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             from tests.conftest import postgres_or_skip
 
             postgres_or_skip()
-        seeded = shared.once(tmp_path_factory, f"year-{request.param}", lambda base: _seed(request.param, base))
+        seeded = shared.once(tmp_path_factory, f"year-{request.param}", lambda base: _seed(request.param, base),
+                             wait=False)
+        if seeded is None:  # another worker is seeding this backend's year: seed the other one meanwhile
+            if (other := _other_needed(request)) is not None:
+                shared.once(tmp_path_factory, f"year-{other}", lambda base: _seed(other, base), wait=False)
+            seeded = shared.once(tmp_path_factory, f"year-{request.param}", lambda base: _seed(request.param, base))
         year = YearDb(**json.loads(seeded))
         if year.backend == "postgres" and shared.worker():
             # Every xdist worker has its own copy: rolled-back transactions of two workers on one database
-            # would wait for each other's row locks. The seeded original is dropped by the controller.
-            name = postgres.new_name("jx_year")
+            # would wait for each other's row locks. The controller drops the original and the copies (a
+            # worker may be ended before its config cleanups run).
+            name = postgres.new_name("jx_year", shared=True)
             postgres.create_database(name, template=year.location)
             year = YearDb(year.backend, name, year.output)
         _SEEDED[request.param] = year
         if year.backend == "postgres":  # dropped when the session ends, not when the parameter switches
             request.config.add_cleanup(lambda: postgres.drop_database(year.location))
     return _SEEDED[request.param]
+
+
+def _other_needed(request: pytest.FixtureRequest) -> str | None:
+    """The other backend, if some test of this run needs its year (and, for PostgreSQL, the server answers)."""
+    other = "postgres" if request.param == "sqlite" else "sqlite"
+    if not any(getattr(item, "callspec", None) and item.callspec.params.get("year_db") == other
+               for item in request.session.items):
+        return None
+    if other == "postgres":
+        try:
+            postgres.admin_url()
+        except postgres.PostgresUnavailable:
+            return None
+    return other
 
 
 def _seed(backend: str, base: Path) -> str:
