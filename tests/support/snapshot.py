@@ -93,3 +93,27 @@ def copy_of(taken: Snapshot, tmp_path: Path) -> Iterator[str]:
         return
     with postgres.rolled_back(taken.location) as url:
         yield url
+
+
+@contextmanager
+def db_url_walked(request: pytest.FixtureRequest, tmp_path: Path, fixture: str, key: str,
+                  walk: Callable[[Flask], Any]) -> Iterator[str]:
+    """For a conftest's `db_url` override: a test that uses `fixture` gets a copy of the state `walk` leaves
+    (built once per run and backend), and `walked(request, fixture)` then returns what `walk` returned, for
+    that fixture to hand out instead of doing the work again. Other tests, and own_database ones (which need
+    a database of their own), get the usual `db_url`. `request.param` is the backend."""
+    if fixture not in request.fixturenames or request.node.get_closest_marker("own_database"):
+        yield request.getfixturevalue(f"{request.param}_url")
+        return
+    taken = snapshot(request, request.param, key, walk)
+    request.node.stash.setdefault(_WALKED, {})[fixture] = taken.info
+    with copy_of(taken, tmp_path) as url:
+        yield url
+
+
+_WALKED = pytest.StashKey[dict[str, Any]]()
+
+
+def walked(request: pytest.FixtureRequest, fixture: str) -> Any | None:
+    """What the walk behind this test's database returned for `fixture`, or None when it was not copied."""
+    return request.node.stash.get(_WALKED, {}).get(fixture)
