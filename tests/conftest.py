@@ -21,6 +21,12 @@ Markers (registered in pyproject.toml):
   SQLite tests always have a file of their own; the marker changes nothing for them.
 - `postgres`: set by `db_url`'s postgres variant; `browser`: tests under tests/browser.
 
+Speed (the whole suite must stay well under 10 minutes on two cores): scripts/test.sh runs two pytest-xdist
+workers; the templates and the demo year are built once per run for all workers (tests/support/shared.py);
+tests that each walk the same flows to the same point start from a copy of one walk instead
+(tests/support/snapshot.py: the web `county`, the flow directories' `flows`). `pytest tests/x.py` runs in one
+process as before.
+
 Do not hold `app_ctx` while calling `client`: a request would reuse the test's app context and its
 database session. Wrap direct database work in `with app.app_context():` instead.
 """
