@@ -9,9 +9,12 @@ scripts/setup.sh
 echo "==> ruff check ."
 ruff check .
 
-echo "==> pytest $*"
+# Two pytest-xdist workers by default (one per core of the reference machine; PostgreSQL shares them).
+# JIXIAO_TEST_WORKERS=0 runs in one process; `-n N` among the arguments overrides it.
+workers=(-n "${JIXIAO_TEST_WORKERS:-2}")
+echo "==> pytest ${workers[*]} $*"
 status=0
-pytest "$@" || status=$?
+pytest "${workers[@]}" "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     echo "pytest collected no tests: that is a failure, not a pass" >&2
     exit 1

@@ -21,6 +21,12 @@ Markers (registered in pyproject.toml):
   SQLite tests always have a file of their own; the marker changes nothing for them.
 - `postgres`: set by `db_url`'s postgres variant; `browser`: tests under tests/browser.
 
+Speed (the whole suite must stay well under 10 minutes on two cores): scripts/test.sh runs two pytest-xdist
+workers; the templates and the demo year are built once per run for all workers (tests/support/shared.py);
+tests that each walk the same flows to the same point start from a copy of one walk instead
+(tests/support/snapshot.py: the web `county`, the flow directories' `flows`). `pytest tests/x.py` runs in one
+process as before.
+
 Do not hold `app_ctx` while calling `client`: a request would reuse the test's app context and its
 database session. Wrap direct database work in `with app.app_context():` instead.
 """
@@ -29,7 +35,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +43,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support import postgres, sqlite
+from tests.support import postgres, shared, sqlite
 from tests.support.api import ApiUser, api_as, login
 from tests.support.config import TEST_CONFIG
 
@@ -100,6 +106,13 @@ def postgres_or_skip() -> None:
         pytest.skip(f"{message}; start it to run the postgres tests (with CI=true they fail instead)")
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The xdist controller drops the databases its workers shared (tests/support/shared.py)."""
+    if config.pluginmanager.hasplugin("dsession"):
+        with suppress(postgres.PostgresUnavailable):
+            postgres.drop_owned_by(os.getpid())
+
+
 def pytest_report_header(config) -> str:
     try:
         return f"postgres: {postgres.admin_url()}"
@@ -120,29 +133,45 @@ def instance_path(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The migrated schema with the demo county, in a file each SQLite test copies."""
-    base = tmp_path_factory.mktemp("sqlite-template")
-    path = base / "template.sqlite3"
-    with instance_env(base / "instance"):
-        app = make_app(sqlite.url(path))
-        migrate(app)
-        seed(app)
-        dispose(app)
-    return path
+    """The migrated schema with the demo county, in a file each SQLite test copies (built once per run, also
+    with xdist workers: tests/support/shared.py)."""
+
+    def build(base: Path) -> str:
+        path = base / "template.sqlite3"
+        with instance_env(base / "instance"):
+            app = make_app(sqlite.url(path))
+            migrate(app)
+            seed(app)
+            dispose(app)
+        return str(path)
+
+    return Path(shared.once(tmp_path_factory, "sqlite-template", build))
 
 
 @pytest.fixture(scope="session")
 def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     postgres_or_skip()
-    postgres.drop_stale()
-    name = postgres.new_name("jx_tpl")
-    postgres.create_database(name)
+
+    def build(base: Path) -> str:
+        postgres.drop_stale()
+        name = postgres.new_name("jx_tpl", shared=True)
+        postgres.create_database(name)
+        try:
+            with instance_env(base / "instance"):
+                app = make_app(postgres.sqlalchemy_url(name))
+                migrate(app)
+                seed(app)
+                dispose(app)
+        except BaseException:
+            postgres.drop_database(name)
+            raise
+        return name
+
+    name = shared.once(tmp_path_factory, "pg-template", build)
+    if shared.worker():
+        yield name  # other workers may still clone it: the controller drops it when the run ends
+        return
     try:
-        with instance_env(tmp_path_factory.mktemp("pg-template") / "instance"):
-            app = make_app(postgres.sqlalchemy_url(name))
-            migrate(app)
-            seed(app)
-            dispose(app)
         yield name
     finally:
         postgres.drop_database(name)

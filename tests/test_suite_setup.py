@@ -120,3 +120,47 @@ def test_a_second_thread_on_the_rolled_back_connection_is_refused_by_name(postgr
     thread.join()
     dispose(app)
     assert errors and "own_database" in str(errors[0])
+
+
+
+def test_a_run_builds_each_template_once_for_all_its_workers(tmp_path_factory, monkeypatch):
+    """With pytest-xdist each worker asks for the templates; the first builds, the others read its result."""
+    import uuid
+
+    from tests.support import shared
+
+    built: list[str] = []
+
+    def build(folder: Path) -> str:
+        built.append(folder.name)
+        (folder / "made").write_text("x")
+        return str(folder / "made")
+
+    key, root = f"probe-{uuid.uuid4().hex[:8]}", shared.run_dir(tmp_path_factory)
+    first = shared.once(tmp_path_factory, key, build)
+    # Another worker of the same run: its basetemp is its own folder inside the run's.
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw9")
+    monkeypatch.setattr(tmp_path_factory, "getbasetemp", lambda: root / "popen-gw9")
+    assert shared.once(tmp_path_factory, key, build) == first
+    assert built == [key] and Path(first).read_text() == "x"
+
+
+@pytest.mark.postgres
+def test_stale_cleanup_drops_a_dead_runs_databases_and_spares_live_ones(postgres_template):
+    import subprocess
+
+    from tests.support import postgres
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    gone = f"jx_t_gw0_{ended.pid}_deadbeef"  # left by a worker that was killed
+    live = postgres.new_name("jx_t", shared=True)  # the run's shared database, while the run lasts
+    for name in (gone, live):
+        postgres.create_database(name)
+    try:
+        postgres.drop_stale()
+        left = set(postgres._test_databases())
+        assert gone not in left and live in left and postgres_template in left
+    finally:
+        for name in (gone, live):
+            postgres.drop_database(name)

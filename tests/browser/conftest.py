@@ -22,7 +22,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.browser.support import find_chromium
-from tests.conftest import START, make_app, migrate, on_ci
+from tests.conftest import START, make_app, on_ci
 
 HERE = Path(__file__).resolve().parent
 
@@ -63,14 +63,9 @@ def serving(app, clock) -> Iterator[LiveServer]:
 @pytest.fixture
 def live_server(sqlite_url: str, instance_path: Path) -> Iterator[LiveServer]:
     from server.clock import ManualClock
-    from server.services.demo import seed_demo
 
-    clock = ManualClock(START)
-    app = make_app(sqlite_url, clock=clock)
-    migrate(app)
-    with app.app_context():
-        seed_demo()
-    with serving(app, clock) as url:
+    clock = ManualClock(START)  # sqlite_url is a copy of the template: migrated, with the demo county
+    with serving(make_app(sqlite_url, clock=clock), clock) as url:
         yield url
 
 

@@ -1,9 +1,9 @@
 """The demo county's fiscal year (`jixiao init --demo`, `jixiao simulate --year`), on SQLite and PostgreSQL.
 
 The year is seeded once per database by `init --demo` on an empty database (migrations, demo county, shipped
-flows, the year: the slow part, so it runs once per database for the whole module) with the app's clock at
-2026-11-23 09:30 in the county (the day the real server would start), then read as the demo users see it over
-the API. Tests that move the clock on work on a copy of the seeded database.
+flows, the year: the slow part, so it runs once per backend for the whole run, in tests/web/demo_year_db.py,
+and this module reads its output and a copy of its database) with the app's clock at 2026-11-23 09:30 in the
+county (the day the real server would start), then read as the demo users see it over the API. Tests that move the clock on work on a copy of the seeded database.
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ from server.services.timers import wake_due_instances
 from tests.conftest import dispose, instance_env, make_app
 from tests.support import postgres, sqlite
 from tests.support.api import api_as
+from tests.web import demo_year_db
 
-NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # Monday 09:30 in the county
+year_db = demo_year_db.year_db
+NOW = demo_year_db.NOW  # Monday 09:30 in the county
 TABLES = (Project, ProcessInstance, HumanTask, AuditEvent, MonitoringReport, Notification, Correction, GoalVersion,
           Assessment, User, Organisation, ProcessModel)
 DESIGN_USERS = {"admin", "perf", "fin_edu", "fin_agri", "edu_head", "school1", "water_head", "water1",
@@ -71,24 +73,22 @@ def invoke(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    base = tmp_path_factory.mktemp(f"demo-year-{request.param}")
-    if request.param == "sqlite":
-        url, name = sqlite.url(base / "jixiao.sqlite3"), None  # no file yet: init migrates from nothing
+@pytest.fixture(scope="module")
+def seeded(year_db: demo_year_db.YearDb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """What `init --demo` made of an empty database, on a copy of the session's demo year (tests/web/
+    demo_year_db.py ran that very command once per backend: seeding it again here would repeat the slowest
+    setup of the suite), with the command's output."""
+    base = tmp_path_factory.mktemp(f"demo-year-{year_db.backend}")
+    if year_db.backend == "sqlite":
+        url, name = sqlite.clone(Path(year_db.location), base / "jixiao.sqlite3"), None
     else:
-        from tests.conftest import postgres_or_skip
-
-        postgres_or_skip()
         name = postgres.new_name("jx_t")
-        postgres.create_database(name)  # empty: init migrates from nothing
+        postgres.create_database(name, template=year_db.location)
         url = postgres.sqlalchemy_url(name)
     try:
         with instance_env(base / "instance"):
             app = make_app(url, clock=ManualClock(NOW))
-            result = invoke(app, "init", "--demo")
-            assert result.exit_code == 0, result.output
-            yield Seeded(app, url, request.param, result.output)
+            yield Seeded(app, url, year_db.backend, year_db.output)
             dispose(app)
     finally:
         if name:
@@ -448,6 +448,8 @@ def test_every_form_with_work_waiting_shows_its_errors_on_the_page_and_keeps_the
         assert len(checked) >= 12, (checked, sorted(picks))
     finally:
         dispose(app)
+        if seeded.backend == "postgres":  # the copy is this test's alone
+            postgres.drop_database(url.rsplit("/", 1)[1])
 # ---------------------------------------------------------------- the project page on a played year
 
 

@@ -3,7 +3,9 @@ percentage or amount, refusals of impossible input, and suspensions that neither
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,24 +16,55 @@ from server.flows.shared.budget import adjust, lift_suspension, suspend_payments
 from server.flows.shared.models import BudgetAdjustment, PaymentSuspension
 from server.flows.shared.support import OperatorContext
 from server.models import ProcessInstance, Project, User
-from tests.api.helpers import start
+from tests.api.helpers import deploy_folder, start
 from tests.flows_evaluation.conftest import KEY, county, wake_at
-from tests.flows_goal_review.conftest import in_library
+from tests.flows_ex_ante.conftest import KEY as EX_ANTE
+from tests.flows_goal_review.conftest import ROOT, in_library
 from tests.flows_monitoring.conftest import approved_project
+from tests.support.snapshot import Snapshot, copy_of, snapshot
+
+
+def _running_evaluation(app) -> dict[str, int]:
+    """The flows deployed, 县第一中学's 2026 project approved and a water project in the library; on
+    2027-02-01 the office starts the project's evaluation. Every test here starts from this state."""
+    from tests.flows_ex_ante.conftest import Users
+    from tests.support.api import api_as
+
+    client = app.test_client()
+    users = Users(lambda username: api_as(client, username))
+    for key in (EX_ANTE, "goal_review", "monitoring", KEY):
+        resp = deploy_folder(users["admin"], key, ROOT / key)
+        assert resp.status_code == 201, resp.get_json()
+    code = approved_project(users)
+    other = in_library(users, who="water1")
+    wake_at(app.extensions["jixiao.clock"], app, county(2027, 2, 1, 9))
+    iid = start(users["school1"], KEY, {"project_code": code})["id"]
+    with app.app_context():
+        ids = {c: db.session.scalar(select(Project.id).where(Project.code == c)) for c in (code, other)}
+    return {"instance": iid, "project": ids[code], "other": ids[other]}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def running(request: pytest.FixtureRequest) -> Snapshot:
+    return snapshot(request, request.param, "budget-operators", _running_evaluation)
 
 
 @pytest.fixture
-def call(app, users, flows, clock):
+def db_url(running: Snapshot, tmp_path: Path) -> Iterator[str]:
+    """This module's tests run on a copy of the running evaluation (walked once per backend, not per test)."""
+    with copy_of(running, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def call(app, clock, running: Snapshot):
     """An operator call from a running evaluation of 县第一中学, plus its project and a water project."""
-    code = approved_project(users)
-    other = in_library(users, who="water1")
-    wake_at(clock, app, county(2027, 2, 1, 9))
-    iid = start(users["school1"], KEY, {"project_code": code})["id"]
+    clock.set(running.clock_now)
     with app.app_context():
-        instance = db.session.get(ProcessInstance, iid)
+        instance = db.session.get(ProcessInstance, running.info["instance"])
         actor = db.session.scalar(select(User).where(User.username == "perf"))
-        ids = {c: db.session.scalar(select(Project.id).where(Project.code == c)) for c in (code, other)}
-        yield OperatorCall(OperatorContext(instance, actor), {}, "Service_Test"), ids[code], ids[other]
+        yield (OperatorCall(OperatorContext(instance, actor), {}, "Service_Test"), running.info["project"],
+               running.info["other"])
         db.session.rollback()
 
 

@@ -4,6 +4,7 @@ over the HTTP API as the county's users. Projects enter the library through the 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from tests.api import helpers
 from tests.api.helpers import complete, deploy_folder, start, tasks, workable
 from tests.flows_ex_ante.conftest import KEY as EX_ANTE
 from tests.flows_ex_ante.conftest import Users, application, only
+from tests.support.api import api_as
+from tests.support.snapshot import db_url_walked, walked
 
 ROOT = Path(__file__).resolve().parents[2] / "workflows"
 REVIEW, ADJUST = "goal_review", "goal_adjust"
@@ -65,9 +68,28 @@ def users(login_as) -> Users:
     return Users(login_as)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A test that uses `flows` starts from a copy of the demo county with them deployed (tests/support/
+    snapshot.py), instead of deploying them anew."""
+    with db_url_walked(request, tmp_path, "flows", "flows-goal-review", _deploy_flows) as url:
+        yield url
+
+
+def _deploy_flows(app) -> dict[str, Any]:
+    client = app.test_client()
+    return _deploy(Users(lambda username: api_as(client, username)))
+
+
 @pytest.fixture
-def flows(users) -> dict[str, Any]:
+def flows(request: pytest.FixtureRequest, users) -> dict[str, Any]:
     """The three shipped flows, deployed by the admin."""
+    if (deployed := walked(request, "flows")) is not None:
+        return deployed
+    return _deploy(users)
+
+
+def _deploy(users) -> dict[str, Any]:
     out = {}
     for key in (EX_ANTE, REVIEW, ADJUST):
         resp = deploy_folder(users["admin"], key, ROOT / key)

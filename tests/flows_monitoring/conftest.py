@@ -3,7 +3,9 @@ enters the library, gets its goals approved through the shipped goal flow, then 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,8 @@ from tests.api.helpers import deploy_folder, start
 from tests.flows_ex_ante.conftest import KEY as EX_ANTE
 from tests.flows_ex_ante.conftest import Users
 from tests.flows_goal_review.conftest import ROOT, do, goal_table, in_library, task_of
+from tests.support.api import api_as
+from tests.support.snapshot import db_url_walked, walked
 
 KEY = "monitoring"
 BUDGET = 360_000
@@ -29,8 +33,27 @@ def users(login_as) -> Users:
     return Users(login_as)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A test that uses `flows` starts from a copy of the demo county with them deployed (tests/support/
+    snapshot.py), instead of deploying them anew."""
+    with db_url_walked(request, tmp_path, "flows", "flows-monitoring", _deploy_flows) as url:
+        yield url
+
+
+def _deploy_flows(app) -> dict[str, Any]:
+    client = app.test_client()
+    return _deploy(Users(lambda username: api_as(client, username)))
+
+
 @pytest.fixture
-def flows(users) -> dict[str, Any]:
+def flows(request: pytest.FixtureRequest, users) -> dict[str, Any]:
+    if (deployed := walked(request, "flows")) is not None:
+        return deployed
+    return _deploy(users)
+
+
+def _deploy(users) -> dict[str, Any]:
     out = {}
     for key in (EX_ANTE, "goal_review", KEY):
         resp = deploy_folder(users["admin"], key, ROOT / key)

@@ -60,9 +60,15 @@ def sqlalchemy_url(database: str) -> str:
     return f"postgresql+psycopg://{user}{password}@{host}:{port}/{database}"
 
 
-def new_name(prefix: str) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return f"{prefix}_{worker}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+def new_name(prefix: str, *, shared: bool = False) -> str:
+    """A database name that says whose it is: the worker and the pid that must be alive while it is used
+    (`drop_stale` reads it). `shared`: every xdist worker of the run uses it, so it lives as long as the
+    controller (tests/support/shared.py)."""
+    from tests.support.shared import run_pid, worker
+
+    if shared:
+        return f"{prefix}_run_{run_pid()}_{uuid.uuid4().hex[:8]}"
+    return f"{prefix}_{worker() or 'main'}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
 
 def create_database(name: str, template: str | None = None) -> None:
@@ -89,13 +95,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def drop_stale() -> None:
-    """Drop test databases left behind by runs that were killed (their pid, in the name, is gone)."""
+def _owner(name: str) -> int | None:
+    parts = name.split("_")
+    return int(parts[-2]) if len(parts) >= 4 and parts[-2].isdigit() else None
+
+
+def _test_databases() -> list[str]:
     with _admin() as conn:
-        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'jx\\_%'")]
-    for name in names:
-        parts = name.split("_")
-        if len(parts) >= 4 and parts[-2].isdigit() and not _alive(int(parts[-2])):
+        return [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'jx\\_%'")]
+
+
+def drop_stale() -> None:
+    """Drop test databases left behind by runs that were killed (their pid, in the name, is gone). Another
+    worker's or another run's databases name a live pid and stay."""
+    for name in _test_databases():
+        if (pid := _owner(name)) is not None and not _alive(pid):
+            drop_database(name)
+
+
+def drop_owned_by(pid: int) -> None:
+    """Drop the databases named for `pid` (the shared ones of a run that is ending)."""
+    for name in _test_databases():
+        if _owner(name) == pid:
             drop_database(name)
 
 

@@ -4,12 +4,15 @@ tasks made by running the real review flow (tests/flows/review) as the demo coun
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from tests.api.helpers import FLOWS, complete, deploy_folder, start, tasks
+from tests.support.api import api_as
+from tests.support.snapshot import copy_of, snapshot
 
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 
@@ -61,10 +64,28 @@ def browser(app) -> Callable[[str | None], Browser]:
     return _make
 
 
-@pytest.fixture
-def review(login_as) -> None:
-    resp = deploy_folder(login_as("admin"), "review", FLOWS / "review")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """tests/conftest.py's `db_url`, except that a test using `county` starts from a copy of the county's work,
+    walked once per run and backend (tests/support/snapshot.py) instead of once per test."""
+    if "county" not in request.fixturenames or request.node.get_closest_marker("own_database"):
+        yield request.getfixturevalue(f"{request.param}_url")
+        return
+    taken = snapshot(request, request.param, "web-county", _walk_county)
+    request.node.jx_county = taken.info
+    with copy_of(taken, tmp_path) as url:
+        yield url
+
+
+def _deploy_review(admin) -> None:
+    resp = deploy_folder(admin, "review", FLOWS / "review")
     assert resp.status_code == 201, resp.get_json()
+
+
+@pytest.fixture
+def review(request: pytest.FixtureRequest, login_as) -> None:
+    if getattr(request.node, "jx_county", None) is None:  # a county snapshot has it deployed already
+        _deploy_review(login_as("admin"))
 
 
 def apply(user, name: str, amount: int = 50_000, *, submit: bool = True) -> dict:
@@ -92,9 +113,22 @@ def add_user(app, username: str, like: str) -> None:
 
 
 @pytest.fixture
-def county(app, review, login_as) -> dict[str, dict]:
+def county(request: pytest.FixtureRequest, app, review, login_as) -> dict[str, dict]:
     """Work in two sectors: 县第一中学 (教育) and 县水利工程站 (水利) each file applications; a filed one waits for
     the finance section of its sector (审核, due in 5 days), an unfiled one for its unit (申报)."""
+    if (walked := getattr(request.node, "jx_county", None)) is not None:
+        return walked  # the database is a copy of this very walk (see `db_url`)
+    return _file_applications(login_as)
+
+
+def _walk_county(app) -> dict[str, dict]:
+    """`review` and `county` as one walk, for the snapshot `db_url` copies."""
+    client = app.test_client()
+    _deploy_review(api_as(client, "admin"))
+    return _file_applications(lambda username: api_as(client, username))
+
+
+def _file_applications(login_as) -> dict[str, dict]:
     school, water = login_as("school1"), login_as("water1")
     return {
         "edu_repair": apply(school, "县第一中学校舍维修改造工程", 480_000),
