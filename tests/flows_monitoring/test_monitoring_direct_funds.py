@@ -18,7 +18,7 @@ def test_direct_funds_at_zero_in_june_enter_the_ledger_others_do_not(app, users,
     local = approved_project(users, project_name="县第一中学食堂改造")
     runs = {code: start(users["school1"], KEY, {"project_code": code})["id"] for code in (direct, local)}
     month_end(clock, app, 6)
-    for code, iid in runs.items():
+    for iid in runs.values():
         file(users, iid, 6, 0)
         do(users["school1"], iid, EXPLAIN, {"cause": "项目尚未开工", "measures": "尽快开工"})
     assert ledger(app, direct) == [(2026, "6月底支出仍未破零（直达资金重点监控）")]
