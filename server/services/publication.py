@@ -48,19 +48,20 @@ def _released(kind: ReleaseKind) -> Select:
                                                          PublicationRelease.withdrawn_at.is_(None))
 
 
-def _open_project(project_id) -> ColumnElement[bool]:
+def open_project(project_id) -> ColumnElement[bool]:
+    """Not a 保密项目 (seed 000: every project reports goals "除保密项目外"; none of them is published)."""
     return project_id.not_in(select(Project.id).where(Project.confidential.is_(True)).scalar_subquery())
 
 
 def public_goal_clause() -> ColumnElement[bool]:
     return and_(GoalVersion.status == GoalVersionStatus.APPROVED, GoalVersion.publish.is_(True),
-                _open_project(GoalVersion.project_id),
+                open_project(GoalVersion.project_id),
                 GoalVersion.fiscal_year.in_(_released(ReleaseKind.BUDGET).scalar_subquery()))
 
 
 def public_result_clause() -> ColumnElement[bool]:
     return and_(Evaluation.publish.is_(True), Evaluation.published_at.is_not(None), Evaluation.status.in_(FINISHED),
-                _open_project(Evaluation.project_id),
+                open_project(Evaluation.project_id),
                 Evaluation.fiscal_year.in_(_released(ReleaseKind.FINAL_ACCOUNTS).scalar_subquery()))
 
 
