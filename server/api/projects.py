@@ -17,6 +17,9 @@ class ProjectOut(Schema):
     name = fields.String()
     organisation = fields.Function(lambda p: p.organisation.name)
     sector = fields.String(allow_none=True)
+    category = fields.String(metadata={"description": "支出类别", "enum": ["personnel", "operating", "specific"]})
+    fund_source = fields.String(metadata={"description": "资金来源",
+                                          "enum": ["local", "transfer", "direct", "special"]})
     amount = fields.Decimal(as_string=True)
     status = fields.String()
     instance_id = fields.Integer(allow_none=True)
@@ -26,6 +29,7 @@ class ProjectOut(Schema):
 class ProjectDetailOut(ProjectOut):
     fiscal_year = fields.Integer(allow_none=True)
     goal_status = fields.String(allow_none=True)
+    confidential = fields.Boolean(metadata={"description": "保密项目（不在信息公开网站公开）"})
     # The approved amount after the year's budget decisions (one query; the list does not show it).
     budget_in_force = fields.Function(lambda p: str(budget_in_force(p)))
 

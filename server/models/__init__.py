@@ -17,7 +17,7 @@ from server.models.login_session import LoginSession
 from server.models.modeler_draft import ModelerDraft
 from server.models.notification import Notification
 from server.models.process import ProcessModel, ProcessVersion
-from server.models.project import GoalStatus, Project, ProjectStatus, ProjectType
+from server.models.project import FundSource, GoalStatus, Project, ProjectCategory, ProjectStatus, ProjectType
 from server.models.publication import PublicationRelease as PublicationRelease
 from server.models.publication import ReleaseKind as ReleaseKind
 from server.models.task import HumanTask, TaskStatus
@@ -27,6 +27,8 @@ __all__ = [
     "Attachment",
     "GoalStatus",
     "ProjectType",
+    "ProjectCategory",
+    "FundSource",
     "AuditEvent",
     "DashboardCount",
     "LoginAttempt",

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base
@@ -31,6 +31,25 @@ class ProjectStatus(enum.StrEnum):
 class ProjectType(enum.StrEnum):
     NEW = "new"  # 新增项目
     CONTINUING = "continuing"  # 延续项目
+
+
+class ProjectCategory(enum.StrEnum):
+    """支出类别 (seed 002: 人员类、运转类、特定目标类 all fill goals; the rule table ex_ante_category decides which
+    of them go through the ex-ante assessment)."""
+
+    PERSONNEL = "personnel"  # 人员类
+    OPERATING = "operating"  # 运转类
+    SPECIFIC = "specific"  # 特定目标类
+
+
+class FundSource(enum.StrEnum):
+    """资金来源, a closed list (seeds 000, 002, 003): county money, transfers from above, the transfers under the
+    direct-allocation mechanism that 002 monitors closely, and earmarked special funds."""
+
+    LOCAL = "local"  # 本级财政资金
+    TRANSFER = "transfer"  # 上级转移支付
+    DIRECT = "direct"  # 直达资金（重点监控）
+    SPECIAL = "special"  # 专项资金
 
 
 class GoalStatus(enum.StrEnum):
@@ -73,6 +92,11 @@ class Project(Base):
     sector: Mapped[str | None] = mapped_column(String(32))
     fiscal_year: Mapped[int | None]  # 预算年度
     project_type: Mapped[ProjectType | None] = mapped_column(value_enum(ProjectType, 16))
+    category: Mapped[ProjectCategory] = mapped_column(value_enum(ProjectCategory, 16), default=ProjectCategory.SPECIFIC,
+                                                      server_default=ProjectCategory.SPECIFIC.value)
+    fund_source: Mapped[FundSource] = mapped_column(value_enum(FundSource, 16), default=FundSource.LOCAL,
+                                                    server_default=FundSource.LOCAL.value)
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false())  # 保密项目：不公开
     start_year: Mapped[int | None]  # 实施期限：起始年度
     end_year: Mapped[int | None]  # 实施期限：截止年度
     requested_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # 申报金额（元）= 财政拨款 + 其他资金

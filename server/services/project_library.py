@@ -16,7 +16,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from server.db import db
 from server.extensions import get_clock
-from server.models import GoalStatus, Organisation, OrgKind, Project, ProjectStatus, Role, User
+from server.models import (
+    FundSource,
+    GoalStatus,
+    Organisation,
+    OrgKind,
+    Project,
+    ProjectCategory,
+    ProjectStatus,
+    Role,
+    User,
+)
 from server.services.dashboard_links import FACTS, GAUGES, fact_clause, month_clause
 from server.services.errors import Forbidden
 from server.services.list_query import QueryReader
@@ -50,6 +60,8 @@ class LibraryQuery:
     goal: str | None = None
     colour: str | None = None
     grade: str | None = None
+    category: str | None = None  # 支出类别
+    fund: str | None = None  # 资金来源
     min_amount: Decimal | None = None  # 元
     max_amount: Decimal | None = None
     sort: str = "new"
@@ -63,6 +75,7 @@ class LibraryQuery:
         """The query string that reproduces this query (for paging and export links), minus empty values."""
         values = {"q": self.q, "year": self.year, "stage": self.stage, "organisation": self.organisation,
                   "sector": self.sector, "goal": self.goal, "colour": self.colour, "grade": self.grade,
+                  "category": self.category, "fund": self.fund,
                   "min": _wan_text(self.min_amount), "max": _wan_text(self.max_amount),
                   "sort": None if self.sort == "new" else self.sort, "page": None if self.page == 1 else self.page,
                   "fact": self.fact, "month": f"{self.month[0]}-{self.month[1]:02d}" if self.month else None,
@@ -85,7 +98,8 @@ def parse_query(args: Mapping[str, str]) -> LibraryQuery:
         q=read.text("q"), year=read.integer("year", 2000, 2100), stage=read.choice("stage", ProjectStatus),
         organisation=read.integer("organisation", 1, 2**31 - 1, _("不是可选的单位")), sector=read.raw("sector"),
         goal=read.choice("goal", GoalStatus), colour=read.choice("colour", COLOURS),
-        grade=read.choice("grade", GRADES), min_amount=low, max_amount=high,
+        grade=read.choice("grade", GRADES), category=read.choice("category", ProjectCategory),
+        fund=read.choice("fund", FundSource), min_amount=low, max_amount=high,
         sort=read.choice("sort", SORTS) or "new", page=read.page(), fact=read.choice("fact", FACTS),
         month=read.month("month"), gauge=read.choice("gauge", GAUGES), errors=read.errors,
     )
@@ -108,7 +122,8 @@ def _where(user: User, query: LibraryQuery) -> list[ColumnElement[bool]]:
                           (Project.organisation_id, query.organisation), (Project.sector, query.sector),
                           (Project.goal_status, query.goal),
                           (Project.monitoring_colour, None if query.month else query.colour),
-                          (Project.last_grade, None if evaluated else query.grade)):
+                          (Project.last_grade, None if evaluated else query.grade),
+                          (Project.category, query.category), (Project.fund_source, query.fund)):
         if value is not None:
             where.append(column == value)
     if query.month:
@@ -125,7 +140,7 @@ def _where(user: User, query: LibraryQuery) -> list[ColumnElement[bool]]:
 COLUMNS = (Project.id, Project.code, Project.name, Organisation.name.label("organisation"), Project.sector,
            Project.fiscal_year, Project.status, Project.goal_status, Project.amount, BUDGET.label("budget"),
            Project.monitoring_colour, Project.monitoring_month, Project.last_grade, Project.last_score,
-           Project.instance_id)
+           Project.instance_id, Project.category, Project.fund_source)
 
 
 def _rows(user: User, query: LibraryQuery) -> Select:
@@ -213,10 +228,12 @@ def export_xlsx(user: User, query: LibraryQuery) -> Iterator[bytes]:
     columns = (Column(_("项目编码"), 18), Column(_("项目名称"), 36), Column(_("单位"), 24), Column(_("归口领域"), 10),
                Column(_("预算年度"), 10), Column(_("阶段"), 12), Column(_("绩效目标"), 14),
                Column(_("核定金额（元）"), 18, yuan=True), Column(_("执行中预算（元）"), 18, yuan=True),
-               Column(_("监控颜色"), 10), Column(_("监控报告期"), 12), Column(_("评价等次"), 10), Column(_("评价得分"), 10))
+               Column(_("监控颜色"), 10), Column(_("监控报告期"), 12), Column(_("评价等次"), 10), Column(_("评价得分"), 10),
+               Column(_("支出类别"), 10), Column(_("资金来源"), 12))
     rows = ((r.code, r.name, r.organisation, r.sector, r.fiscal_year, label("project_status", r.status),
              label("goal_status", r.goal_status), r.amount, r.budget, str(COLOUR_WORDS.get(r.monitoring_colour or "", "")),
-             _period(r.monitoring_month), r.last_grade, r.last_score) for r in export_rows(user, query))
+             _period(r.monitoring_month), r.last_grade, r.last_score, label("category", r.category),
+             label("fund_source", r.fund_source)) for r in export_rows(user, query))
     footer = [(_("合计"), _("%(n)s 个项目", n=sums.count), None, None, None, None, None, sums.amount, sums.budget,
-               None, None, None, None)]
+               None, None, None, None, None, None)]
     return stream_xlsx(_("项目库"), columns, rows, footer)

@@ -8,6 +8,7 @@
   the year's final accounts (随决算公开);
 - an attachment is public when the office marked it so and it belongs to the flow instance of a public goal
   table or evaluation.
+保密项目 (Project.confidential, seed 000 "除保密项目外") are never public, whatever was released.
 Anything else — drafts, opinions, scores in progress, people's names and phones, other years — is simply not
 selected: every reader below starts from these three rules and picks the public columns one by one.
 """
@@ -47,13 +48,20 @@ def _released(kind: ReleaseKind) -> Select:
                                                          PublicationRelease.withdrawn_at.is_(None))
 
 
+def open_project(project_id) -> ColumnElement[bool]:
+    """Not a 保密项目 (seed 000: every project reports goals "除保密项目外"; none of them is published)."""
+    return project_id.not_in(select(Project.id).where(Project.confidential.is_(True)).scalar_subquery())
+
+
 def public_goal_clause() -> ColumnElement[bool]:
     return and_(GoalVersion.status == GoalVersionStatus.APPROVED, GoalVersion.publish.is_(True),
+                open_project(GoalVersion.project_id),
                 GoalVersion.fiscal_year.in_(_released(ReleaseKind.BUDGET).scalar_subquery()))
 
 
 def public_result_clause() -> ColumnElement[bool]:
     return and_(Evaluation.publish.is_(True), Evaluation.published_at.is_not(None), Evaluation.status.in_(FINISHED),
+                open_project(Evaluation.project_id),
                 Evaluation.fiscal_year.in_(_released(ReleaseKind.FINAL_ACCOUNTS).scalar_subquery()))
 
 

@@ -18,7 +18,7 @@ from server.flows.goal_review.models import GoalVersion, GoalVersionStatus
 from server.models import Attachment, PublicationRelease, ReleaseKind, Role, User
 from server.services import audit
 from server.services.errors import Forbidden, NotFound, ValidationFailed
-from server.services.publication import FINISHED, MAX_YEAR, MIN_YEAR, counts
+from server.services.publication import FINISHED, MAX_YEAR, MIN_YEAR, counts, open_project
 from server.services.xlsx_export import Column, stream_xlsx
 
 
@@ -45,9 +45,10 @@ def overview(user: User) -> list[ReleaseRow]:
     _check(user)
     goals = counts(select(GoalVersion.fiscal_year, func.count()).where(
         GoalVersion.status == GoalVersionStatus.APPROVED, GoalVersion.publish.is_(True),
-        GoalVersion.fiscal_year.is_not(None)).group_by(GoalVersion.fiscal_year))
+        GoalVersion.fiscal_year.is_not(None), open_project(GoalVersion.project_id)).group_by(GoalVersion.fiscal_year))
     results = counts(select(Evaluation.fiscal_year, func.count()).where(
-        Evaluation.publish.is_(True), Evaluation.status.in_(FINISHED)).group_by(Evaluation.fiscal_year))
+        Evaluation.publish.is_(True), Evaluation.status.in_(FINISHED),
+        open_project(Evaluation.project_id)).group_by(Evaluation.fiscal_year))
     releases = {(r.fiscal_year, r.kind): r for r in db.session.scalars(select(PublicationRelease))}
     live = {k: r for k, r in releases.items() if r.withdrawn_at is None}
     all_years = sorted(set(goals) | set(results) | {y for y, _k in releases}, reverse=True)

@@ -12,7 +12,7 @@ from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
 from server.flows.shared.support import context, money, optional_int, text
-from server.models import GoalStatus, Project, ProjectStatus, ProjectType
+from server.models import FundSource, GoalStatus, Project, ProjectCategory, ProjectStatus, ProjectType
 
 APPLICATION_KEYS = ("necessity", "implementation_plan", "budget_items", "materials", "contact")
 
@@ -24,6 +24,20 @@ def _project_type(value: Any) -> ProjectType | None:
         return ProjectType(str(value))
     except ValueError as err:
         raise ValueError(_("项目类型“%(value)s”应为 new（新增）或 continuing（延续）", value=value)) from err
+
+
+def _category(value: Any) -> ProjectCategory:
+    try:
+        return ProjectCategory(str(value or ProjectCategory.SPECIFIC.value))
+    except ValueError as err:
+        raise ValueError(_("支出类别“%(value)s”应为人员类、运转类或特定目标类", value=str(value)[:40])) from err
+
+
+def _fund_source(value: Any) -> FundSource:
+    try:
+        return FundSource(str(value or FundSource.LOCAL.value))
+    except ValueError as err:
+        raise ValueError(_("资金来源“%(value)s”不是可选的资金来源", value=str(value)[:40])) from err
 
 
 def _find(call: OperatorCall, code: Any) -> Project | None:
@@ -65,6 +79,9 @@ def apply_project(
     other_funds: Any = None,
     application: Any = None,
     code: Any = None,
+    category: Any = None,
+    fund_source: Any = None,
+    confidential: Any = False,
 ) -> dict[str, Any]:
     """library.apply: record (or, after a send-back, update) the flow's application as an applied project."""
     year = optional_int(fiscal_year)
@@ -78,6 +95,10 @@ def apply_project(
     project.requested_amount = money(amount, "申报金额")
     project.fiscal_funds = money(fiscal_funds, "财政拨款", allow_none=True)
     project.other_funds = money(other_funds, "其他资金", allow_none=True)
+    project.category, project.fund_source = _category(category), _fund_source(fund_source)
+    if confidential not in (None, True, False):
+        raise ValueError(_("是否保密项目应为是或否"))
+    project.confidential = bool(confidential)
     if isinstance(application, dict):
         project.application = {k: application[k] for k in APPLICATION_KEYS if k in application}
     project.status = ProjectStatus.APPLIED
@@ -86,8 +107,10 @@ def apply_project(
     return {"project_id": project.id, "project_code": project.code}
 
 
-def admit_to_library(call: OperatorCall, *, amount: Any, name: Any = None, code: Any = None) -> dict[str, Any]:
-    """library.admit: enter the flow's project in the library at the approved amount (元), awaiting goals.
+def admit_to_library(call: OperatorCall, *, amount: Any, name: Any = None, code: Any = None,
+                     goals_required: Any = True) -> dict[str, Any]:
+    """library.admit: enter the flow's project in the library at the approved amount (元), awaiting goals
+    unless the category rule table (ex_ante_category) says its category does not fill goals.
 
     The cut (审减金额) is the requested amount minus the approved one. A flow without an earlier
     `library.apply` creates the project here (then `name` is required).
@@ -111,7 +134,7 @@ def admit_to_library(call: OperatorCall, *, amount: Any, name: Any = None, code:
     project.amount = approved
     project.cut_amount = requested - approved
     project.status = ProjectStatus.IN_LIBRARY
-    project.goal_status = GoalStatus.AWAITING
+    project.goal_status = GoalStatus.AWAITING if goals_required is not False else None
     project.admitted_at = now
     project.updated_at = now
     db.session.flush()

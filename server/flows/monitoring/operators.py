@@ -57,6 +57,9 @@ PERCENT = Decimal("0.0001")
 
 
 
+_DIRECT = "（直达资金重点监控）"  # the ledger says why a direct-funds project is there early (monitoring_rules)
+
+
 def _project(call: OperatorCall, project_id: Any) -> Project:
     return own_project(call, project_id, missing=_("本流程没有监控的项目（缺少“monitoring.open”步骤）"))
 
@@ -132,6 +135,7 @@ def open_monitoring(call: OperatorCall, *, project_code: Any = None) -> dict[str
         "fiscal_year": project.fiscal_year,
         "budget": str(project.amount),
         "goal_id": goal.id,
+        "fund_source": str(project.fund_source),  # the rule table monitors 直达资金 closely (seed 002)
     }
 
 
@@ -270,7 +274,8 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
         events.append("slow_reminder")
     if m == int(ledger_month) and paid == 0:
         db.session.add(KeyAttention(project_id=project.id, report_id=report.id, fiscal_year=year,
-                                    reason=f"{m}月底支出仍未破零", created_at=now))
+                                    reason=f"{m}月底支出仍未破零{_DIRECT if project.fund_source == 'direct' else ''}",
+                                    created_at=now))
         notify(call, project, "finance_section", "calendar", f"{project.name}：{m}月底仍未破零，已列入重点关注台账")
         events.append("key_attention")
     if m == 12 and report.unpayable_amount:

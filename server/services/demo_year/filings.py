@@ -65,6 +65,8 @@ class ProjectSpec:
     why: str  # 立项必要性
     purpose: str  # 中长期目标: what the money is for
     continuing: bool = False
+    category: str = "specific"  # 支出类别 (ProjectCategory)
+    fund_source: str = "local"  # 资金来源 (FundSource)
 
     @property
     def sector(self) -> str:
@@ -94,6 +96,8 @@ def application(spec: ProjectSpec, year: int, *, amount: int | None = None, note
                           "amount": money}],
         "materials": ["申报书", "实施方案", "预算测算依据", "可行性论证材料"],
         "contact": CONTACTS[spec.unit],
+        "category": spec.category,
+        "fund_source": spec.fund_source,
     }
     if spec.continuing:
         data["period_expired"] = False

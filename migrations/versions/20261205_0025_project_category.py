@@ -1,0 +1,30 @@
+"""projects.category, fund_source, confidential: 支出类别, 资金来源 and 保密项目
+
+Revision ID: 0025
+Revises: 0020
+Create Date: 2026-12-05 18:15:00.000000
+
+Existing projects are the library's ordinary projects: 特定目标类, 本级财政资金, not confidential.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0025'
+down_revision = '0020'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('projects') as batch_op:
+        batch_op.add_column(sa.Column('category', sa.String(16), nullable=False, server_default='specific'))
+        batch_op.add_column(sa.Column('fund_source', sa.String(16), nullable=False, server_default='local'))
+        batch_op.add_column(sa.Column('confidential', sa.Boolean(), nullable=False, server_default=sa.false()))
+
+
+def downgrade():
+    op.drop_column('projects', 'confidential')
+    op.drop_column('projects', 'fund_source')
+    op.drop_column('projects', 'category')
