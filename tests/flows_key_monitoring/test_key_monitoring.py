@@ -157,3 +157,15 @@ def test_overdue_rectification_escalates_and_bad_input_is_refused_by_field(app, 
     assert monitoring(app, iid).escalated_at is not None
     assert "逾期未报送，请督办" in notes["escalation"] and "已报绩效管理股督办" in notes["reminder"]
     assert task_of(login_as("school1"), iid, "Task_Rectify")  # the unit can still report
+
+
+def test_the_demo_year_has_a_key_monitoring_waiting_for_the_units_rectification(app, login_as):
+    with app.app_context():
+        row = db.session.scalar(select(KeyMonitoring).join(Project).where(Project.name == "2026年农村饮水安全巩固提升"))
+        assert row is not None and row.status == KeyMonitoringStatus.RECTIFYING and len(row.findings) == 2
+        project_id, iid = row.project_id, row.instance_id
+    assert task_of(login_as("gongshui1"), iid, "Task_Rectify")
+    page = Browser(app.test_client())
+    page.login("perf")
+    section = page.get(f"/projects/{project_id}").get_data(as_text=True).split('id="key-monitoring"')[1]
+    assert "跟踪发现（2 个问题）" in section and "2026-12-01 00:00 前" in section

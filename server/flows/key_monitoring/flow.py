@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
-from server.flows.definition import ContextBlock, FlowDefinition
-from server.flows.key_monitoring import context, models, operators
+from server.flows.definition import ContextBlock, DemoStage, FlowDefinition
+from server.flows.key_monitoring import context, demo, models, operators
 from server.flows.shared.eligibility import with_approved_goals
 from server.models import Project
 
@@ -40,4 +40,5 @@ FLOW = FlowDefinition(
     },
     context=(ContextBlock("flows/key_monitoring/context.html", context.load),),
     batch_start=eligible,
+    demo=(DemoStage("重点绩效监控", ("ex_ante", "goal_review", demo.KEY), demo.stories),),
 )
