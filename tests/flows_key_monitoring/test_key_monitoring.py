@@ -120,22 +120,32 @@ def test_overdue_rectification_escalates_and_bad_input_is_refused_by_field(app, 
     code = school_projects(app, 2)[1]
     iid = select_project(login_as, code)
     office = login_as("perf")
-    do(office, iid, "Task_Assign", {"monitor": "office", "monitor_reason": "直达资金项目"})
-    track_id = task_of(office, iid, "Task_TrackOffice")["id"]
 
     def refused(task_id: int, data: dict, user=office) -> str:
         body = complete(user, task_id, data, expect=422)
         return str(body)
 
+    def field(task_id: int, data: dict, name: str) -> str:
+        return complete(office, task_id, data, expect=422)["fields"][name]
+
+    assign_id = task_of(office, iid, "Task_Assign")["id"]
+    assert "不是登记的第三方机构" in field(assign_id, {"monitor": "third_party", "firm_code": "nobody",
+                                                 "monitor_reason": "直达资金项目"}, "firm_code")
+    do(office, iid, "Task_Assign", {"monitor": "office", "monitor_reason": "直达资金项目"})
+    track_id = task_of(office, iid, "Task_TrackOffice")["id"]
+
     assert "severity" in refused(track_id, {"tracking_summary": "现场核查", "findings": [dict(TWO[0], severity="轻微")]})
     assert "issue" in refused(track_id, {"tracking_summary": "现场核查", "findings": [dict(TWO[0], issue="")]})
     assert "findings" in refused(track_id, {"tracking_summary": "现场核查", "findings": "无"})
     assert "tracking_summary" in refused(track_id, {"tracking_summary": "", "findings": []})
+    assert "第 1 条跟踪发现请写明问题" in field(track_id, {"tracking_summary": "现场核查",
+                                                  "findings": [dict(TWO[0], issue="    ")]}, "findings")
     assert monitoring(app, iid).findings == []  # nothing half-saved
     do(office, iid, "Task_TrackOffice", {"tracking_summary": "现场核查", "findings": TWO[:1]})
 
     request_id = task_of(office, iid, "Task_Request")["id"]
-    assert "整改报送期限应在今天之后" in refused(request_id, {"requirements": "按期付款", "rectify_due_date": "2026-11-01"})
+    assert "整改报送期限应在今天之后" in field(request_id, {"requirements": "按期付款", "rectify_due_date": "2026-11-01"},
+                                      "rectify_due_date")
     assert "rectify_due_date" in refused(request_id, {"requirements": "按期付款", "rectify_due_date": "明天"})
     # the task page refuses a post without its CSRF token
     browser = Browser(app.test_client())

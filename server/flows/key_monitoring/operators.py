@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from server.clock import COUNTY_TZ
 from server.db import db
-from server.engine.operators import OperatorCall
+from server.engine.operators import OperatorCall, ParameterRefused
 from server.extensions import get_clock
 from server.flows.evaluation.result import deadline, registered_firms
 from server.flows.key_monitoring.models import (
@@ -56,10 +56,11 @@ def monitoring_of(call: OperatorCall, *expected: KeyMonitoringStatus) -> KeyMoni
     return found
 
 
-def _required(value: Any, limit: int, message: str) -> str:
+def _required(value: Any, limit: int, message: str, parameter: str) -> str:
+    """A text of at least two characters; refused against the form field the parameter reads."""
     found = text(value, limit)
     if found is None or len(found.strip()) < 2:
-        raise ValueError(message)
+        raise ParameterRefused({parameter: message})
     return found.strip()
 
 
@@ -96,15 +97,15 @@ def assign(call: OperatorCall, *, monitor: Any, firm_code: Any = None, reason: A
     choice = str(monitor)
     if choice not in ("office", "third_party"):
         raise ValueError(_("未知的监控主体“%(m)s”", m=choice[:32]))
-    row.reason = _required(reason, 4000, _("请填写选取理由"))
+    row.reason = _required(reason, 4000, _("请填写选取理由"), "reason")
     expert, firm_name = "", ""
     if choice == "third_party":
         code = str(firm_code or "").strip()[:64]
         if not code:
-            raise ValueError(_("委托第三方机构时请填写机构代码"))
+            raise ParameterRefused({"firm_code": _("委托第三方机构时请填写机构代码")})
         firm = next((f for f in registered_firms() if f.code == code), None)
         if firm is None:
-            raise ValueError(_("“%(code)s”不是登记的第三方机构（须有评价专家账号）", code=code))
+            raise ParameterRefused({"firm_code": _("“%(code)s”不是登记的第三方机构（须有评价专家账号）", code=code)})
         expert = db.session.scalar(
             select(User.username).join(UserRole, UserRole.user_id == User.id)
             .where(User.organisation_id == firm.id, UserRole.role == Role.EXPERT, User.active.is_(True))
@@ -131,8 +132,8 @@ def _findings(value: Any) -> list[KeyMonitoringFinding]:
             raise ValueError(_("第 %(n)s 条跟踪发现的严重程度应为 一般、较重 或 严重", n=position))
         rows.append(KeyMonitoringFinding(
             position=position, severity=severity,
-            issue=_required(item.get("issue"), 2000, _("第 %(n)s 条跟踪发现请写明问题", n=position)),
-            evidence=_required(item.get("evidence"), 2000, _("第 %(n)s 条跟踪发现请写明依据", n=position)),
+            issue=_required(item.get("issue"), 2000, _("第 %(n)s 条跟踪发现请写明问题", n=position), "findings"),
+            evidence=_required(item.get("evidence"), 2000, _("第 %(n)s 条跟踪发现请写明依据", n=position), "findings"),
         ))
     return rows
 
@@ -141,8 +142,11 @@ def track(call: OperatorCall, *, summary: Any, findings: Any) -> dict[str, Any]:
     """key_monitoring.track: the monitor's tracking summary and findings. Without findings the monitoring ends
     (the unit is told); with findings the office is to send a rectification request."""
     row = monitoring_of(call, KeyMonitoringStatus.TRACKING)
-    row.summary = _required(summary, 4000, _("请填写跟踪情况"))
-    row.findings = _findings(findings)
+    row.summary = _required(summary, 4000, _("请填写跟踪情况"), "summary")
+    try:
+        row.findings = _findings(findings)
+    except ValueError as err:
+        raise ParameterRefused({"findings": str(err)}) from err
     actor = context(call).actor
     now = get_clock().now()
     row.tracked_by_id, row.tracked_at, row.updated_at = (actor.id if actor else None), now, now
@@ -164,10 +168,10 @@ def _due(value: Any) -> datetime:
     try:
         day = date.fromisoformat(str(value or "").strip()[:10])
     except ValueError:
-        raise ValueError(_("整改报送期限应为日期（年-月-日）")) from None
+        raise ParameterRefused({"due_date": _("整改报送期限应为日期（年-月-日）")}) from None
     today = get_clock().now().astimezone(COUNTY_TZ).date()
     if not today < day <= today + timedelta(days=366):
-        raise ValueError(_("整改报送期限应在今天之后、一年之内"))
+        raise ParameterRefused({"due_date": _("整改报送期限应在今天之后、一年之内")})
     return datetime(day.year, day.month, day.day, tzinfo=COUNTY_TZ).astimezone(UTC) + timedelta(days=1)
 
 
@@ -179,7 +183,7 @@ def _day(moment: datetime) -> str:
 def request(call: OperatorCall, *, requirements: Any, due_date: Any) -> dict[str, Any]:
     """key_monitoring.request: the office feeds the findings back to the unit with requirements and a deadline."""
     row = monitoring_of(call, KeyMonitoringStatus.REQUESTING)
-    row.requirements = _required(requirements, 4000, _("请填写整改要求"))
+    row.requirements = _required(requirements, 4000, _("请填写整改要求"), "requirements")
     due = _due(due_date)
     row.rectify_due_at, row.status, row.updated_at = due, KeyMonitoringStatus.RECTIFYING, get_clock().now()
     project = row.project
@@ -200,7 +204,8 @@ def rectify(call: OperatorCall, *, measures: Any, results: Any, completion: Any)
     actor = context(call).actor
     report = KeyMonitoringRectification(
         monitoring_id=row.id, round=len(row.rectifications) + 1, due_at=due, completion=str(completion),
-        measures=_required(measures, 4000, _("请填写整改措施")), results=_required(results, 4000, _("请填写整改成效")),
+        measures=_required(measures, 4000, _("请填写整改措施"), "measures"),
+        results=_required(results, 4000, _("请填写整改成效"), "results"),
         overdue=now > due, submitted_by_id=actor.id if actor else None, submitted_at=now)
     db.session.add(report)
     row.updated_at = now
@@ -220,7 +225,7 @@ def verify(call: OperatorCall, *, decision: Any, opinion: Any, resubmit_within: 
         raise ValueError(_("未知的核查结论“%(d)s”", d=choice[:32]))
     now = get_clock().now()
     actor = context(call).actor
-    report.decision, report.opinion = choice, _required(opinion, 4000, _("请填写核查意见"))
+    report.decision, report.opinion = choice, _required(opinion, 4000, _("请填写核查意见"), "opinion")
     report.verified_by_id, report.verified_at = (actor.id if actor else None), now
     row.updated_at = now
     project = row.project
