@@ -164,6 +164,7 @@ def test_overdue_rectification_escalates_and_bad_input_is_refused_by_field(app, 
         assert wake_due_instances() >= 1
         notes = dict(db.session.execute(select(Notification.kind, Notification.text).where(
             Notification.instance_id == iid, Notification.kind.in_(("escalation", "reminder")))).tuples().all())
+        assert "timer" in db.session.scalars(select(AuditEvent.action).where(AuditEvent.instance_id == iid)).all()
     assert monitoring(app, iid).escalated_at is not None
     assert "逾期未报送，请督办" in notes["escalation"] and "已报绩效管理股督办" in notes["reminder"]
     assert task_of(login_as("school1"), iid, "Task_Rectify")  # the unit can still report
