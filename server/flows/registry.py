@@ -19,10 +19,12 @@ from server.flows.evaluation.flow import FLOW as EVALUATION
 from server.flows.ex_ante.flow import FLOW as EX_ANTE
 from server.flows.goal_adjust.flow import FLOW as GOAL_ADJUST
 from server.flows.goal_review.flow import FLOW as GOAL_REVIEW
+from server.flows.key_monitoring.flow import FLOW as KEY_MONITORING
 from server.flows.monitoring.flow import FLOW as MONITORING
 
 # In the order the task page shows their context blocks and the demo year plays their stages.
-FLOWS: tuple[FlowDefinition, ...] = (EX_ANTE, GOAL_REVIEW, GOAL_ADJUST, MONITORING, EVALUATION, BUDGET_ARRANGEMENT)
+FLOWS: tuple[FlowDefinition, ...] = (EX_ANTE, GOAL_REVIEW, GOAL_ADJUST, MONITORING, KEY_MONITORING, EVALUATION,
+                                     BUDGET_ARRANGEMENT)
 
 BY_KEY: dict[str, FlowDefinition] = {flow.key: flow for flow in FLOWS}
 

@@ -22,6 +22,7 @@ from server.flows.evaluation.models import Evaluation, KeyEvaluationDraw, KeyEva
 from server.flows.ex_ante.models import DIMENSIONS, Assessment
 from server.flows.goal_review.diff import GoalDiff, diff_goals
 from server.flows.goal_review.models import GoalVersion, GoalVersionStatus
+from server.flows.key_monitoring.models import KeyMonitoring
 from server.flows.monitoring.models import Correction, KeyAttention, MonitoringReport
 from server.flows.registry import FLOWS
 from server.flows.shared.context import display_names
@@ -125,6 +126,7 @@ class ProjectStory:
     materials: list[str] = field(default_factory=list)
     files: list[Attachment] = field(default_factory=list)  # attachments of the project's completed steps
     dimensions: dict[str, str] = field(default_factory=lambda: DIMENSIONS)
+    key_monitorings: list[KeyMonitoring] = field(default_factory=list)  # 重点绩效监控, findings and rectification
 
     def goal(self, version: int) -> GoalVersion | None:
         return next((g for g in self.goals if g.version == version), None)
@@ -209,6 +211,8 @@ def load_story(project_id: int, user: User, *, a: str | None = None, b: str | No
     suspensions = list(db.session.scalars(select(PaymentSuspension).where(PaymentSuspension.project_id == pid)
                                           .order_by(PaymentSuspension.since, PaymentSuspension.id)))
 
+    keyed = list(db.session.scalars(select(KeyMonitoring).where(KeyMonitoring.project_id == pid)
+                                    .order_by(KeyMonitoring.fiscal_year, KeyMonitoring.id)))
     pair, missing = pick_pair(goals, a, b)
     stories = [EvaluationStory(e, draws.get(e.id), scores.get(e.id, [])) for e in evaluations]
     instances = _instances(project, assessment, goals, reports, evaluations, adjustments, suspensions)
@@ -221,6 +225,8 @@ def load_story(project_id: int, user: User, *, a: str | None = None, b: str | No
         *(x for e in evaluations for r in e.rectifications for x in (r.submitted_by_id, r.verified_by_id)),
         *(s.expert_id for ss in scores.values() for s in ss), *(d.drawn_by_id for d in draws.values()),
         *(x.actor_id for x in adjustments), *(x for s in suspensions for x in (s.suspended_by_id, s.lifted_by_id)),
+        *(x for k in keyed for r in k.rectifications for x in (r.submitted_by_id, r.verified_by_id)),
+        *(k.tracked_by_id for k in keyed),
     ]
     people = display_names(actors)
     orgs = _names(Organisation, [project.organisation_id, project.department_id,
@@ -238,6 +244,7 @@ def load_story(project_id: int, user: User, *, a: str | None = None, b: str | No
         materials=[str(m) for m in application.get("materials") or [] if isinstance(m, str | int)],
         files=list(db.session.scalars(select(Attachment).where(Attachment.project_id == pid)
                                       .order_by(Attachment.created_at, Attachment.id))),
+        key_monitorings=keyed,
     )
     story.timeline = timeline(story)
     return story

@@ -104,13 +104,14 @@ def test_operators_and_labels_do_not_conflict():
 
 
 def test_batch_start_flows_are_the_year_wide_ones():
-    assert sorted(f.key for f in FLOWS if f.batch_start) == ["evaluation", "monitoring"]
+    assert sorted(f.key for f in FLOWS if f.batch_start) == ["evaluation", "key_monitoring", "monitoring"]
 
 
 def test_every_flow_says_how_a_unit_starts_it():
-    # 预算安排 is the office's (per year and sector, from its page), never a unit's
-    starts = {f.key: f.unit_start for f in FLOWS if f.key != "budget_arrangement"}
-    assert BY_KEY["budget_arrangement"].unit_start is None
+    # 预算安排 is the office's (per year and sector, from its page), never a unit's; so is 重点绩效监控 (its batch)
+    office = ("budget_arrangement", "key_monitoring")
+    starts = {f.key: f.unit_start for f in FLOWS if f.key not in office}
+    assert all(BY_KEY[k].unit_start is None for k in office)
     assert all(isinstance(s, UnitStart) for s in starts.values())
     assert [k for k, s in starts.items() if s.projects is None] == ["ex_ante"]  # its first task is the form
     assert [k for k, s in starts.items() if s.repeatable] == ["goal_adjust"]
