@@ -1,0 +1,49 @@
+"""部门整体绩效 for the demo 县教育局 through the HTTP API, on the ManualClock: goals filled, sent back (中),
+filled again, approved (良); the year ends; the department self-evaluates (scored like a project); the office
+evaluates; the rule tables grade it and record the effect on the department's 公用经费 with its reason."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from server.db import db
+from server.flows.dept_performance.models import DeptEvaluation, DeptGoal, DeptGoalStatus
+from tests.api.helpers import start
+from tests.flows_dept.conftest import KEY, dept_goals
+from tests.flows_evaluation.conftest import county, wake_at
+from tests.flows_goal_review.conftest import do, status_of, steps, task_data
+
+
+def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
+    clock.set(county(2026, 1, 10, 9))
+    iid = start(users["edu_head"], KEY, {"fiscal_year": 2026})["id"]
+    do(users["edu_head"], iid, "Task_Fill", dept_goals(annual_goal="按计划完成"))
+    do(users["fin_edu"], iid, "Task_Review", {"goal_grade": "中", "review_opinion": "年度目标未体现产出和效果，请修改"})
+    assert steps(users["edu_head"], iid) == ["Task_Fill"]  # back to the department
+    do(users["edu_head"], iid, "Task_Fill", dept_goals())
+    do(users["fin_edu"], iid, "Task_Review", {"goal_grade": "良", "review_opinion": "目标明确，予以批复"})
+    with app.app_context():
+        goal = db.session.scalar(select(DeptGoal).where(DeptGoal.instance_id == iid))
+        assert (goal.status, goal.round, goal.review_grade, len(goal.indicators)) == (DeptGoalStatus.APPROVED, 2, "良", 5)
+    assert steps(users["edu_head"], iid) == [] and status_of(users, iid) == "waiting"  # the year is not over
+
+    assert wake_at(clock, app, county(2027, 1, 2, 9)) >= 1
+    rows = task_data(users["edu_head"], iid, "Task_Self")["self_rows"]
+    actual = {"义务教育学校标准化建设完成数": "12", "义务教育巩固率": "97", "秋季学期学生资助发放": "达成",
+              "适龄儿童入学率": "100", "学生家长满意度": "92"}
+    filled = [{**r, "actual_value": actual[r["name"]], "degree": 95 if r["operator"] == "定性" else None,
+               "deviation_reason": "部分学生随迁外出" if r["name"] == "义务教育巩固率" else ""} for r in rows]
+    filled = [{k: v for k, v in r.items() if v is not None} for r in filled]
+    do(users["edu_head"], iid, "Task_Self", {"self_rows": filled, "self_summary": "全年目标基本完成，巩固率略低于目标。"})
+    office = task_data(users["perf"], iid, "Task_Office")
+    # 产出 50 shared by weight 30/20/10: 25 + 16.67 × 0.9898 (97 of 98) + 8.33 × 0.95 (达成 95%); 效益 30; 满意度 20
+    assert office["self_score"] == 99.41
+    do(users["perf"], iid, "Task_Office", {"office_score": 91.5, "public_funds": 1200000,
+                                           "office_opinion": "部门整体绩效目标完成较好"})
+    assert status_of(users, iid) == "completed"
+    with app.app_context():
+        ev = db.session.scalar(select(DeptEvaluation).where(DeptEvaluation.instance_id == iid))
+        assert (ev.grade, ev.adjust_percent, ev.adjustment) == ("优", Decimal("10.00"), Decimal("120000.00"))
+        assert ev.self_score == Decimal("99.41") and "公用经费的 10% 调增" in ev.reason
