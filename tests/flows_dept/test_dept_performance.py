@@ -36,10 +36,16 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
     filled = [{**r, "actual_value": actual[r["name"]], "degree": 95 if r["operator"] == "定性" else None,
                "deviation_reason": "部分学生随迁外出" if r["name"] == "义务教育巩固率" else ""} for r in rows]
     filled = [{k: v for k, v in r.items() if v is not None} for r in filled]
+    silent = [{**r, "deviation_reason": ""} for r in filled]  # a missed target must say why
+    body = do(users["edu_head"], iid, "Task_Self", {"self_rows": silent, "self_summary": "已完成"}, expect=422)
+    assert "义务教育巩固率" in body["message"] and "偏差原因" in body["message"]
     do(users["edu_head"], iid, "Task_Self", {"self_rows": filled, "self_summary": "全年目标基本完成，巩固率略低于目标。"})
     office = task_data(users["perf"], iid, "Task_Office")
     # 产出 50 shared by weight 30/20/10: 25 + 16.67 × 0.9898 (97 of 98) + 8.33 × 0.95 (达成 95%); 效益 30; 满意度 20
     assert office["self_score"] == 99.41
+    bad = do(users["perf"], iid, "Task_Office", {"office_score": 120, "public_funds": -5, "office_opinion": "好"},
+             expect=422)
+    assert set(bad["fields"]) == {"office_score", "public_funds", "office_opinion"}
     do(users["perf"], iid, "Task_Office", {"office_score": 91.5, "public_funds": 1200000,
                                            "office_opinion": "部门整体绩效目标完成较好"})
     assert status_of(users, iid) == "completed"
