@@ -17,6 +17,7 @@ from server.web import (
     attachment_views,
     auth_views,
     budget_arrangement_views,
+    department_views,
     errors,
     formatting,
     home_views,
@@ -61,6 +62,7 @@ BLUEPRINTS = (
     admin_version_views.bp,
     public_views.bp,
     publication_views.bp,
+    department_views.bp,
 )
 
 

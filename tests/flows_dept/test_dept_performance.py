@@ -10,10 +10,12 @@ from sqlalchemy import select
 
 from server.db import db
 from server.flows.dept_performance.models import DeptEvaluation, DeptGoal, DeptGoalStatus
+from server.models import Organisation
 from tests.api.helpers import start
 from tests.flows_dept.conftest import KEY, dept_goals
 from tests.flows_evaluation.conftest import county, wake_at
 from tests.flows_goal_review.conftest import do, status_of, steps, task_data
+from tests.web.conftest import Browser
 
 
 def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
@@ -53,3 +55,20 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
         ev = db.session.scalar(select(DeptEvaluation).where(DeptEvaluation.instance_id == iid))
         assert (ev.grade, ev.adjust_percent, ev.adjustment) == ("优", Decimal("10.00"), Decimal("120000.00"))
         assert ev.self_score == Decimal("99.41") and "公用经费的 10% 调增" in ev.reason
+
+    # The department page: the department, its finance section and the office read the year and its effect
+    with app.app_context():
+        edu = db.session.scalar(select(Organisation).where(Organisation.name == "县教育局")).id
+        school = db.session.scalar(select(Organisation).where(Organisation.name == "县第一中学")).id
+    for who in ("edu_head", "fin_edu", "perf"):
+        reader = Browser(app.test_client())
+        reader.login(who)
+        html = reader.get(f"/departments/{edu}").get_data(as_text=True)
+        assert "2026 年度" in html and "义务教育巩固率" in html and "已定等次，结果已应用" in html, who
+        assert "10.00%，120,000.00 元" in html and "按部门公用经费的 10% 调增下一年度预算" in html, who
+    for who, path, code in (("water_head", f"/departments/{edu}", 403), ("fin_agri", f"/departments/{edu}", 403),
+                            ("school1", f"/departments/{edu}", 403), ("perf", f"/departments/{school}", 404),
+                            ("perf", "/departments/99999999999", 404), ("school1", "/departments", 403)):
+        outsider = Browser(app.test_client())
+        outsider.login(who)
+        assert outsider.get(path).status_code == code, (who, path)
