@@ -97,9 +97,10 @@ def save_goals(call: OperatorCall, *, functions: Any, work_plan: Any, annual_goa
     goal = _goal(call, DeptGoalStatus.DRAFT)
     department = _department(call)
     rows = indicators if isinstance(indicators, list) else []
-    goal.warnings = goal_quality.warnings(work_plan, annual_goal, rows,
-                                          typical=indicator_library.typical_ranges(department.sector),
-                                          describe=indicator_library.range_text)
+    found = goal_quality.warnings(work_plan, annual_goal, rows,
+                                  typical=indicator_library.typical_ranges(department.sector),
+                                  describe=indicator_library.range_text)
+    goal.warnings = [_plan_wording(w) for w in found]
     goal.functions, goal.work_plan = text(functions, 4000), text(work_plan, 4000)
     goal.annual_goal = text(annual_goal, 4000)
     goal.indicators = [_row(goal_indicator(i, r)) for i, r in enumerate(rows)]
@@ -109,6 +110,14 @@ def save_goals(call: OperatorCall, *, functions: Any, work_plan: Any, annual_goa
     goal.updated_at = get_clock().now()
     db.session.flush()
     return {"goal_id": goal.id, "warnings": goal.warnings, "count": len(goal.warnings)}
+
+
+def _plan_wording(warning: dict[str, str]) -> dict[str, str]:
+    """The plan is checked as a project's long-term goal is; its warnings name the plan."""
+    if warning.get("field") != "long_term_goal":
+        return warning
+    title = goal_quality.GOAL_FIELDS["long_term_goal"]
+    return {**warning, "field": "work_plan", "message": warning["message"].replace(title, _("年度工作计划"))}
 
 
 def _row(row: Any) -> DeptGoalIndicator:
