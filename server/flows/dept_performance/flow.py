@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from server.flows.definition import FlowDefinition
-from server.flows.dept_performance import models, operators
+from server.flows.definition import DemoStage, FlowDefinition
+from server.flows.dept_performance import demo, models, operators
 
 FLOW = FlowDefinition(
     key="dept_performance",
@@ -30,4 +30,5 @@ FLOW = FlowDefinition(
     },
     # Started by the department itself through the API (the 发起 page offers first-form starts to units only).
     unit_start=None,
+    demo=(DemoStage("部门整体绩效", (demo.KEY,), demo.stories),),
 )
