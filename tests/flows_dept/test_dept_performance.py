@@ -4,8 +4,10 @@ evaluates; the rule tables grade it and record the effect on the department's �
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
+import openpyxl
 from sqlalchemy import select
 
 from server.db import db
@@ -66,6 +68,15 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
         html = reader.get(f"/departments/{edu}").get_data(as_text=True)
         assert "2026 年度" in html and "义务教育巩固率" in html and "已定等次，结果已应用" in html, who
         assert "10.00%，120,000.00 元" in html and "按部门公用经费的 10% 调增下一年度预算" in html, who
+    # The office's overview lists every department with its newest year, and exports it
+    office = Browser(app.test_client())
+    office.login("perf")
+    listing = office.get("/departments").get_data(as_text=True)
+    assert "县教育局" in listing and "县水利局" in listing and "120,000.00" in listing
+    sheet = openpyxl.load_workbook(io.BytesIO(office.client.get("/departments?format=xlsx").data)).active
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["县教育局"][1:4] == (2026, "已批复", "良") and rows["县教育局"][6:9] == ("优", 1200000, 120000)
+    assert rows["县水利局"][1:3] == (None, "未编制")
     for who, path, code in (("water_head", f"/departments/{edu}", 403), ("fin_agri", f"/departments/{edu}", 403),
                             ("school1", f"/departments/{edu}", 403), ("perf", f"/departments/{school}", 404),
                             ("perf", "/departments/99999999999", 404), ("school1", "/departments", 403)):

@@ -49,3 +49,8 @@ def years(department: Organisation) -> list[DeptYear]:
         seen.add(goal.fiscal_year)
         out.append(DeptYear(goal.fiscal_year, goal, evaluations.get(goal.id)))
     return out
+
+
+def overview(user: User) -> list[tuple[Organisation, DeptYear | None]]:
+    """Each department in scope with its newest year (None: no goals yet)."""
+    return [(d, next(iter(years(d)), None)) for d in departments(user)]
