@@ -125,8 +125,9 @@ def _row(row: Any) -> DeptGoalIndicator:
                              operator=row.operator, value=row.value, unit=row.unit, weight=row.weight)
 
 
-def review_goals(call: OperatorCall, *, grade: Any, opinion: Any) -> dict[str, Any]:
-    """dept.review: the finance section's grade; 优/良 approve the table, 中/差 return it for another round."""
+def review_goals(call: OperatorCall, *, grade: Any, opinion: Any, approved: Any) -> dict[str, Any]:
+    """dept.review: the finance section's grade and what the rule table `dept_performance_goal_outcome` made of
+    it (default: 优/良 approve the table, 中/差 return it for another round)."""
     goal = _goal(call, DeptGoalStatus.SUBMITTED)
     if grade not in GRADES:
         raise ValueError(_("审核等次应为 优、良、中、差 之一"))
@@ -134,7 +135,8 @@ def review_goals(call: OperatorCall, *, grade: Any, opinion: Any) -> dict[str, A
     now = get_clock().now()
     goal.review_grade, goal.review_opinion = str(grade), text(opinion, 4000)
     goal.reviewed_by_id = actor.id if actor else None
-    approved = grade in ("优", "良")
+    if not isinstance(approved, bool):
+        raise ValueError(_("目标审核结果规则表没有给出是否批复"))
     if approved:
         goal.status, goal.approved_at = DeptGoalStatus.APPROVED, now
     else:
