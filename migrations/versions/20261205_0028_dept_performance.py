@@ -1,4 +1,5 @@
-"""部门整体绩效: department goals with their indicators, and the department evaluation with its budget effect
+"""部门整体绩效: department goals with their indicators and mid-year monitoring, and the department evaluation
+with its budget effect
 
 Revision ID: 0028
 Revises: 0021
@@ -35,6 +36,8 @@ def upgrade():
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('monitor_summary', sa.Text(), nullable=True),
+        sa.Column('monitored_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['department_id'], ['organisations.id']),
         sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id']),
         sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id']),
@@ -54,6 +57,8 @@ def upgrade():
         sa.Column('value', sa.String(length=100), nullable=False),
         sa.Column('unit', sa.String(length=20), nullable=True),
         sa.Column('weight', sa.Numeric(precision=6, scale=2), nullable=False),
+        sa.Column('monitor_value', sa.String(length=100), nullable=True),
+        sa.Column('monitor_deviation', sa.Text(), nullable=True),
         sa.Column('actual_value', sa.String(length=100), nullable=True),
         sa.Column('degree', sa.Numeric(precision=6, scale=2), nullable=True),
         sa.Column('points', sa.Numeric(precision=6, scale=2), nullable=True),

@@ -1,5 +1,6 @@
 """部门整体绩效 for the demo 县教育局 through the HTTP API, on the ManualClock: goals filled, sent back (中),
-filled again, approved (良); the year ends; the department self-evaluates (scored like a project); the office
+filled again, approved (良); mid-year monitoring at the end of July; the year ends; the department
+self-evaluates (scored like a project); the office
 evaluates; the rule tables grade it and record the effect on the department's 公用经费 with its reason."""
 
 from __future__ import annotations
@@ -31,10 +32,20 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
     with app.app_context():
         goal = db.session.scalar(select(DeptGoal).where(DeptGoal.instance_id == iid))
         assert (goal.status, goal.round, goal.review_grade, len(goal.indicators)) == (DeptGoalStatus.APPROVED, 2, "良", 5)
+    assert steps(users["edu_head"], iid) == [] and status_of(users, iid) == "waiting"  # until the monitoring
+
+    assert wake_at(clock, app, county(2026, 8, 3, 9)) >= 1  # 7 月底: the mid-year monitoring report
+    rows = task_data(users["edu_head"], iid, "Task_Monitor")["monitor_rows"]
+    progress = {"义务教育学校标准化建设完成数": "7", "义务教育巩固率": "97", "秋季学期学生资助发放": "未到发放期",
+                "适龄儿童入学率": "100", "学生家长满意度": "91"}
+    do(users["edu_head"], iid, "Task_Monitor", {"monitor_rows": [
+        {**r, "current_value": progress[r["name"]], "deviation": "随迁外出，已逐一劝返" if r["name"] == "义务教育巩固率" else ""}
+        for r in rows], "monitor_summary": "标准化建设按进度推进，巩固率略低于目标，已采取劝返措施。"})
     assert steps(users["edu_head"], iid) == [] and status_of(users, iid) == "waiting"  # the year is not over
 
     assert wake_at(clock, app, county(2027, 1, 2, 9)) >= 1
     rows = task_data(users["edu_head"], iid, "Task_Self")["self_rows"]
+    assert [r["actual_value"] for r in rows] == ["7", "97", "未到发放期", "100", "91"]  # prefilled from monitoring
     actual = {"义务教育学校标准化建设完成数": "12", "义务教育巩固率": "97", "秋季学期学生资助发放": "达成",
               "适龄儿童入学率": "100", "学生家长满意度": "92"}
     filled = [{**r, "actual_value": actual[r["name"]], "degree": 95 if r["operator"] == "定性" else None,
@@ -66,7 +77,7 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
         reader = Browser(app.test_client())
         reader.login(who)
         html = reader.get(f"/departments/{edu}").get_data(as_text=True)
-        assert "2026 年度" in html and "义务教育巩固率" in html and "已定等次，结果已应用" in html, who
+        assert "2026 年度" in html and "义务教育巩固率" in html and "已采取劝返措施" in html and "已定等次，结果已应用" in html, who
         assert "10.00%，120,000.00 元" in html and "按部门公用经费的 10% 调增下一年度预算" in html, who
     # The office's overview lists every department with its newest year, and exports it
     office = Browser(app.test_client())

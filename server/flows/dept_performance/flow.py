@@ -1,5 +1,6 @@
 """部门整体绩效: a department's year goals, their review, its self-evaluation, the finance evaluation and the
-result applied to the department's budget (issue 16.3, first slice: no monitoring, no 部门评价 of projects)."""
+result applied to the department's budget (issue 16.3, first slice: a mid-year monitoring report but no
+warnings or finance follow-up on it, no 部门评价 of projects)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ FLOW = FlowDefinition(
         "dept.draft": operators.save_goals,
         "dept.review": operators.review_goals,
         "dept.schedule": operators.schedule,
+        "dept.monitor_template": operators.monitor_template,
+        "dept.monitor": operators.monitor,
         "dept.template": operators.template,
         "dept.self": operators.self_evaluate,
         "dept.result": operators.apply_result,

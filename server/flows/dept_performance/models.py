@@ -49,6 +49,9 @@ class DeptGoal(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 运行监控 (mid-year, DOMAIN §3): the department's report on how the year is going
+    monitor_summary: Mapped[str | None] = mapped_column(Text)
+    monitored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     indicators: Mapped[list[DeptGoalIndicator]] = relationship(
         cascade="all, delete-orphan", order_by="DeptGoalIndicator.position", lazy="selectin"
@@ -70,6 +73,9 @@ class DeptGoalIndicator(Base):
     value: Mapped[str] = mapped_column(String(100))
     unit: Mapped[str | None] = mapped_column(String(20))
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    # 运行监控
+    monitor_value: Mapped[str | None] = mapped_column(String(100))  # 截至监控时的完成值
+    monitor_deviation: Mapped[str | None] = mapped_column(Text)  # 偏差原因及纠偏措施
     # 部门自评
     actual_value: Mapped[str | None] = mapped_column(String(100))
     degree: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # 定性指标的完成程度 %

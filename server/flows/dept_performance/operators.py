@@ -1,6 +1,6 @@
 """dept.* operators: 部门整体绩效 — the department opens its goal table for a fiscal year, saves it (with the
 goal-quality warnings of project goals), the finance section grades it and it is approved; after the year the
-department self-evaluates (scored like a project's self-evaluation), the performance office evaluates and the
+department reports mid-year monitoring, self-evaluates (scored like a project's self-evaluation), the performance office evaluates and the
 rule tables' grade and result are recorded against the department's 公用经费.
 
 The instance is the department's own (started by its dept_reviewer), so the department is the instance's
@@ -9,12 +9,14 @@ organisation: another department cannot reach these rows through a flow.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from server.clock import COUNTY_TZ
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
@@ -158,7 +160,49 @@ def schedule(call: OperatorCall) -> dict[str, Any]:
                                   created_at=now, updated_at=now))
     db.session.flush()
     opens = year_end(goal.fiscal_year)
-    return {"opens_at": opens.isoformat(), "open_now": now >= opens}
+    monitor = monitor_day(goal.fiscal_year)
+    return {"opens_at": opens.isoformat(), "open_now": now >= opens,
+            "monitor_at": monitor.isoformat(), "monitor_now": now >= monitor}
+
+
+def monitor_day(fiscal_year: int) -> datetime:
+    """1 August in the county: the mid-year (1–7月) monitoring of DOMAIN §3, as aware UTC."""
+    return datetime(fiscal_year, 8, 1, tzinfo=COUNTY_TZ).astimezone(UTC)
+
+
+def monitor_template(call: OperatorCall) -> dict[str, Any]:
+    """dept.monitor_template: the monitoring form's rows, one per approved indicator."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    return {"rows": [{"indicator_id": r.id, "name": r.name, "operator": r.operator, "target": r.value,
+                      "unit": r.unit or "", "current_value": "", "deviation": ""} for r in goal.indicators]}
+
+
+def monitor(call: OperatorCall, *, rows: Any, summary: Any) -> dict[str, Any]:
+    """dept.monitor: the department's mid-year values and corrective measures, indicator by indicator."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    by_id = _rows_by_indicator(rows, goal)
+    for indicator in goal.indicators:
+        row = by_id[indicator.id]
+        indicator.monitor_value = text(str(row.get("current_value") or "").strip(), 100)
+        indicator.monitor_deviation = text(row.get("deviation"), 4000)
+    goal.monitor_summary = text(summary, 4000)
+    goal.monitored_at = goal.updated_at = get_clock().now()
+    db.session.flush()
+    return {"goal_id": goal.id}
+
+
+def _rows_by_indicator(rows: Any, goal: DeptGoal) -> dict[int | None, dict[str, Any]]:
+    """The form's rows by indicator id, which must be exactly the approved indicators."""
+    given = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+    by_id: dict[int | None, dict[str, Any]] = {}
+    for r in given:
+        try:
+            by_id[optional_int(r.get("indicator_id"))] = r
+        except (TypeError, ValueError):
+            continue
+    if len(by_id) != len(given) or set(by_id) != {i.id for i in goal.indicators}:
+        raise ValueError(_("须逐项填报已批复的全部绩效指标"))
+    return by_id
 
 
 def template(call: OperatorCall) -> dict[str, Any]:
@@ -169,7 +213,8 @@ def template(call: OperatorCall) -> dict[str, Any]:
     evaluation.status = DeptEvaluationStatus.SELF
     db.session.flush()
     return {"rows": [{"indicator_id": r.id, "name": r.name, "operator": r.operator, "target": r.value,
-                      "unit": r.unit or "", "actual_value": "", "deviation_reason": ""} for r in goal.indicators]}
+                      "unit": r.unit or "", "actual_value": r.monitor_value or "", "deviation_reason": ""}
+                     for r in goal.indicators]}
 
 
 def score_rows(indicators: list[DeptGoalIndicator], by_id: dict[int | None, dict[str, Any]]) -> Decimal:
@@ -206,16 +251,7 @@ def self_evaluate(call: OperatorCall, *, rows: Any, summary: Any) -> dict[str, A
     evaluation = _evaluation(call, DeptEvaluationStatus.SELF)
     goal = db.session.get(DeptGoal, evaluation.goal_id)
     assert goal is not None
-    given = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
-    by_id: dict[int | None, dict[str, Any]] = {}
-    for r in given:
-        try:
-            by_id[optional_int(r.get("indicator_id"))] = r
-        except (TypeError, ValueError):
-            continue
-    if len(by_id) != len(given) or set(by_id) != {i.id for i in goal.indicators}:
-        raise ValueError(_("须逐项填报已批复的全部绩效指标"))
-    total = score_rows(goal.indicators, by_id)
+    total = score_rows(goal.indicators, _rows_by_indicator(rows, goal))
     evaluation.self_score, evaluation.self_summary = total, text(summary, 4000)
     evaluation.status = DeptEvaluationStatus.OFFICE
     evaluation.updated_at = get_clock().now()
