@@ -38,6 +38,8 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
     rows = task_data(users["edu_head"], iid, "Task_Monitor")["monitor_rows"]
     progress = {"义务教育学校标准化建设完成数": "7", "义务教育巩固率": "97", "秋季学期学生资助发放": "未到发放期",
                 "适龄儿童入学率": "100", "学生家长满意度": "91"}
+    blank = do(users["edu_head"], iid, "Task_Monitor", {"monitor_rows": rows, "monitor_summary": ""}, expect=422)
+    assert set(blank["fields"]) == {f"monitor_rows.{i}.current_value" for i in range(5)} | {"monitor_summary"}
     do(users["edu_head"], iid, "Task_Monitor", {"monitor_rows": [
         {**r, "current_value": progress[r["name"]], "deviation": "随迁外出，已逐一劝返" if r["name"] == "义务教育巩固率" else ""}
         for r in rows], "monitor_summary": "标准化建设按进度推进，巩固率略低于目标，已采取劝返措施。"})
