@@ -7,13 +7,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from server.db import db
 from server.flows.dept_performance import page
-from server.models import Organisation, OrgKind
+from server.models import Organisation, OrgKind, Role
+from server.services.errors import ServiceError
+from server.services.handoff import where_it_went
+from server.services.instances import start_instance
+from server.services.start_options import current_year
 from server.services.task_page import label
 from server.services.xlsx_export import Column, stream_xlsx
 from server.web.project_views import wants_xlsx, xlsx_response
@@ -47,13 +51,49 @@ def index():
     return render_template("flows/dept_performance/departments.html", rows=found, label=label)
 
 
-@bp.get("/departments/<int:department_id>")
-@login_required
-def department(department_id: int):
+def _department(department_id: int) -> Organisation:
     org = db.session.get(Organisation, department_id) if department_id < 2**31 else None
     if org is None or org.kind != OrgKind.DEPARTMENT:
         abort(404)
     if not page.may_read(current_user, org):
         abort(403)
+    return org
+
+
+def _may_start(org: Organisation) -> bool:
+    """Only the department's own reviewer sets its goals (the flow's start lane)."""
+    return current_user.organisation_id == org.id and Role.DEPT_REVIEWER in current_user.roles
+
+
+def _page(org: Organisation, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+          status: int = 200):
     return render_template("flows/dept_performance/department.html", department=org, years=page.years(org),
-                           label=label)
+                           label=label, may_start=_may_start(org),
+                           start_values=values or {"fiscal_year": str(current_year() + 1)},
+                           start_errors=errors or {}), status
+
+
+@bp.get("/departments/<int:department_id>")
+@login_required
+def department(department_id: int):
+    return _page(_department(department_id))
+
+
+@bp.post("/departments/<int:department_id>/goals")
+@login_required
+def start_goals(department_id: int):
+    """The department starts its year's goal table; refusals come back by field, nothing is started."""
+    org = _department(department_id)
+    if not _may_start(org):
+        abort(403)
+    year = (request.form.get("fiscal_year") or "").strip()[:10]
+    values = {"fiscal_year": year}
+    if not (year.isdigit() and len(year) == 4 and 2000 <= int(year) <= 2100):
+        return _page(org, values, {"fiscal_year": _("应为 2000–2100 之间的四位年份")}, 422)
+    try:
+        outcome = start_instance(page.KEY, current_user, {"fiscal_year": int(year)})
+    except ServiceError as err:
+        return _page(org, values, {"form": err.message}, err.status)
+    flash(_("已开始编制 %(year)s 年度部门整体绩效目标，%(where)s", year=year,
+            where=where_it_went(outcome, current_user)), "success")
+    return redirect(url_for("departments.department", department_id=org.id), 303)

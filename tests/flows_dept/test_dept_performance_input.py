@@ -1,5 +1,6 @@
 """部门整体绩效 refuses bad input field by field (422, nothing written, the flow stays where it was) and keeps
-one department's work away from another department and from units."""
+one department's work away from another department and from units; the department starts its goals from its
+page."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from sqlalchemy import select
 
 from server.db import db
 from server.flows.dept_performance.models import DeptGoal, DeptGoalStatus
+from server.models import Organisation
 from tests.api.helpers import complete, start
 from tests.flows_dept.conftest import KEY, dept_goals
 from tests.flows_goal_review.conftest import do, steps, task_of
+from tests.web.conftest import Browser
 
 
 def refused(user, task_id: int, data: dict) -> dict[str, str]:
@@ -50,3 +53,25 @@ def test_forms_refuse_field_by_field_and_other_departments_cannot_reach(app, use
     assert users["fin_agri"].post(f"/api/v1/tasks/{review}/complete",
                                   json={"data": {"goal_grade": "优", "review_opinion": "同意"}}).status_code in (403, 404)
     assert steps(users["fin_edu"], iid) == ["Task_Review"]
+
+
+def test_the_department_starts_its_goals_from_its_page(app, users, flow):
+    with app.app_context():
+        edu = db.session.scalar(select(Organisation).where(Organisation.name == "县教育局")).id
+    me = Browser(app.test_client())
+    me.login("edu_head")
+    assert "编制部门整体绩效目标" in me.get(f"/departments/{edu}").get_data(as_text=True)
+    bad = me.post(f"/departments/{edu}/goals", {"fiscal_year": "明年"})
+    assert bad.status_code == 422 and "应为 2000–2100 之间的四位年份" in bad.get_data(as_text=True)
+    assert me.post(f"/departments/{edu}/goals", {"fiscal_year": "2026"}, csrf=False).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(DeptGoal.id)) is None  # nothing started
+    done = me.post(f"/departments/{edu}/goals", {"fiscal_year": "2026"}, follow_redirects=True)
+    html = done.get_data(as_text=True)
+    assert "已开始编制 2026 年度部门整体绩效目标" in html and "填报部门整体绩效目标" in html and "部门编制中" in html
+    again = me.post(f"/departments/{edu}/goals", {"fiscal_year": "2026"})
+    assert again.status_code == 422 and "已编制或正在编审" in again.get_data(as_text=True)
+    for who in ("fin_edu", "water_head"):  # the finance section reads the page but does not set the goals
+        other = Browser(app.test_client())
+        other.login(who)
+        assert other.post(f"/departments/{edu}/goals", {"fiscal_year": "2027"}).status_code == 403, who

@@ -11,6 +11,8 @@ from server.db import db
 from server.flows.dept_performance.models import DeptEvaluation, DeptGoal
 from server.models import Organisation, OrgKind, Role, User
 
+KEY = "dept_performance"
+
 
 def may_read(user: User, department: Organisation) -> bool:
     roles = user.roles
