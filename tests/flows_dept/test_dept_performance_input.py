@@ -74,4 +74,5 @@ def test_the_department_starts_its_goals_from_its_page(app, users, flow):
     for who in ("fin_edu", "water_head"):  # the finance section reads the page but does not set the goals
         other = Browser(app.test_client())
         other.login(who)
+        other.get("/inbox")  # the signed-in session's form token
         assert other.post(f"/departments/{edu}/goals", {"fiscal_year": "2027"}).status_code == 403, who
