@@ -90,6 +90,8 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["县教育局"][1:4] == (2026, "已批复", "良") and rows["县教育局"][6:9] == ("优", 1200000, 120000)
     assert rows["县水利局"][1:3] == (None, "未编制")
+    trail = office.get(f"/instances/{iid}").get_data(as_text=True)  # the instance page with its diagram and record
+    assert "部门整体绩效" in trail and "财政评价部门整体支出绩效" in trail
     for who, path, code in (("water_head", f"/departments/{edu}", 403), ("fin_agri", f"/departments/{edu}", 403),
                             ("school1", f"/departments/{edu}", 403), ("perf", f"/departments/{school}", 404),
                             ("perf", "/departments/99999999999", 404), ("school1", "/departments", 403)):
