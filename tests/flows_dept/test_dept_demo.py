@@ -1,5 +1,6 @@
-"""The demo year (`jixiao init --demo`) has 县教育局's department goals for the budget year being prepared:
-sent back once for a goal that only said “按计划完成”, then approved 良, the evaluation waiting for the year."""
+"""The demo year (`jixiao init --demo`) has 县教育局's department performance: last year's whole cycle with its
+budget effect, and the goals for the budget year being prepared — sent back once for a goal that only said
+“按计划完成”, then approved 良, the evaluation waiting for the year."""
 
 from __future__ import annotations
 
@@ -21,3 +22,7 @@ def test_the_demo_year_shows_the_education_bureaus_goals(app):
     html = reader.get(f"/departments/{edu}").get_data(as_text=True)
     assert "2027 年度" in html and "已批复（财政审核等次：良）" in html and "学生家长满意度" in html
     assert "等待预算年度结束" in html
+    # the year before, played whole: monitored, self-evaluated, evaluated 良, next year's 公用经费 +5%
+    last = html[html.index('id="dept-year-2025"'):]
+    assert "已批复（财政审核等次：优）" in last and "已采取劝返措施" in last and "已定等次，结果已应用" in last
+    assert "5.00%，59,000.00 元" in last and "评价结果为良，按部门公用经费的 5% 调增下一年度预算" in last
