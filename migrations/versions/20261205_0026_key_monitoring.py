@@ -1,7 +1,7 @@
 """重点绩效监控: the key monitoring, its tracking findings and the unit's rectification rounds
 
 Revision ID: 0026
-Revises: 0021
+Revises: 0025
 Create Date: 2026-12-05 18:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0026'
-down_revision = '0021'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

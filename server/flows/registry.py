@@ -15,6 +15,7 @@ from jinja2 import FileSystemLoader, PrefixLoader
 from server.engine.operators import Operator, OperatorRegistry
 from server.flows.budget_arrangement.flow import FLOW as BUDGET_ARRANGEMENT
 from server.flows.definition import ContextBlock, FlowDefinition
+from server.flows.dept_performance.flow import FLOW as DEPT_PERFORMANCE
 from server.flows.evaluation.flow import FLOW as EVALUATION
 from server.flows.ex_ante.flow import FLOW as EX_ANTE
 from server.flows.goal_adjust.flow import FLOW as GOAL_ADJUST
@@ -24,7 +25,7 @@ from server.flows.monitoring.flow import FLOW as MONITORING
 
 # In the order the task page shows their context blocks and the demo year plays their stages.
 FLOWS: tuple[FlowDefinition, ...] = (EX_ANTE, GOAL_REVIEW, GOAL_ADJUST, MONITORING, KEY_MONITORING, EVALUATION,
-                                     BUDGET_ARRANGEMENT)
+                                     BUDGET_ARRANGEMENT, DEPT_PERFORMANCE)
 
 BY_KEY: dict[str, FlowDefinition] = {flow.key: flow for flow in FLOWS}
 

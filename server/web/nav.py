@@ -61,6 +61,8 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(_("预算安排"), url_for("arrangements.index"), (endpoint or "").startswith("arrangements.")))
     if roles - {Role.EXPERT}:  # the goal tables' indicators: units pick from it, reviewers check against it
         items.append(NavItem(_("指标库"), url_for("indicators.index"), (endpoint or "").startswith("indicators.")))
+    if roles & {Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE}:  # 部门整体绩效 (issue 16.3)
+        items.append(NavItem(_("部门整体绩效"), url_for("departments.index"), (endpoint or "").startswith("departments.")))
     if Role.PERFORMANCE_OFFICE in roles:
         items.append(NavItem(_("信息公开"), url_for("publication.overview"), endpoint == "publication.overview"))
     if Role.ADMIN in roles:

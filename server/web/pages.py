@@ -19,6 +19,7 @@ from server.web import (
     auth_views,
     budget_arrangement_views,
     dashboard_views,
+    department_views,
     errors,
     formatting,
     home_views,
@@ -67,6 +68,7 @@ BLUEPRINTS = (
     publication_views.bp,
     dashboard_views.bp,
     report_views.bp,
+    department_views.bp,
 )
 
 

@@ -108,8 +108,9 @@ def test_batch_start_flows_are_the_year_wide_ones():
 
 
 def test_every_flow_says_how_a_unit_starts_it():
-    # 预算安排 is the office's (per year and sector, from its page), never a unit's; so is 重点绩效监控 (its batch)
-    office = ("budget_arrangement", "key_monitoring")
+    # 预算安排 is the office's (per year and sector, from its page), never a unit's; so is 重点绩效监控 (its batch);
+    # 部门整体绩效 is the department's, started from its own page
+    office = ("budget_arrangement", "key_monitoring", "dept_performance")
     starts = {f.key: f.unit_start for f in FLOWS if f.key not in office}
     assert all(BY_KEY[k].unit_start is None for k in office)
     assert all(isinstance(s, UnitStart) for s in starts.values())

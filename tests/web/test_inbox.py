@@ -168,11 +168,11 @@ def test_navigation_fits_the_role(browser):
     assert nav_labels(browser("school1").get("/inbox").get_data(as_text=True)) == [
         "我的待办", "已办", "我的项目", "预算安排", "指标库"]
     assert nav_labels(browser("edu_head").get("/inbox").get_data(as_text=True)) == [
-        "我的待办", "审核队列", "已办", "本部门项目", "驾驶舱", "预算安排", "指标库"]
+        "我的待办", "审核队列", "已办", "本部门项目", "驾驶舱", "预算安排", "指标库", "部门整体绩效"]
     assert nav_labels(browser("fin_edu").get("/inbox").get_data(as_text=True)) == [
-        "我的待办", "审核队列", "已办", "归口项目", "驾驶舱", "预警看板", "预算安排", "指标库"]
+        "我的待办", "审核队列", "已办", "归口项目", "驾驶舱", "预警看板", "预算安排", "指标库", "部门整体绩效"]
     assert nav_labels(browser("perf").get("/inbox").get_data(as_text=True)) == [
-        "我的待办", "审核队列", "已办", "项目库", "驾驶舱", "预警看板", "预算安排", "指标库", "信息公开"]
+        "我的待办", "审核队列", "已办", "项目库", "驾驶舱", "预警看板", "预算安排", "指标库", "部门整体绩效", "信息公开"]
     assert nav_labels(browser("expert1").get("/inbox").get_data(as_text=True)) == ["我的待办", "审核队列", "已办"]
     # The administrator's area (/admin) for the administrator only.
     assert nav_labels(browser("admin").get("/inbox").get_data(as_text=True)) == [

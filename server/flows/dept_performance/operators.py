@@ -1,0 +1,290 @@
+"""dept.* operators: 部门整体绩效 — the department opens its goal table for a fiscal year, saves it (with the
+goal-quality warnings of project goals), the finance section grades it and it is approved; after the year the
+department reports mid-year monitoring, self-evaluates (scored like a project's self-evaluation), the performance office evaluates and the
+rule tables' grade and result are recorded against the department's 公用经费.
+
+The instance is the department's own (started by its dept_reviewer), so the department is the instance's
+organisation: another department cannot reach these rows through a flow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from server.clock import COUNTY_TZ
+from server.db import db
+from server.engine.operators import OperatorCall
+from server.extensions import get_clock
+from server.flows.dept_performance.models import (
+    DeptEvaluation,
+    DeptEvaluationStatus,
+    DeptGoal,
+    DeptGoalIndicator,
+    DeptGoalStatus,
+)
+from server.flows.evaluation.operators import BANDS, achievement, level_points, year_end
+from server.flows.goal_review import quality as goal_quality
+from server.flows.goal_review.operators import _indicator as goal_indicator
+from server.flows.shared.support import CENT, context, money, number, optional_int, text
+from server.models import InstanceStatus, Organisation, OrgKind, ProcessInstance
+from server.services import indicator_library
+
+GRADES = ("优", "良", "中", "差")
+POINTS = {"产出": Decimal(50), "效益": Decimal(30), "满意度": Decimal(20)}  # 部门整体: no budget-execution part here
+LIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED)
+
+
+def _department(call: OperatorCall) -> Organisation:
+    org = db.session.get(Organisation, context(call).instance.organisation_id)
+    if org is None or org.kind != OrgKind.DEPARTMENT:
+        raise ValueError(_("部门整体绩效须由主管部门发起"))
+    return org
+
+
+def _goal(call: OperatorCall, *expected: DeptGoalStatus) -> DeptGoal:
+    goal = db.session.scalar(select(DeptGoal).where(DeptGoal.instance_id == context(call).instance.id)
+                             .order_by(DeptGoal.id.desc()).limit(1))
+    if goal is None:
+        raise ValueError(_("本流程还没有部门整体绩效目标（缺少“dept.open”步骤）"))
+    if expected and goal.status not in expected:
+        raise ValueError(_("部门整体绩效目标当前不在这一环节"))
+    return goal
+
+
+def _evaluation(call: OperatorCall, *expected: DeptEvaluationStatus) -> DeptEvaluation:
+    found = db.session.scalar(select(DeptEvaluation).where(DeptEvaluation.instance_id == context(call).instance.id)
+                              .order_by(DeptEvaluation.id.desc()).limit(1))
+    if found is None or (expected and found.status not in expected):
+        raise ValueError(_("部门整体绩效评价当前不在这一环节"))
+    return found
+
+
+# ---------------------------------------------------------------- goals
+
+
+def open_goals(call: OperatorCall, *, fiscal_year: Any = None) -> dict[str, Any]:
+    """dept.open: one goal table per department and year; a cancelled flow's table may be taken over."""
+    department = _department(call)
+    try:
+        year = optional_int(fiscal_year)
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not 2000 <= year <= 2100:
+        raise ValueError(_("请填写预算年度"))
+    earlier = db.session.execute(
+        select(DeptGoal, ProcessInstance.status)
+        .outerjoin(ProcessInstance, ProcessInstance.id == DeptGoal.instance_id)
+        .where(DeptGoal.department_id == department.id, DeptGoal.fiscal_year == year)
+    ).tuples().all()
+    if any(g.status == DeptGoalStatus.APPROVED or flow in LIVE for g, flow in earlier):
+        raise ValueError(_("%(dept)s %(year)s 年度部门整体绩效目标已编制或正在编审", dept=department.name, year=year))
+    now = get_clock().now()
+    goal = DeptGoal(department_id=department.id, fiscal_year=year, instance_id=context(call).instance.id,
+                    status=DeptGoalStatus.DRAFT, round=1, created_at=now, updated_at=now)
+    db.session.add(goal)
+    db.session.flush()
+    return {"goal_id": goal.id, "department_id": department.id, "department_name": department.name,
+            "fiscal_year": year}
+
+
+def save_goals(call: OperatorCall, *, functions: Any, work_plan: Any, annual_goal: Any,
+               indicators: Any) -> dict[str, Any]:
+    """dept.draft: store the table (the form refused malformed rows) with the project goals' quality warnings —
+    the plan stands for the long-term goal — and send it to the finance section."""
+    goal = _goal(call, DeptGoalStatus.DRAFT)
+    department = _department(call)
+    rows = indicators if isinstance(indicators, list) else []
+    found = goal_quality.warnings(work_plan, annual_goal, rows,
+                                  typical=indicator_library.typical_ranges(department.sector),
+                                  describe=indicator_library.range_text)
+    goal.warnings = [_plan_wording(w) for w in found]
+    goal.functions, goal.work_plan = text(functions, 4000), text(work_plan, 4000)
+    goal.annual_goal = text(annual_goal, 4000)
+    goal.indicators = [_row(goal_indicator(i, r)) for i, r in enumerate(rows)]
+    if not goal.indicators:
+        raise ValueError(_("部门整体绩效目标还没有指标"))
+    goal.status = DeptGoalStatus.SUBMITTED
+    goal.updated_at = get_clock().now()
+    db.session.flush()
+    return {"goal_id": goal.id, "warnings": goal.warnings, "count": len(goal.warnings)}
+
+
+def _plan_wording(warning: dict[str, str]) -> dict[str, str]:
+    """The plan is checked as a project's long-term goal is; its warnings name the plan."""
+    if warning.get("field") != "long_term_goal":
+        return warning
+    title = goal_quality.GOAL_FIELDS["long_term_goal"]
+    return {**warning, "field": "work_plan", "message": warning["message"].replace(title, _("年度工作计划"))}
+
+
+def _row(row: Any) -> DeptGoalIndicator:
+    return DeptGoalIndicator(position=row.position, level1=row.level1, level2=row.level2, name=row.name,
+                             operator=row.operator, value=row.value, unit=row.unit, weight=row.weight)
+
+
+def review_goals(call: OperatorCall, *, grade: Any, opinion: Any, approved: Any) -> dict[str, Any]:
+    """dept.review: the finance section's grade and what the rule table `dept_performance_goal_outcome` made of
+    it (default: 优/良 approve the table, 中/差 return it for another round)."""
+    goal = _goal(call, DeptGoalStatus.SUBMITTED)
+    if grade not in GRADES:
+        raise ValueError(_("审核等次应为 优、良、中、差 之一"))
+    actor = context(call).actor
+    now = get_clock().now()
+    goal.review_grade, goal.review_opinion = str(grade), text(opinion, 4000)
+    goal.reviewed_by_id = actor.id if actor else None
+    if not isinstance(approved, bool):
+        raise ValueError(_("目标审核结果规则表没有给出是否批复"))
+    if approved:
+        goal.status, goal.approved_at = DeptGoalStatus.APPROVED, now
+    else:
+        goal.status, goal.round = DeptGoalStatus.DRAFT, goal.round + 1
+    goal.updated_at = now
+    db.session.flush()
+    return {"approved": approved, "round": goal.round}
+
+
+# ---------------------------------------------------------------- after the year
+
+
+def schedule(call: OperatorCall) -> dict[str, Any]:
+    """dept.schedule: the evaluation waits for the year's end in the county (at once if it has passed)."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    now = get_clock().now()
+    db.session.add(DeptEvaluation(department_id=goal.department_id, fiscal_year=goal.fiscal_year, goal_id=goal.id,
+                                  instance_id=goal.instance_id, status=DeptEvaluationStatus.WAITING,
+                                  created_at=now, updated_at=now))
+    db.session.flush()
+    opens = year_end(goal.fiscal_year)
+    monitor = monitor_day(goal.fiscal_year)
+    return {"opens_at": opens.isoformat(), "open_now": now >= opens,
+            "monitor_at": monitor.isoformat(), "monitor_now": now >= monitor}
+
+
+def monitor_day(fiscal_year: int) -> datetime:
+    """1 August in the county: the mid-year (1–7月) monitoring of DOMAIN §3, as aware UTC."""
+    return datetime(fiscal_year, 8, 1, tzinfo=COUNTY_TZ).astimezone(UTC)
+
+
+def monitor_template(call: OperatorCall) -> dict[str, Any]:
+    """dept.monitor_template: the monitoring form's rows, one per approved indicator."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    return {"rows": [{"indicator_id": r.id, "name": r.name, "operator": r.operator, "target": r.value,
+                      "unit": r.unit or "", "current_value": "", "deviation": ""} for r in goal.indicators]}
+
+
+def monitor(call: OperatorCall, *, rows: Any, summary: Any) -> dict[str, Any]:
+    """dept.monitor: the department's mid-year values and corrective measures, indicator by indicator."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    by_id = _rows_by_indicator(rows, goal)
+    for indicator in goal.indicators:
+        row = by_id[indicator.id]
+        indicator.monitor_value = text(str(row.get("current_value") or "").strip(), 100)
+        indicator.monitor_deviation = text(row.get("deviation"), 4000)
+    goal.monitor_summary = text(summary, 4000)
+    goal.monitored_at = goal.updated_at = get_clock().now()
+    db.session.flush()
+    return {"goal_id": goal.id}
+
+
+def _rows_by_indicator(rows: Any, goal: DeptGoal) -> dict[int | None, dict[str, Any]]:
+    """The form's rows by indicator id, which must be exactly the approved indicators."""
+    given = [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+    by_id: dict[int | None, dict[str, Any]] = {}
+    for r in given:
+        try:
+            by_id[optional_int(r.get("indicator_id"))] = r
+        except (TypeError, ValueError):
+            continue
+    if len(by_id) != len(given) or set(by_id) != {i.id for i in goal.indicators}:
+        raise ValueError(_("须逐项填报已批复的全部绩效指标"))
+    return by_id
+
+
+def template(call: OperatorCall) -> dict[str, Any]:
+    """dept.template: the self-evaluation form's rows, one per approved indicator."""
+    evaluation = _evaluation(call, DeptEvaluationStatus.WAITING)
+    goal = db.session.get(DeptGoal, evaluation.goal_id)
+    assert goal is not None
+    evaluation.status = DeptEvaluationStatus.SELF
+    db.session.flush()
+    return {"rows": [{"indicator_id": r.id, "name": r.name, "operator": r.operator, "target": r.value,
+                      "unit": r.unit or "", "actual_value": r.monitor_value or "", "deviation_reason": ""}
+                     for r in goal.indicators]}
+
+
+def score_rows(indicators: list[DeptGoalIndicator], by_id: dict[int | None, dict[str, Any]]) -> Decimal:
+    """Fill each indicator's actual value, points and score (project self-evaluation's rules: a level's points
+    shared by weight, times the achievement) and return the total out of 100."""
+    shares = level_points(indicators, POINTS)
+    weights = {level: sum((i.weight for i in indicators if i.level1 == level), Decimal(0)) for level in shares}
+    total = Decimal(0)
+    for indicator in indicators:
+        row = by_id[indicator.id]
+        actual = str(row.get("actual_value") or "").strip()[:100]
+        degree = None
+        if indicator.operator == "定性":
+            degree = number(row.get("degree"))
+            low, high = BANDS.get(actual, (None, None))
+            if low is None or degree is None or not low <= degree <= high:
+                raise ValueError(_("指标“%(name)s”请填写 达成、部分达成 或 未达成 及相应的完成程度", name=indicator.name))
+        ratio = achievement(indicator.operator, number(indicator.value), actual, degree)
+        full = (shares.get(indicator.level1, Decimal(0)) * indicator.weight
+                / (weights.get(indicator.level1) or Decimal(1))).quantize(CENT, ROUND_HALF_UP)
+        reason = text(row.get("deviation_reason"), 4000)
+        short = ratio < 1 if indicator.operator != "定性" else actual != "达成"
+        if short and (reason is None or len(reason.strip()) < 2):
+            raise ValueError(_("指标“%(name)s”未完成年度目标，请填写偏差原因", name=indicator.name))
+        indicator.actual_value, indicator.degree, indicator.points = actual, degree, full
+        indicator.score = (full * ratio).quantize(CENT, ROUND_HALF_UP)
+        indicator.deviation_reason = reason
+        total += indicator.score
+    return total
+
+
+def self_evaluate(call: OperatorCall, *, rows: Any, summary: Any) -> dict[str, Any]:
+    """dept.self: the department's actual values, scored; the evaluation goes to the performance office."""
+    evaluation = _evaluation(call, DeptEvaluationStatus.SELF)
+    goal = db.session.get(DeptGoal, evaluation.goal_id)
+    assert goal is not None
+    total = score_rows(goal.indicators, _rows_by_indicator(rows, goal))
+    evaluation.self_score, evaluation.self_summary = total, text(summary, 4000)
+    evaluation.status = DeptEvaluationStatus.OFFICE
+    evaluation.updated_at = get_clock().now()
+    db.session.flush()
+    return {"score": float(total)}
+
+
+def apply_result(call: OperatorCall, *, score: Any, grade: Any, grade_basis: Any, opinion: Any,
+                 public_funds: Any, adjust_percent: Any, rectify_required: Any,
+                 application_basis: Any) -> dict[str, Any]:
+    """dept.result: the office's score and the grade table's grade; the result table's percentage of the
+    department's 公用经费 is the budget effect, recorded with the table's reason."""
+    evaluation = _evaluation(call, DeptEvaluationStatus.OFFICE)
+    if grade not in GRADES:
+        raise ValueError(_("评价等次应为 优、良、中、差 之一"))
+    funds = money(public_funds, _("部门公用经费"))
+    assert funds is not None
+    percent = number(adjust_percent)
+    if percent is None:
+        raise ValueError(_("结果应用规则表没有给出调整比例"))
+    points = number(score)
+    if points is None or not 0 <= points <= 100:
+        raise ValueError(_("评价得分应在 0 至 100 之间"))
+    actor = context(call).actor
+    now = get_clock().now()
+    evaluation.office_score, evaluation.grade = points.quantize(CENT), str(grade)
+    evaluation.grade_basis, evaluation.office_opinion = text(grade_basis, 200), text(opinion, 4000)
+    evaluation.evaluated_by_id = actor.id if actor else None
+    evaluation.public_funds, evaluation.adjust_percent = funds, percent.quantize(CENT)
+    evaluation.adjustment = (funds * percent / 100).quantize(CENT, ROUND_HALF_UP)
+    evaluation.rectify_required = bool(rectify_required)
+    evaluation.reason = text(application_basis, 400)
+    evaluation.status = DeptEvaluationStatus.COMPLETED
+    evaluation.completed_at = evaluation.updated_at = now
+    db.session.flush()
+    return {"grade": evaluation.grade, "adjustment": str(evaluation.adjustment), "reason": evaluation.reason}

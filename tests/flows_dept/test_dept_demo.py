@@ -1,0 +1,28 @@
+"""The demo year (`jixiao init --demo`) has 县教育局's department performance: last year's whole cycle with its
+budget effect, and the goals for the budget year being prepared — sent back once for a goal that only said
+“按计划完成”, then approved 良, the evaluation waiting for the year."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.db import db
+from server.models import Organisation
+from tests.web import demo_year_db
+from tests.web.conftest import Browser
+
+year_db, year_url, app = demo_year_db.year_db, demo_year_db.year_url, demo_year_db.app
+
+
+def test_the_demo_year_shows_the_education_bureaus_goals(app):
+    with app.app_context():
+        edu = db.session.scalar(select(Organisation).where(Organisation.name == "县教育局")).id
+    reader = Browser(app.test_client())
+    reader.login("fin_edu")
+    html = reader.get(f"/departments/{edu}").get_data(as_text=True)
+    assert "2027 年度" in html and "已批复（财政审核等次：良）" in html and "学生家长满意度" in html
+    assert "等待预算年度结束" in html
+    # the year before, played whole: monitored, self-evaluated, evaluated 良, next year's 公用经费 +5%
+    last = html[html.index('id="dept-year-2025"'):]
+    assert "已批复（财政审核等次：优）" in last and "已采取劝返措施" in last and "已定等次，结果已应用" in last
+    assert "5.00%，59,000.00 元" in last and "评价结果为良，按部门公用经费的 5% 调增下一年度预算" in last
