@@ -76,6 +76,9 @@ class FlowDefinition:
     models: tuple[ModuleType, ...] = ()  # the modules defining the tables it writes
     labels: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # code group -> code -> words
     context: tuple[ContextBlock, ...] = ()
+    # For a flow whose instance concerns no single project (a sector's budget arrangement): what its judging
+    # steps judge, loaded from the instance alone (`load(None, instance)`) and shown above the form.
+    instance_block: ContextBlock | None = None
     # batch start: the projects of a fiscal year this flow is started for (None: not startable per year)
     batch_start: Callable[[int], Select[tuple[Project]]] | None = None
     # unit start: what a unit may start itself on 发起, and for which of its projects (None: not from 发起)

@@ -153,6 +153,17 @@ def count_lines(user: User, year: int, sector: str | None = None) -> tuple[int, 
     return int(row[0]), Decimal(row[1]), Decimal(row[2]), Decimal(row[3])
 
 
+def _lines(rows: list[BudgetArrangement], year: int) -> list[ArrangementLine]:
+    """The rows with their reasons in words, live payment holds included."""
+    live = _suspensions([r.project_id for r in rows], year)
+    out = []
+    for r in rows:
+        reasons = [dict(x, text=reason_text(x)) for x in [*r.reasons, *live.get(r.project_id, [])]]
+        out.append(ArrangementLine(r, r.project, r.project.organisation.name, reasons,
+                                   any(x["code"] == "payments_suspended" for x in reasons)))
+    return out
+
+
 def list_lines(user: User, year: int, sector: str | None = None, *, page: int = 1,
                per_page: int = 100) -> list[ArrangementLine]:
     rows = list(db.session.scalars(
@@ -161,13 +172,17 @@ def list_lines(user: User, year: int, sector: str | None = None, *, page: int = 
         .order_by(BudgetArrangement.sector, BudgetArrangement.organisation_id, Project.code)
         .limit(per_page).offset((page - 1) * per_page)
     ))
-    live = _suspensions([r.project_id for r in rows], year)
-    out = []
-    for r in rows:
-        reasons = [dict(x, text=reason_text(x)) for x in [*r.reasons, *live.get(r.project_id, [])]]
-        out.append(ArrangementLine(r, r.project, r.project.organisation.name, reasons,
-                                   any(x["code"] == "payments_suspended" for x in reasons)))
-    return out
+    return _lines(rows, year)
+
+
+def lines_of_instance(instance_id: int, limit: int = 500) -> list[ArrangementLine]:
+    """One arrangement flow's lines (its reviewers' task page; the task's own scope check has let them in)."""
+    rows = list(db.session.scalars(
+        select(BudgetArrangement).join(Project, Project.id == BudgetArrangement.project_id)
+        .where(BudgetArrangement.instance_id == instance_id)
+        .order_by(BudgetArrangement.organisation_id, Project.code).limit(limit)))
+    year = rows[0].fiscal_year if rows else 0
+    return _lines(rows, year)
 
 
 def sectors(user: User) -> list[str]:

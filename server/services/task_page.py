@@ -96,6 +96,7 @@ class TaskPageData:
     draft_saved_at: datetime | None = None
     flow_errors: dict[str, str] = field(default_factory=dict)  # what the flow's own check refused last time
     held_reason: str | None = None  # the instance is suspended by an administrator: why (None: not held)
+    judged: list[ShownBlock] = field(default_factory=list)  # a project-less flow's instance block (judging steps)
 
 
 def _name(user_id: int | None) -> str | None:
@@ -169,7 +170,18 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         draft_saved_at=task.draft_saved_at if draft is not None else None,
         flow_errors=view.field_errors if view else {},
         held_reason=_held_reason(instance) if held and is_open else None,
+        judged=_instance_judged(instance, task),
     )
+
+
+def _instance_judged(instance: ProcessInstance, task: HumanTask) -> list[ShownBlock]:
+    """What a judging step of a flow without a project judges (FlowDefinition.instance_block)."""
+    flow = registry.BY_KEY.get(instance.process_key)
+    block = flow.instance_block if flow is not None else None
+    if block is None or task.role in prefill.AUTHORS:
+        return []
+    data = block.load(None, instance)
+    return [ShownBlock(block.template, data, block.form_template)] if data is not None else []
 
 
 def _held_reason(instance: ProcessInstance) -> str:

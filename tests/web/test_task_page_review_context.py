@@ -23,7 +23,7 @@ from server.models import HumanTask, Role, TaskStatus, User
 from server.services.prefill import AUTHORS
 from server.services.scope import may_act_on_task, offered_to
 from server.services.task_page import find_project, label
-from server.web.formatting import percent, plain_number
+from server.web.formatting import money, percent, plain_number
 from tests.web import demo_year_db
 from tests.web.conftest import Browser
 
@@ -96,9 +96,20 @@ def _monitoring(task: HumanTask) -> list[str]:
     return shown + [colour(i.colour) for i in last.indicators] + [f">{i.current_value}</td>" for i in last.indicators]
 
 
+def _arrangement(task: HumanTask) -> list[str]:
+    from server.flows.budget_arrangement.models import BudgetArrangement
+
+    lines = db.session.scalars(select(BudgetArrangement).where(BudgetArrangement.instance_id == task.instance_id)
+                               ).all()
+    assert lines
+    return ([f'data-project="{line.project.code}"' for line in lines]
+            + [f"<strong>{money(line.amount)}</strong>" for line in lines]
+            + [f"共 {len(lines)} 个项目"])
+
+
 FIGURES: dict[str, Callable[[HumanTask], list[str]]] = {
     "evaluation": _evaluation, "ex_ante": _assessment, "goal_review": _goal, "goal_adjust": _goal,
-    "monitoring": _monitoring,
+    "monitoring": _monitoring, "budget_arrangement": _arrangement,
 }
 
 

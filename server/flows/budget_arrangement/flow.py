@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from server.flows.budget_arrangement import demo, models, operators
-from server.flows.definition import DemoStage, FlowDefinition
+from server.flows.budget_arrangement import context, demo, models, operators
+from server.flows.definition import ContextBlock, DemoStage, FlowDefinition
 
 FLOW = FlowDefinition(
     key="budget_arrangement",
@@ -24,5 +24,6 @@ FLOW = FlowDefinition(
                                "confirmed": _l("已确认")},
         "arrangement_decision": {"confirm": _l("确认预算安排"), "send_back": _l("退回重新测算")},
     },
+    instance_block=ContextBlock("flows/budget_arrangement/context.html", context.load),
     demo=(DemoStage("预算安排", (demo.KEY,), demo.stories),),
 )
