@@ -61,7 +61,7 @@ def test_draft_goals_are_checked_scored_carried_into_goal_review_and_gate_the_bu
     block = html[html.index('data-block="draft-goals"'):]
     assert "under-review" in html[html.rindex("<section", 0, html.index('data-block="draft-goals"')):][:80]
     assert "受益师生人数" in block and "3200" in block and "质量检查：未发现问题" in block
-    assert "“绩效目标合理性”按以下目标评分" in block
+    assert "“绩效目标合理性”按以下目标评分" in block and "按本页“绩效目标（申报草案）”评分" in html
     do(users["perf"], "Task_OfficeAssess", {**OFFICE_SCORES, "conclusion": "support", "office_opinion": "予以支持"})
 
     # In the library: the draft is goal version 1, and goal review opens on it for the unit to confirm.
