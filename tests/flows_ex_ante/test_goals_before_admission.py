@@ -6,6 +6,8 @@ admitted project's goal review starts from it; and a project without approved go
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 from tests.api.helpers import complete, deploy_folder, start
 from tests.flows_budget.conftest import arrangement, codes
@@ -53,6 +55,8 @@ def test_draft_goals_are_checked_scored_carried_into_goal_review_and_gate_the_bu
     # The unit rewrites its goals; the assessment starts.
     complete(unit, back["id"], application())
     do(unit, "Task_SelfAssess", SELF_SCORES)
+    dept = open_task(users["edu_head"], "Task_DeptReview")
+    assert "受益师生人数" in page(app, "edu_head", dept["id"]).split('data-block="draft-goals"')[1]
     do(users["edu_head"], "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意报送"})
 
     # The office scores 绩效目标合理性 with the draft goals in front of it (main column, with every column).
@@ -118,3 +122,15 @@ def test_the_draft_goals_refuse_hostile_input_field_by_field(app, users):
         from server.models import Project
 
         assert db.session.query(Project).count() == 0
+
+
+def test_the_application_asks_for_goals_in_the_goal_tables_own_fields():
+    """One definition of a goal table: the 申报书's draft is the goal table's fields, rules included, so what
+    the unit drafts is what goal review takes over (forms are deployed self-contained, hence the copy)."""
+    forms = Path(__file__).resolve().parents[2] / "forms"
+    apply_form = json.loads((forms / "ex_ante" / "apply.json").read_text(encoding="utf-8"))
+    goal_form = json.loads((forms / "goal_review" / "goal_table.json").read_text(encoding="utf-8"))
+    for key in ("long_term_goal", "annual_goal", "indicators", "confirm_warnings"):
+        assert apply_form["properties"][key] == goal_form["properties"][key], key
+    assert {"long_term_goal", "annual_goal", "indicators"} <= set(apply_form["required"])
+    assert goal_form["x-rules"][0] in apply_form["x-rules"]  # weights sum to 100
