@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from tests.api.helpers import complete, deploy_folder, start
-from tests.flows_budget.conftest import arrangement, codes
+from tests.flows_budget.conftest import CONFIRM, SECTION, arrangement, codes
 from tests.flows_ex_ante.conftest import (
     KEY,
     OFFICE_SCORES,
@@ -23,6 +23,7 @@ from tests.flows_ex_ante.conftest import (
     project_of,
 )
 from tests.flows_goal_review.conftest import ROOT, task_data, versions
+from tests.flows_goal_review.conftest import do as goal_do
 from tests.web.conftest import Browser
 
 VAGUE = {"long_term_goal": "做好教学楼维修。", "annual_goal": "按计划完成",
@@ -80,10 +81,19 @@ def test_draft_goals_are_checked_scored_carried_into_goal_review_and_gate_the_bu
         (r["name"], r["value"]) for r in draft_goals()["indicators"]]
 
     # Goals drafted but not approved: next year's arrangement gives the project nothing, and says why.
-    start(users["perf"], "budget_arrangement", {"fiscal_year": 2027, "sector": "教育"})
+    arranged = start(users["perf"], "budget_arrangement", {"fiscal_year": 2027, "sector": "教育"})["id"]
     line = arrangement(users["fin_edu"])[code]
     assert (line["base"], line["amount"], codes(line)) == ("800000.00", "0.00", ["no_goals"])
     assert line["reasons"][0]["text"] == "绩效目标尚未批复：未设置绩效目标，一律不得安排资金（001）"
+
+    # The unit confirms its draft, the goals are approved (优); the office's redraft now arranges the money.
+    goal_do(unit, review["id"], "Task_Fill", {**filled, "contact": "刘洋 0000-1234567"})
+    goal_do(users["edu_head"], review["id"], "Task_DeptReview", {"dept_decision": "pass", "dept_opinion": "同意"})
+    goal_do(users["fin_edu"], review["id"], "Task_FinanceReview", {"grade": "优", "finance_opinion": "目标明确"})
+    goal_do(users["fin_edu"], arranged, SECTION, {"section_opinion": "已核对"})
+    goal_do(users["perf"], arranged, CONFIRM, {"office_decision": "send_back", "office_opinion": "目标已批复，重新测算"})
+    line = arrangement(users["fin_edu"])[code]
+    assert (line["amount"], codes(line)) == ("800000.00", [])
 
 
 def test_the_draft_goals_refuse_hostile_input_field_by_field(app, users):
