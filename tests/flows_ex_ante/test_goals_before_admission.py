@@ -22,7 +22,7 @@ from tests.flows_ex_ante.conftest import (
     open_task,
     project_of,
 )
-from tests.flows_goal_review.conftest import ROOT, task_data, versions
+from tests.flows_goal_review.conftest import ROOT, refused_start, task_data, versions
 from tests.flows_goal_review.conftest import do as goal_do
 from tests.web.conftest import Browser
 
@@ -40,7 +40,7 @@ def page(app, who: str, task_id: int) -> str:
 
 
 def test_draft_goals_are_checked_scored_carried_into_goal_review_and_gate_the_budget(app, users):
-    for key in (KEY, "goal_review", "budget_arrangement"):
+    for key in (KEY, "goal_review", "budget_arrangement", "monitoring"):
         assert deploy_folder(users["admin"], key, ROOT / key).status_code == 201
     unit = users["school1"]
 
@@ -85,6 +85,9 @@ def test_draft_goals_are_checked_scored_carried_into_goal_review_and_gate_the_bu
     line = arrangement(users["fin_edu"])[code]
     assert (line["base"], line["amount"], codes(line)) == ("800000.00", "0.00", ["no_goals"])
     assert line["reasons"][0]["text"] == "绩效目标尚未批复：未设置绩效目标，一律不得安排资金（001）"
+
+    # Nor can monitoring (where a budget is changed during the year) start on it.
+    assert "绩效目标尚未批复，不能开展运行监控" in refused_start(users, {"project_code": code}, key="monitoring")
 
     # The unit confirms its draft, the goals are approved (优); the office's redraft now arranges the money.
     goal_do(unit, review["id"], "Task_Fill", {**filled, "contact": "刘洋 0000-1234567"})
