@@ -69,6 +69,14 @@ def test_draft_goals_are_checked_scored_carried_into_goal_review_and_gate_the_bu
     assert "“绩效目标合理性”按以下目标评分" in block and "按本页“绩效目标（申报草案）”评分" in html
     do(users["perf"], "Task_OfficeAssess", {**OFFICE_SCORES, "conclusion": "support", "office_opinion": "予以支持"})
 
+    # The A4 申报书 and the project page carry the draft goals.
+    pid = project_of(app, inst["id"]).id
+    b = Browser(app.test_client())
+    b.login("school1")
+    sheet = b.get(f"/projects/{pid}/print/application").get_data(as_text=True)
+    assert "六、绩效目标（草案）" in sheet and "受益师生人数" in sheet.split("六、绩效目标（草案）")[1]
+    assert "受益师生人数" in b.get(f"/projects/{pid}").get_data(as_text=True).split("绩效目标（申报草案）")[1]
+
     # In the library: the draft is goal version 1, and goal review opens on it for the unit to confirm.
     code = project_of(app, inst["id"]).code
     [v1] = versions(app, code)
