@@ -97,6 +97,8 @@ def reason_text(reason: dict[str, Any]) -> str:
                      year=reason.get("source_year"), projects=names) + basis
         return _("新增需求不予考虑：本单位 %(year)s 年度评价结果整改不到位（%(projects)s）",
                  year=reason.get("source_year"), projects=names) + basis
+    if code == "no_goals":
+        return _("绩效目标尚未批复：未设置绩效目标，一律不得安排资金（001）")
     if code == "not_admitted":
         return _("尚未通过事前绩效评估入库，暂不安排预算（先评估后入库）")
     if code == "ended":

@@ -29,6 +29,22 @@ def fill_application(page, *, amount: str) -> None:
     page.get_by_label("立项必要性").fill("教学楼建于1988年，经鉴定为C级危房，需加固维修以保障师生安全。")
     page.get_by_label("实施方案").fill("2027年3月完成设计招标，7月至8月暑期施工，9月开学前竣工验收。")
     page.get_by_label("联系人及电话").fill("刘洋 0000-1234567")
+    fill_draft_goals(page)
+
+
+def fill_draft_goals(page) -> None:
+    """The application's draft goals (issue 16.2): one indicator row, its quality warnings confirmed."""
+    page.get_by_label("中长期目标（实施期总体目标）").fill("消除教学楼安全隐患，教学用房全部达到安全标准，保障师生教学安全。")
+    page.get_by_label(re.compile("^年度目标")).fill("2027年暑期完成教学楼4200平方米结构加固，开学前竣工验收合格。")
+    page.get_by_label("一级指标 · 第 1 行").select_option("产出")
+    page.get_by_label("二级指标 · 第 1 行").select_option("数量")
+    page.get_by_label("三级指标 · 第 1 行").fill("结构加固面积")
+    page.get_by_label("计算符号 · 第 1 行").select_option("≥")
+    page.get_by_label(re.compile("^指标值 · 第 1 行")).fill("4200")
+    page.get_by_label("计量单位 · 第 1 行").fill("平方米")
+    page.get_by_label("指标值设定依据 · 第 1 行").select_option("计划标准")
+    page.get_by_label("权重 · 第 1 行").fill("100")
+    page.get_by_label("已阅质量检查提示，确认按现有内容提交").check()
 
 
 def fill_rows(page) -> None:

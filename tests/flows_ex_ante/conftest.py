@@ -63,9 +63,18 @@ def application(**over: Any) -> dict[str, Any]:
         "budget_items": [{"item": "结构加固及维修", "basis": "4200平方米 × 标准单价", "amount": amount}],
         "materials": ["申报书", "实施方案", "房屋安全鉴定报告", "预算测算依据"],
         "contact": "刘洋 0000-1234567",
+        **draft_goals(),
     }
     data.update(over)
     return data
+
+
+def draft_goals() -> dict[str, Any]:
+    """The application's draft goals: the goal-review fixture's table without quality warnings."""
+    from tests.flows_goal_review.conftest import goal_table  # that conftest imports this one
+
+    table = goal_table()
+    return {k: table[k] for k in ("long_term_goal", "annual_goal", "indicators")}
 
 
 SELF_SCORES = {"self_necessity": 19, "self_economy": 16, "self_goals": 17, "self_feasibility": 18,

@@ -42,7 +42,9 @@ def test_starting_is_refused_unless_the_unit_owns_a_project_awaiting_goals(app, 
     resp = users["edu_head"].post("/api/v1/process-instances", json={"process_key": "goal_review",
                                                                      "data": {"project_code": code}})
     assert resp.status_code == 403
-    assert versions(app, code) == [] and project(app, code).goal_status == GoalStatus.AWAITING
+    # Only the application's draft goals, as version 1, bound to no flow yet (issue 16.2).
+    assert [(v.version, v.instance_id) for v in versions(app, code)] == [(1, None)]
+    assert project(app, code).goal_status == GoalStatus.AWAITING
 
     inst = start_goals(users, code)
     assert "正在编制绩效目标" in refused_start(users, {"project_code": code})  # one goal flow at a time

@@ -10,7 +10,7 @@ from datetime import timedelta
 from server.scheduler import run_pass
 from server.web.widgets.attachments import DOWNLOAD_PATH, UPLOAD_PATH
 from tests.api.helpers import complete, deploy_folder, start, workable
-from tests.flows_ex_ante.conftest import FLOW_DIR, KEY, SELF_SCORES
+from tests.flows_ex_ante.conftest import FLOW_DIR, KEY, SELF_SCORES, draft_goals
 from tests.support import files
 
 API_TOKEN = re.compile(r'name="api-csrf-token" content="([^"]*)"')
@@ -24,6 +24,10 @@ APPLICATION_FORM = {
     "budget_items.0.amount": "800000", "budget_items.__present": "1",
     "materials.0": "申报书", "materials.1": "实施方案", "materials.__present": "1",
     "material_files.__present": "1", "contact": "刘洋 0000-1234567",
+    # The draft goals (issue 16.2), as the page posts the goal table's rows.
+    **{k: v for k, v in draft_goals().items() if k != "indicators"},
+    **{f"indicators.{i}.{k}": str(v) for i, row in enumerate(draft_goals()["indicators"]) for k, v in row.items()},
+    "indicators.__present": "1",
 }
 
 

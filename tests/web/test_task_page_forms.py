@@ -236,9 +236,16 @@ def test_a_posted_application_becomes_the_typed_json_the_schema_accepts():
         "budget_items.__present": "1",
         "materials.0": "申报书", "materials.2": "实施方案", "materials.5": "", "materials.__present": "1",
         "contact": "刘洋 0000-1234567", "period_expired": "",
+        # The draft goals (issue 16.2): the goal table's fields.
+        "long_term_goal": "消除教学楼安全隐患，保障师生教学安全。", "annual_goal": "年内完成教学楼4200平方米结构加固。",
+        "indicators.0.level1": "产出", "indicators.0.level2": "数量", "indicators.0.name": "加固面积",
+        "indicators.0.operator": "≥", "indicators.0.value": "4200", "indicators.0.unit": "平方米",
+        "indicators.0.basis": "计划标准", "indicators.0.weight": "100", "indicators.__present": "1",
         "csrf_token": "x", "lane_owners": "admin", "project_code": "OTHER-1",  # never read: not in the form
     }))
     assert errors == {}
+    assert data["indicators"] == [{"level1": "产出", "level2": "数量", "name": "加固面积", "operator": "≥",
+                                   "value": "4200", "unit": "平方米", "basis": "计划标准", "weight": 100}]
     assert data["fiscal_year"] == 2027 and data["start_year"] == 2027 and data["amount"] == 800000
     assert data["project_name"] == "县第一中学教学楼维修改造" and "\r" not in data["implementation_plan"]
     assert data["budget_items"] == [
@@ -308,7 +315,8 @@ def test_a_draft_keeps_whatever_was_typed():
     data, errors = parse_form(schema, ui, posted({"amount": "大约八十万", "fiscal_year": "2027",
                                                   "budget_items.0.amount": "?"}), strict=False)
     assert errors == {}
-    assert data == {"amount": "大约八十万", "fiscal_year": 2027, "budget_items": [{"amount": "?"}]}
+    assert data == {"amount": "大约八十万", "fiscal_year": 2027, "budget_items": [{"amount": "?"}],
+                    "confirm_warnings": False}  # an unticked checkbox is an answer (the draft goals', issue 16.2)
     view = build_form(schema, ui, data)
     amount = next(f for f in view.fields if f.path == "amount")
     assert amount.value == "大约八十万"

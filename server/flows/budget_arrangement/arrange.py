@@ -9,7 +9,8 @@ continue into it, were graded, or carry a result adjustment for it. Per line, in
   requested amount as base and nothing arranged (先评估后入库);
 - adjustment: each budget_adjustments row for the year — a percentage (evaluation_application) applied to the
   base the rule table names (the unit's last-year 年初预算项目经费 by default, 004), or an amount as recorded;
-- amount: base + adjustment, never below 0; 0 when the rule stops execution or a new demand is refused.
+- amount: base + adjustment, never below 0; 0 when the rule stops execution, a new demand is refused or the
+  project's goals are not approved (未设置绩效目标，一律不得安排资金, 001).
 Each consequence is a reason {code, …figures, evaluation_id, source_year, basis}; services/arrangement_words
 turns it into a sentence.
 """
@@ -232,8 +233,12 @@ def _line(p: Project, year: int, ev: Evaluation | None, adjustments: list[Budget
                                  "source_year": year - 1, "basis": basis})
     if this_year and not admitted:
         line.reasons.append({"code": "not_admitted"})
+    # 未设置绩效目标，一律不得安排资金 (001, 002, 004): no money before the goals are approved.
+    no_goals = admitted and p.goal_status not in APPROVED
+    if no_goals:
+        line.reasons.append({"code": "no_goals", "goal_status": p.goal_status.value if p.goal_status else None})
 
-    zero = line.stopped or (line.new_demand and bool(refused)) or (this_year and not admitted)
+    zero = line.stopped or (line.new_demand and bool(refused)) or (this_year and not admitted) or no_goals
     line.amount = Decimal(0) if zero else max(Decimal(0), line.base + line.adjustment).quantize(CENT)
     line.adjustment = line.adjustment.quantize(CENT)
     line.base = Decimal(line.base).quantize(CENT)

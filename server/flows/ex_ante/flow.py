@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from server.flows.definition import ContextBlock, DemoStage, FlowDefinition, UnitStart
-from server.flows.ex_ante import assessment, context, demo, library, models
+from server.flows.ex_ante import assessment, context, demo, draft_goals, library, models
 
 FLOW = FlowDefinition(
     key="ex_ante",
@@ -31,7 +31,8 @@ FLOW = FlowDefinition(
         "decision": {"submit": _l("提交"), "pass": _l("审核通过"), "send_back": _l("退回修改"), "score": _l("评分"),
                      "support": _l("予以支持"), "adjust": _l("调整后支持"), "reject": _l("不予支持")},
     },
-    context=(ContextBlock("flows/ex_ante/context.html", context.load),),
+    context=(ContextBlock("flows/ex_ante/context.html", context.load),
+             ContextBlock("flows/ex_ante/draft_goals.html", draft_goals.load)),
     unit_start=UnitStart(_l("新建项目申报")),  # no project yet: the application form is the start form
     demo=(DemoStage("先评估后入库", (demo.KEY,), demo.stories),),
 )

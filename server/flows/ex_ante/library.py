@@ -11,10 +11,11 @@ from sqlalchemy import select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
+from server.flows.ex_ante import draft_goals
 from server.flows.shared.support import context, money, optional_int, text
 from server.models import FundSource, GoalStatus, Project, ProjectCategory, ProjectStatus, ProjectType
 
-APPLICATION_KEYS = ("necessity", "implementation_plan", "budget_items", "materials", "contact")
+APPLICATION_KEYS = ("necessity", "implementation_plan", "budget_items", "materials", "contact", *draft_goals.GOAL_KEYS)
 
 
 def _project_type(value: Any) -> ProjectType | None:
@@ -99,12 +100,15 @@ def apply_project(
     if confidential not in (None, True, False):
         raise ValueError(_("是否保密项目应为是或否"))
     project.confidential = bool(confidential)
+    found: list[dict[str, str]] = []
     if isinstance(application, dict):
-        project.application = {k: application[k] for k in APPLICATION_KEYS if k in application}
+        kept = {k: application[k] for k in APPLICATION_KEYS if k in application}
+        found = draft_goals.warnings(kept, project.sector)
+        project.application = {**kept, draft_goals.WARNINGS: found}
     project.status = ProjectStatus.APPLIED
     project.updated_at = get_clock().now()
     db.session.flush()
-    return {"project_id": project.id, "project_code": project.code}
+    return {"project_id": project.id, "project_code": project.code, "warnings": found}
 
 
 def admit_to_library(call: OperatorCall, *, amount: Any, name: Any = None, code: Any = None,
@@ -138,6 +142,7 @@ def admit_to_library(call: OperatorCall, *, amount: Any, name: Any = None, code:
     project.admitted_at = now
     project.updated_at = now
     db.session.flush()
+    draft_goals.to_goal_version(project, now)  # the application's draft goals become goal version 1
     return {"project_id": project.id, "project_code": project.code, "amount": str(approved)}
 
 

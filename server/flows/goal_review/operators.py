@@ -135,7 +135,10 @@ def open_goals(call: OperatorCall, *, project_code: Any = None, project_id: Any 
         )
         db.session.add(version)
     _attach(call, version, project, GoalStatus.DRAFTING, now)
-    return _summary(version, project)
+    if not version.indicators:
+        return _summary(version, project)
+    # A draft already written (the application's draft goals, or a cancelled flow's): the form starts from it.
+    return {**_summary(version, project), **_table(version), "warnings": list(version.warnings or [])}
 
 
 def open_adjustment(call: OperatorCall, *, project_code: Any = None, project_id: Any = None) -> dict[str, Any]:
@@ -188,7 +191,7 @@ def _copy(row: GoalIndicator) -> GoalIndicator:
 # ---------------------------------------------------------------- the unit's table
 
 
-def _indicator(i: int, row: Any) -> GoalIndicator:
+def indicator_row(i: int, row: Any) -> GoalIndicator:
     """One validated indicator row; the form already refused bad input, so a failure here is a flow bug."""
     if not isinstance(row, dict):
         raise ValueError(_("第 %(row)s 行指标格式不正确", row=i + 1))
@@ -232,7 +235,7 @@ def save_draft(
     version.contact = text(contact, 100)
     if version.kind == GoalKind.ADJUSTED:
         version.adjust_reasons = text(adjust_reasons, 4000)
-    version.indicators = [_indicator(i, r) for i, r in enumerate(rows)]
+    version.indicators = [indicator_row(i, r) for i, r in enumerate(rows)]
     version.warnings = found
     version.status = GoalVersionStatus.DRAFT
     version.updated_at = get_clock().now()

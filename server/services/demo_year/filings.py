@@ -99,6 +99,9 @@ def application(spec: ProjectSpec, year: int, *, amount: int | None = None, note
         "category": spec.category,
         "fund_source": spec.fund_source,
     }
+    goals = goal_table(spec, year)  # the draft goals the application carries (先有目标后入库)
+    data.update(long_term_goal=goals["long_term_goal"], annual_goal=goals["annual_goal"],
+                indicators=goals["indicators"])
     if spec.continuing:
         data["period_expired"] = False
     return data
