@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, func, select
 from server.clock import COUNTY_TZ
 from server.db import db
 from server.flows.budget_arrangement.models import ArrangementStatus, BudgetArrangement
+from server.flows.budget_arrangement.words import STATUS
 from server.flows.evaluation.models import Evaluation
 from server.flows.shared.models import PaymentSuspension
 from server.models import Project, Role, User
@@ -202,7 +203,6 @@ HEADERS = ((_l("项目编码"), 22, False), (_l("项目名称"), 30, False), (_l
 
 
 def export_xlsx(user: User, year: int, sector: str | None = None) -> Iterator[bytes]:
-    from server.services.task_page import label
 
     def rows() -> Iterator[list[Any]]:
         page = 1
@@ -211,7 +211,7 @@ def export_xlsx(user: User, year: int, sector: str | None = None) -> Iterator[by
                 r = line.row
                 yield [line.project.code, line.project.name, line.unit, r.sector, r.base, r.adjustment, r.amount,
                        str(PRIORITY[r.priority]) if r.priority is not None else "",
-                       _("是") if line.payments_suspended else "", str(label("arrangement_status", str(r.status))),
+                       _("是") if line.payments_suspended else "", str(STATUS.get(str(r.status), r.status)),
                        "\n".join(x["text"] for x in line.reasons)]
             page += 1
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any
 
 from server.models import ProcessInstance, Project
-
-if TYPE_CHECKING:
-    from server.services.budget_arrangements import ArrangementLine
 
 
 @dataclass(frozen=True)
 class ArrangementContext:
-    lines: list[ArrangementLine]
+    lines: list[Any]  # services.budget_arrangements.ArrangementLine
     base: Decimal
     adjustment: Decimal
     amount: Decimal

@@ -29,7 +29,7 @@ from server.flows.dept_performance.models import (
 )
 from server.flows.evaluation.operators import BANDS, achievement, level_points, year_end
 from server.flows.goal_review import quality as goal_quality
-from server.flows.goal_review.operators import _indicator as goal_indicator
+from server.flows.goal_review.operators import indicator_row as goal_indicator
 from server.flows.shared.support import CENT, context, money, number, optional_int, text
 from server.models import InstanceStatus, Organisation, OrgKind, ProcessInstance
 from server.services import indicator_library
