@@ -18,13 +18,14 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('projects') as batch_op:
-        batch_op.add_column(sa.Column('category', sa.String(16), nullable=False, server_default='specific'))
-        batch_op.add_column(sa.Column('fund_source', sa.String(16), nullable=False, server_default='local'))
-        batch_op.add_column(sa.Column('confidential', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD COLUMN with a default (existing rows get it): a batch copy of projects fails once other tables
+    # reference its rows.
+    op.add_column('projects', sa.Column('category', sa.String(16), nullable=False, server_default='specific'))
+    op.add_column('projects', sa.Column('fund_source', sa.String(16), nullable=False, server_default='local'))
+    op.add_column('projects', sa.Column('confidential', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
-    op.drop_column('projects', 'confidential')
-    op.drop_column('projects', 'fund_source')
-    op.drop_column('projects', 'category')
+    # Plain DROP COLUMN (SQLite >= 3.35 too): a batch copy of projects fails, as many tables reference it.
+    for column in ('confidential', 'fund_source', 'category'):
+        op.execute(f'ALTER TABLE projects DROP COLUMN {column}')

@@ -55,7 +55,8 @@ def test_the_office_adds_an_indicator_everyone_reads_and_exports_it(app, browser
     assert f'id="indicator-{new_id}"' not in office.get("/indicators").get_data(as_text=True)
     assert f'id="indicator-{new_id}"' in office.get("/indicators?inactive=1").get_data(as_text=True)
     with app.app_context():
-        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("indicator_%"))).all()
+        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("indicator_%"))
+                                     .order_by(AuditEvent.id)).all()
     assert actions == ["indicator_save", "indicator_deactivate"]
 
 
