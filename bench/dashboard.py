@@ -14,9 +14,9 @@ What makes it fast: the colour chart reads monitoring_tallies, every other figur
 hundred summary rows per year, kept by the ORM flush that changes a project, assessment, evaluation, budget
 adjustment or payment hold: server/services/dashboard_counts.py); the rest read narrow slices through migration
 0020's partial indexes (units' overdue tasks, rectifying evaluations, the year's key-attention ledger).
-Measured 2026-12-04 at full size on a 2-core machine shared with other jobs (load average ~7, where the
-library's first page, 100 ms on a quiet machine, took 228 ms): dashboard 189 ms (office) / 169 ms (finance
-section), report page 189 / 272 ms median.
+Measured 2026-12-04 at full size on this 2-core machine, quiet (load average below 1): dashboard 68.7 ms
+(office) / 60.6 ms (finance section, 3 sectors), report page 72.4 / 57.9 ms median; the library's first page
+122.3 ms in the same run. Under a load average of ~7 the same pages took 189 / 169 and 189 / 272 ms.
 """
 
 from __future__ import annotations

@@ -8,21 +8,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import serving
+from tests.browser import demo_year
 from tests.browser.support import login, screenshot
-from tests.conftest import make_app
-from tests.web import demo_year_db
 
-year_db, year_url = demo_year_db.year_db, demo_year_db.year_url
+year_db, year_url, live_server = demo_year.year_db, demo_year.year_url, demo_year.live_server
 
 
-@pytest.fixture
-def live_server(year_url, instance_path):
-    from server.clock import ManualClock
-
-    clock = ManualClock(demo_year_db.NOW)
-    with serving(make_app(year_url, clock=clock), clock) as url:
-        yield url
 
 
 @pytest.mark.parametrize("year_db", ["sqlite"], indirect=True)

@@ -14,23 +14,14 @@ from sqlalchemy import select
 from server.db import db
 from server.models import HumanTask, TaskStatus
 from tests.api.helpers import complete
-from tests.browser.conftest import serving
+from tests.browser import demo_year
 from tests.browser.support import login, screenshot
-from tests.conftest import make_app
 from tests.support.api import api_as
-from tests.web import demo_year_db
 
-year_db, year_url = demo_year_db.year_db, demo_year_db.year_url
+year_db, year_url, live_server = demo_year.year_db, demo_year.year_url, demo_year.live_server
 CAUSE, MEASURES = "秋季学期资助名单公示期延长，资金尚未发放", "11月底前完成公示并一次性发放到位"
 
 
-@pytest.fixture
-def live_server(year_url, instance_path):
-    from server.clock import ManualClock
-
-    clock = ManualClock(demo_year_db.NOW)
-    with serving(make_app(year_url, clock=clock), clock) as url:
-        yield url
 
 
 @pytest.mark.parametrize("year_db", ["sqlite"], indirect=True)
