@@ -8,7 +8,6 @@
   // Below this scale the labels (14px) shrink under ~12px on screen: the first view stays readable and
   // shows the current step; "fit" shows the whole flow on demand.
   var READABLE = 0.85;
-  var STEP = 1.25;
   var INTERNAL = ["bpmn:ScriptTask", "bpmn:ServiceTask", "bpmn:BusinessRuleTask", "bpmn:SendTask"];
 
   function parse(el, name) {
@@ -45,19 +44,6 @@
     canvas.viewbox({ x: x, y: y, width: box.width, height: box.height });
   }
 
-  function wireButtons(block, canvas, reset) {
-    block.querySelectorAll("[data-zoom]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var how = button.getAttribute("data-zoom");
-        if (how === "in") canvas.zoom(canvas.zoom() * STEP);
-        else if (how === "out") canvas.zoom(canvas.zoom() / STEP);
-        else if (how === "fit") canvas.zoom("fit-viewport", "auto");
-        else reset();
-      });
-      button.disabled = false;
-    });
-  }
-
   function show(el) {
     if (typeof window.BpmnJS !== "function") { fail(el, "bpmn-js not loaded"); return; }
     var viewer = new window.BpmnJS({
@@ -85,7 +71,7 @@
         function reset() { readableView(canvas, focus); }
         reset();
         var block = el.closest(".diagram-block");
-        if (block) wireButtons(block, canvas, reset);
+        if (block) window.JixiaoDiagramZoom.wire(block, canvas, reset);
         el.setAttribute("data-ready", "true");
       })
       .catch(function (error) { fail(el, error); });

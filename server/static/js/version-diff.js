@@ -24,7 +24,6 @@
   // A whole county flow fitted into the box makes its labels unreadable: show the changes at a readable scale,
   // centred on them; 显示全图 fits the whole flow on demand.
   var READABLE = 0.9;
-  var STEP = 1.25;
 
   function readable(canvas, shapes) {
     canvas.zoom("fit-viewport", "auto");
@@ -38,20 +37,6 @@
     var outer = canvas.viewbox().outer;
     var width = outer.width / READABLE, height = outer.height / READABLE;
     canvas.viewbox({ x: (x1 + x2) / 2 - width / 2, y: (y1 + y2) / 2 - height / 2, width: width, height: height });
-  }
-
-  function wireZoom(block, canvas, focus) {
-    if (!block) return;
-    block.querySelectorAll("[data-zoom]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var how = button.getAttribute("data-zoom");
-        if (how === "in") canvas.zoom(canvas.zoom() * STEP);
-        else if (how === "out") canvas.zoom(canvas.zoom() / STEP);
-        else if (how === "fit") canvas.zoom("fit-viewport", "auto");
-        else focus();
-      });
-      button.disabled = false;
-    });
   }
 
   function draw(el) {
@@ -74,7 +59,7 @@
         });
         function focus() { readable(canvas, marked.map(function (id) { return registry.get(id); })); }
         focus();
-        wireZoom(el.closest(".diff-diagram-block"), canvas, focus);
+        window.JixiaoDiagramZoom.wire(el.closest(".diff-diagram-block"), canvas, focus);
         el.setAttribute("data-marked", JSON.stringify(marked));
         el.setAttribute("data-ready", "true");
       })
