@@ -21,7 +21,6 @@ Measured 2026-12-04 at full size on this 2-core machine, quiet (load average bel
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import statistics
 import sys
@@ -31,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.project_library import _exec, fill, login  # noqa: E402
-from bench.scratch import scratch_database  # noqa: E402
+from bench.project_library import _exec, fill  # noqa: E402
+from bench.scratch import analyze, bench_args, login, p95, scratch_database, seeded_app  # noqa: E402
 
 YEAR = 2025  # the work year shown: budget 2026 prepared, 2025 monitored, 2024 evaluated (all five years filled)
 PAGES = {
@@ -153,9 +152,9 @@ def measure(app, engine, repeat: int) -> float:
                     queries.add(len(statements))
             ordered = sorted(times)
             median = statistics.median(ordered)
-            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+            tail = p95(ordered)
             worst = max(worst, median)
-            print(f"{name:<40}{median:>10.1f}{p95:>9.1f}{'/'.join(map(str, sorted(queries))):>9}")
+            print(f"{name:<40}{median:>10.1f}{tail:>9.1f}{'/'.join(map(str, sorted(queries))):>9}")
     print("\nslowest statements (median ms over all pages)")
     for statement, ms in sorted(took.items(), key=lambda kv: -statistics.median(kv[1]))[:10]:
         print(f"{statistics.median(ms):8.1f}  {statement}")
@@ -163,24 +162,16 @@ def measure(app, engine, repeat: int) -> float:
 
 
 def run(url: str, projects: int, repeat: int) -> None:
-    from flask_migrate import upgrade
 
-    from server import create_app
-    from server.clock import ManualClock
     from server.db import db
-    from server.services.demo import seed_demo
-    from tests.conftest import START
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, clock=ManualClock(START))
+    app = seeded_app(url)
     with app.app_context():
-        upgrade()
-        seed_demo()
         t0 = time.perf_counter()
         with db.engine.begin() as conn:
             fill(conn, projects)
             fill_rest(conn)
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE")  # production's autovacuum keeps the statistics current
+        analyze(db.engine)
         tables = ("projects", "monitoring_reports", "evaluations", "assessments", "key_attention",
                   "budget_adjustments", "payment_suspensions", "human_tasks", "monitoring_tallies")
         counts = {t: db.session.scalar(db.text(f"SELECT count(*) FROM {t}")) for t in tables}
@@ -194,11 +185,7 @@ def run(url: str, projects: int, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--projects", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
-    args = parser.parse_args()
+    args = bench_args(__doc__, projects=200_000, repeat=15)
     with scratch_database("jx_bench_dashboard", keep=args.keep) as url:
         run(url, args.projects, args.repeat)
 

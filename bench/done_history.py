@@ -11,8 +11,6 @@ the target is within 1.5x.
 
 from __future__ import annotations
 
-import argparse
-import re
 import statistics
 import sys
 import time
@@ -21,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import scratch_database  # noqa: E402
+from bench.scratch import analyze, bench_args, login, scratch_database, seeded_app  # noqa: E402
 
 NAMES = ["县第一中学食堂改造", "县水利工程站堤防加固", "乡村道路硬化工程", "中小学校舍维修", "农田灌溉渠道修缮",
          "县医院设备购置", "文化站图书更新", "科技示范园建设"]
@@ -80,14 +78,6 @@ def cursors(conn, codes: dict[str, int]) -> dict[str, str]:
     return found
 
 
-def _login(app, username: str):
-    browser = app.test_client()
-    page = browser.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    resp = browser.post("/login", data={"username": username, "password": "demo", "csrf_token": token})
-    assert resp.status_code == 302, resp.status_code
-    return browser
-
 
 def _measure(calls: dict[str, tuple], repeat: int) -> dict[str, tuple[float, str]]:
     """Median app time of each call; the users' requests alternate, so both meet the same machine load
@@ -105,20 +95,12 @@ def _measure(calls: dict[str, tuple], repeat: int) -> dict[str, tuple[float, str
 
 
 def run(url: str, big: int, small: int, others: int, repeat: int) -> float:
-    from flask_migrate import upgrade
 
-    from server import create_app
-    from server.clock import ManualClock
     from server.db import db
-    from server.services.demo import seed_demo
     from tests.api.helpers import FLOWS, deploy_folder, start
-    from tests.conftest import START
     from tests.support.api import api_as
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, clock=ManualClock(START))
-    with app.app_context():
-        upgrade()
-        seed_demo()
+    app = seeded_app(url)
     client = app.test_client()
     assert deploy_folder(api_as(client, "admin"), "review", FLOWS / "review").status_code == 201
     start(api_as(client, "school1"), "review")
@@ -127,13 +109,12 @@ def run(url: str, big: int, small: int, others: int, repeat: int) -> float:
         with db.engine.begin() as conn:
             codes = fill(conn, big, small, others)
             keyset = cursors(conn, codes)
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE human_tasks")  # production's autovacuum keeps this current
+        analyze(db.engine, "human_tasks")
     print(f"  filled {big + small + others:,} done rows in {time.perf_counter() - t0:.0f} s")
 
     results: dict[str, dict[str, float]] = {}
     users = {"fin_edu": big, "fin_agri": small}
-    browsers = {user: _login(app, user) for user in users}
+    browsers = {user: login(app, user) for user in users}
     tokens = {user: {"Authorization": f"Bearer {api_as(client, user).token}"} for user in users}
     api_client = app.test_client()
     for name, path in REQUESTS.items():
@@ -160,13 +141,7 @@ def run(url: str, big: int, small: int, others: int, repeat: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--big", type=int, default=100_000)
-    parser.add_argument("--small", type=int, default=100)
-    parser.add_argument("--others", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
-    args = parser.parse_args()
+    args = bench_args(__doc__, big=100_000, small=100, others=200_000, repeat=30)
     with scratch_database("jx_bench_done", keep=args.keep) as url:
         run(url, args.big, args.small, args.others, args.repeat)
 

@@ -12,7 +12,6 @@ The target is under 50 ms server time.
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import scratch_database  # noqa: E402
+from bench.scratch import analyze, bench_args, p95, scratch_database, seeded_app  # noqa: E402
 
 PAGES = {
     "first page (可认领)": "/inbox?view=claimable",
@@ -94,21 +93,13 @@ def fill(conn, rows: int, visible: int, instances: int) -> None:
 
 
 def run(url: str, rows: int, visible: int, repeat: int) -> None:
-    from flask_migrate import upgrade
     from sqlalchemy import event
 
-    from server import create_app
-    from server.clock import ManualClock
     from server.db import db
-    from server.services.demo import seed_demo
     from tests.api.helpers import FLOWS, deploy_folder, start
-    from tests.conftest import START
     from tests.support.api import api_as
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, clock=ManualClock(START))
-    with app.app_context():
-        upgrade()
-        seed_demo()
+    app = seeded_app(url)
     client = app.test_client()
     assert deploy_folder(api_as(client, "admin"), "review", FLOWS / "review").status_code == 201
     start(api_as(client, "school1"), "review")
@@ -119,8 +110,7 @@ def run(url: str, rows: int, visible: int, repeat: int) -> None:
             fill(conn, rows, visible, instances=1000)  # tasks share instances; their state is not read
         # Production runs autovacuum, which keeps the visibility map that index-only scans rely on; a bulk load
         # measured before any vacuum (this test server has autovacuum off) would visit every row's heap page.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE human_tasks")
+        analyze(db.engine, "human_tasks")
         org = db.session.execute(db.text("SELECT id FROM organisations WHERE code = 'jyj_yz'")).scalar()
         engine = db.engine
     print(f"  filled in {time.perf_counter() - t0:.0f} s")
@@ -156,9 +146,9 @@ def run(url: str, rows: int, visible: int, repeat: int) -> None:
                 queries.add(len(statements))
         shown = resp.get_data(as_text=True).count('class="task-title"')
         ordered = sorted(app_ms)
-        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        tail = p95(ordered)
         worst = max(worst, statistics.median(ordered))
-        print(f"{name:<36}{statistics.median(ordered):>10.1f}{p95:>9.1f}{statistics.median(db_ms):>8.1f}"
+        print(f"{name:<36}{statistics.median(ordered):>10.1f}{tail:>9.1f}{statistics.median(db_ms):>8.1f}"
               f"{statistics.median(client_ms):>11.1f}"
               f"{'/'.join(map(str, sorted(queries))):>9}{shown:>6}")
     print(f"\nworst median {worst:.1f} ms (target < 50 ms server time)")
@@ -168,12 +158,7 @@ def run(url: str, rows: int, visible: int, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--visible", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=40)
-    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
-    args = parser.parse_args()
+    args = bench_args(__doc__, rows=1_000_000, visible=10_000, repeat=40)
     with scratch_database("jx_bench_inbox", keep=args.keep) as url:
         run(url, args.rows, args.visible, args.repeat)
 

@@ -15,8 +15,6 @@ the first pages; the 20,000-row export under 5 s with flat memory (its tracemall
 
 from __future__ import annotations
 
-import argparse
-import re
 import statistics
 import sys
 import time
@@ -26,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import scratch_database  # noqa: E402
+from bench.scratch import analyze, bench_args, login, p95, scratch_database, seeded_app  # noqa: E402
 
 SECTORS = ("教育", "科技", "文化", "农业", "水利", "卫生", "交通", "环保", "民政", "城建")
 UNITS = 1000
@@ -123,14 +121,6 @@ def fill(conn, projects: int) -> None:
     _exec(conn, "SET session_replication_role = DEFAULT")
 
 
-def login(app, username: str):
-    browser = app.test_client()
-    page = browser.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    resp = browser.post("/login", data={"username": username, "password": "demo", "csrf_token": token})
-    assert resp.status_code == 302, resp.status_code
-    return browser
-
 
 def measure_pages(app, engine, org: int, repeat: int) -> float:
     from sqlalchemy import event
@@ -156,10 +146,10 @@ def measure_pages(app, engine, org: int, repeat: int) -> float:
             shown = html.count('<tr data-report=') or html.count('<td data-label="项目"><a')
             ordered = sorted(app_ms)
             median = statistics.median(ordered)
-            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+            tail = p95(ordered)
             if "search" not in name:
                 worst = max(worst, median)
-            print(f"{name:<44}{median:>10.1f}{p95:>9.1f}{'/'.join(map(str, sorted(queries))):>9}{shown:>6}")
+            print(f"{name:<44}{median:>10.1f}{tail:>9.1f}{'/'.join(map(str, sorted(queries))):>9}{shown:>6}")
     return worst
 
 
@@ -188,23 +178,15 @@ def measure_export(app) -> None:
 
 
 def run(url: str, projects: int, repeat: int) -> None:
-    from flask_migrate import upgrade
 
-    from server import create_app
-    from server.clock import ManualClock
     from server.db import db
-    from server.services.demo import seed_demo
-    from tests.conftest import START
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, clock=ManualClock(START))
+    app = seeded_app(url)
     with app.app_context():
-        upgrade()
-        seed_demo()
         t0 = time.perf_counter()
         with db.engine.begin() as conn:
             fill(conn, projects)
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE")  # production's autovacuum keeps the statistics current
+        analyze(db.engine)
         counts = {t: db.session.scalar(db.text(f"SELECT count(*) FROM {t}"))
                   for t in ("projects", "monitoring_reports", "monitoring_corrections")}
         org = db.session.scalar(db.text("SELECT id FROM organisations WHERE code = 'bench_unit_4'"))
@@ -219,11 +201,7 @@ def run(url: str, projects: int, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--projects", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
-    args = parser.parse_args()
+    args = bench_args(__doc__, projects=200_000, repeat=20)
     with scratch_database("jx_bench_library", keep=args.keep) as url:
         run(url, args.projects, args.repeat)
 

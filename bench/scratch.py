@@ -3,7 +3,9 @@ a temporary directory, so a bench never touches a real database or the checkout'
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,3 +27,49 @@ def scratch_database(prefix: str, *, keep: bool = False) -> Iterator[str]:
     finally:
         if not keep:
             postgres.drop_database(name)
+
+
+def seeded_app(url: str):
+    """The app on `url`, migrated and seeded with the demo county, its clock held at the suite's start."""
+    from flask_migrate import upgrade
+
+    from server import create_app
+    from server.clock import ManualClock
+    from server.services.demo import seed_demo
+    from tests.conftest import START
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, clock=ManualClock(START))
+    with app.app_context():
+        upgrade()
+        seed_demo()
+    return app
+
+
+def analyze(engine, table: str = "") -> None:
+    """Refresh the planner's statistics after a bulk fill, as production's autovacuum keeps them current."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"VACUUM ANALYZE {table}".strip())
+
+
+def login(app, username: str):
+    """A test client logged in through the login form (demo password), as a browser would be."""
+    browser = app.test_client()
+    page = browser.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    resp = browser.post("/login", data={"username": username, "password": "demo", "csrf_token": token})
+    assert resp.status_code == 302, resp.status_code
+    return browser
+
+
+def p95(ordered: list[float]) -> float:
+    """The 95th percentile of already sorted timings (nearest rank)."""
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def bench_args(doc: str | None, **defaults: int) -> argparse.Namespace:
+    """The common command line: one integer option per default (`rows=1000` → --rows 1000) and --keep."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, value in defaults.items():
+        parser.add_argument(f"--{name}", type=int, default=value)
+    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
+    return parser.parse_args()
