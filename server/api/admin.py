@@ -17,6 +17,7 @@ from server.api.schemas import CancelIn, RetryIn, UserOut
 from server.api.views import instance_json
 from server.services import instance_migration, instance_repair, people, version_diff
 from server.services.admin_access import is_admin
+from server.services.errors import ValidationFailed
 from server.services.instance_retry import retry_instance
 from server.services.instances import cancel_instance
 from server.services.user_import import import_users
@@ -223,13 +224,28 @@ def version_changes(key: str):
 @bp.get("/v1/admin/process-models/<key>/migrations")
 @admin_required
 def migration_candidates(key: str):
+    """The instances that could move to `to_version` with SpiffWorkflow's verdict: a page of them, or the
+    `instance_ids` named (comma-separated, at most a page), of every older version or of `from_version`."""
     arg = request.args.get("page", "1")
     page = int(arg) if arg.isdigit() and 0 < int(arg) < 100_000 else 1
-    rows, total = instance_migration.candidates(me(), key, request.args.get("to_version"), page=page)
+    frm = request.args.get("from_version")
+    from_number = version_diff.model_version(key, frm, "from_version").number if frm else None
+    rows, total = instance_migration.candidates(me(), key, request.args.get("to_version"), from_number,
+                                                page=page, ids=_instance_ids(request.args.get("instance_ids")))
     return jsonify({"total": total, "items": [
         {"id": r.instance.id, "version": r.instance.version.number, "status": r.instance.status.value,
          "title": r.instance.title, "open_steps": r.open_steps, "movable": r.movable, "reasons": r.reasons}
         for r in rows]})
+
+
+def _instance_ids(raw: str | None) -> list[int] | None:
+    if raw is None:
+        return None
+    parts = raw.split(",")
+    if not all(p.strip().isdigit() and len(p.strip()) < 10 for p in parts) or len(parts) > instance_migration.PER_PAGE:
+        raise ValidationFailed(_("实例编号不正确"), fields={"instance_ids": _(
+            "应为逗号分隔的实例编号，最多 %(n)s 个", n=instance_migration.PER_PAGE)})
+    return [int(p) for p in parts]
 
 
 @bp.post("/v1/admin/process-models/<key>/migrations")

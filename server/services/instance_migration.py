@@ -67,6 +67,7 @@ class Candidate:
     instance: ProcessInstance
     open_steps: list[str]
     reasons: list[str] = field(default_factory=list)
+    checked: bool = True  # False: listed without the verdict (the page asks for it row by row)
 
     @property
     def movable(self) -> bool:
@@ -175,17 +176,21 @@ def _older(target: ProcessVersion, from_number: int | None = None):
     return where
 
 
-def candidates(actor: User, key: str, to_number: Any, from_number: int | None = None,
-               page: int = 1) -> tuple[list[Candidate], int]:
-    """Active instances of older versions (or of `from_number`), oldest first, a page at a time, each with
-    SpiffWorkflow's verdict. Reading the verdict loads each listed instance's workflow, hence the page size."""
+def candidates(actor: User, key: str, to_number: Any, from_number: int | None = None, page: int = 1, *,
+               verdicts: bool = True, ids: list[int] | None = None) -> tuple[list[Candidate], int]:
+    """Active instances of older versions (or of `from_number`), oldest first, a page at a time (or the named
+    `ids`, at most a page of them). With `verdicts`, each carries SpiffWorkflow's verdict, which loads its
+    workflow; without, the list is SQL only and rows are marked unchecked (the page fetches verdicts a few rows
+    per request, so listing never deserializes a page of workflows at once)."""
     require_admin(actor)
     target = _target(key, to_number)
     where = _older(target, from_number)
+    if ids is not None:
+        where.append(ProcessInstance.id.in_(ids[:PER_PAGE]))
     base = select(ProcessInstance).join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id).where(*where)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     instances = db.session.scalars(base.order_by(ProcessInstance.id).limit(PER_PAGE)
-                                   .offset((max(page, 1) - 1) * PER_PAGE)).all()
+                                   .offset(0 if ids is not None else (max(page, 1) - 1) * PER_PAGE)).all()
     steps: dict[int, list[str]] = {i.id: [] for i in instances}
     if instances:
         for instance_id, title in db.session.execute(
@@ -195,6 +200,8 @@ def candidates(actor: User, key: str, to_number: Any, from_number: int | None = 
             steps[instance_id].append(title)
     if target.number <= (from_number or 0):
         return [Candidate(i, steps[i.id], [_("只能迁移到更新的版本")]) for i in instances], total
+    if not verdicts:
+        return [Candidate(i, steps[i.id], checked=False) for i in instances], total
     rows = []
     plan: _Plan | None = None
     for instance in instances:

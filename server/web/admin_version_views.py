@@ -50,7 +50,10 @@ def diff_page(key: str):
         name = _("%(key)s 第 %(a)s 版与第 %(b)s 版对比", key=key, a=frm, b=to)
         return xlsx_response(stream_xlsx(_("版本对比"), columns, version_diff.export_rows(diff)), name + ".xlsx")
     page = _page_arg()
-    rows, total = instance_migration.candidates(current_user, key, to, from_number=frm, page=page)
+    # Verdicts load each instance's workflow: the page lists rows from SQL and fetches verdicts a few rows per
+    # request (static/js/version-diff.js); ?check=1 gives them in the page itself (without JavaScript).
+    rows, total = instance_migration.candidates(current_user, key, to, from_number=frm, page=page,
+                                                verdicts=request.args.get("check") == "1")
     return render_template("admin/diff.html", diff=diff, rows=rows, total=total, page=page,
                            per_page=instance_migration.PER_PAGE, chunk=CHUNK,
                            versions=version_diff.version_numbers(key), status_words=LABELS["instance_status"],

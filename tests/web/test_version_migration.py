@@ -78,7 +78,13 @@ def test_the_diff_lists_and_marks_what_changed_and_which_instances_can_move(app,
     diagram = admin.client.get("/admin/models/review/versions/2/diagram.bpmn")
     assert diagram.status_code == 200 and b"Task_Confirm" in diagram.data
 
-    # The instances of v1: the one waiting at 审核 can move, the one at 申报 cannot, and says why.
+    # The instances of v1 are listed from SQL, their verdicts still to come (the script asks the API for them a
+    # few rows at a time); ?check=1 puts them in the page: the one waiting at 审核 can move, the one at 申报
+    # cannot, and says why.
+    row = re.search(rf'<tr data-instance="{movable}" class="unchecked">(.*?)</tr>', html, re.S).group(1)
+    assert "正在检查" in row and "审核" in row and "disabled" not in row
+    assert 'id="verdict-progress"' in html and "check=1" in html
+    html = admin.get("/admin/models/review/diff?from=1&to=2&check=1").get_data(as_text=True)
     row = re.search(rf'<tr data-instance="{movable}" class="movable">(.*?)</tr>', html, re.S).group(1)
     assert "可以迁移" in row and "审核" in row
     row = re.search(rf'<tr data-instance="{blocked}" class="blocked">(.*?)</tr>', html, re.S).group(1)
@@ -106,6 +112,15 @@ def test_the_diff_lists_and_marks_what_changed_and_which_instances_can_move(app,
     assert [c["element_id"] for c in body["added"]] == ["Task_Confirm"] and body["removed"] == []
     items = {i["id"]: i for i in api.get(f"{API}/migrations", query_string={"to_version": 2}).get_json()["items"]}
     assert items[movable]["movable"] and not items[blocked]["movable"] and "Task_Apply" in items[blocked]["reasons"][0]
+    # What the page's script asks: the verdicts of the rows it names, of one older version.
+    named = api.get(f"{API}/migrations", query_string={"to_version": 2, "from_version": 1,
+                                                       "instance_ids": f"{blocked}"}).get_json()
+    assert [(i["id"], i["movable"]) for i in named["items"]] == [(blocked, False)] and named["total"] == 1
+    for bad in ({"instance_ids": "1,x"}, {"instance_ids": ",".join(["1"] * 51)}, {"instance_ids": ""},
+                {"from_version": "9"}, {"from_version": "1; drop"}):
+        resp = api.get(f"{API}/migrations", query_string={"to_version": 2, **bad})
+        assert resp.status_code == 422, (bad, resp.status_code)
+        assert set(resp.get_json()["fields"]) <= {"instance_ids", "from_version"}
 
 
 def test_migrating_moves_what_can_move_and_it_continues_on_the_new_version(app, review, login_as, browser):

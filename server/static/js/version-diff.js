@@ -1,7 +1,9 @@
 // The version comparison page: both diagrams drawn by the bpmn-js NavigatedViewer (window.BpmnJS, served from
 // node_modules) with added / changed / removed elements marked, and the migration of running instances posted to
 // the admin API a few at a time so the progress bar moves (each instance moves in its own transaction on the
-// server). Without this script the form posts everything at once and the server answers with a result page.
+// server). The instance rows come without their verdict (it loads each workflow): it is fetched from the admin
+// API a few rows per request. Without this script the page offers ?check=1 (verdicts in the page), the form
+// posts everything at once and the server answers with a result page.
 (function () {
   "use strict";
 
@@ -85,6 +87,66 @@
     });
   }
 
+  // A row's verdict cell: a green or red tag, and the reason under a red one.
+  function mark(verdict, ok, text, reason) {
+    verdict.textContent = "";
+    var tag = document.createElement("span");
+    tag.className = "diff-tag " + (ok ? "diff-tag-added" : "diff-tag-removed");
+    tag.textContent = text;
+    verdict.appendChild(tag);
+    if (!ok) {
+      var why = document.createElement("div");
+      why.className = "blocked-reason";
+      why.textContent = reason || "";
+      verdict.appendChild(why);
+    }
+  }
+
+  function showVerdict(form, row, movable, reasons) {
+    var box = row.querySelector("input[name=instance_ids]");
+    row.className = movable ? "movable" : "blocked";
+    if (box && !movable) { box.checked = false; box.disabled = true; }
+    mark(row.querySelector("[data-verdict]"), movable,
+         form.getAttribute(movable ? "data-movable-text" : "data-blocked-text"), reasons.join("；"));
+  }
+
+  // Ask for the verdicts of the unchecked rows, a chunk per request, and show how far it got.
+  function checkRows(form) {
+    var rows = Array.prototype.slice.call(form.querySelectorAll("tr.unchecked"));
+    var status = document.getElementById("verdict-progress");
+    if (!rows.length) return;
+    var size = parseInt(form.getAttribute("data-chunk"), 10) || 10;
+    var done = 0;
+    function show() {
+      if (status) status.textContent = fill(status.getAttribute("data-template"), { done: done, total: rows.length });
+    }
+    function next(start) {
+      if (start >= rows.length) return Promise.resolve();
+      var chunk = rows.slice(start, start + size);
+      var ids = chunk.map(function (row) { return row.getAttribute("data-instance"); });
+      var url = form.getAttribute("data-verdict-url") + "&instance_ids=" + ids.join(",");
+      return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (resp) {
+          if (!resp.ok) throw new Error("HTTP " + resp.status);
+          return resp.json();
+        })
+        .then(function (body) {
+          body.items.forEach(function (item) {
+            var row = form.querySelector('tr.unchecked[data-instance="' + item.id + '"]');
+            if (row) showVerdict(form, row, item.movable, item.reasons || []);
+          });
+          done += chunk.length;
+          show();
+          return next(start + size);
+        });
+    }
+    show();
+    next(0).catch(function (error) {
+      if (status) status.textContent = form.getAttribute("data-verdict-error");
+      if (window.console) window.console.warn(error);
+    });
+  }
+
   function wireSelectAll(form) {
     var all = form.querySelector("[data-select-all]");
     if (!all) return;
@@ -125,19 +187,7 @@
       if (r.moved) moved++; else refused++;
       var row = form.querySelector('tr[data-instance="' + r.instance_id + '"]');
       var verdict = row && row.querySelector("[data-verdict]");
-      if (verdict) {
-        verdict.textContent = "";
-        var tag = document.createElement("span");
-        tag.className = "diff-tag " + (r.moved ? "diff-tag-added" : "diff-tag-removed");
-        tag.textContent = list.getAttribute(r.moved ? "data-moved-tag" : "data-refused-tag");
-        verdict.appendChild(tag);
-        if (!r.moved) {
-          var why = document.createElement("div");
-          why.className = "blocked-reason";
-          why.textContent = r.reason || "";
-          verdict.appendChild(why);
-        }
-      }
+      if (verdict) mark(verdict, r.moved, list.getAttribute(r.moved ? "data-moved-tag" : "data-refused-tag"), r.reason);
     }
     function next(start) {
       if (start >= ids.length) return Promise.resolve();
@@ -163,6 +213,7 @@
     var form = document.getElementById("migration-form");
     if (!form) return;
     wireSelectAll(form);
+    checkRows(form);
     form.addEventListener("submit", function (event) {
       var all = event.submitter && event.submitter.name === "all";
       var ids = all ? parse(form.getAttribute("data-all-ids"))
