@@ -39,6 +39,7 @@ DEPT = "tests/flows_dept/test_dept_performance.py::test_edu_bureau_walks_its_who
 DASHBOARD = "tests/web/test_dashboard.py::"
 PUBLIC = "tests/web/test_public_site.py::test_the_public_site_shows_what_the_office_released_and_nothing_else"
 KEY_MONITORING = "tests/flows_key_monitoring/test_key_monitoring.py::"
+FIGURES = "tests/flows_evaluation/test_evaluation_year_figures.py::test_the_years_figures_and_report_count_what_the_flows_did"
 
 RULES: tuple[Rule, ...] = (
     # 1. 事前绩效评估 · 先评估后入库
@@ -275,7 +276,7 @@ RULES: tuple[Rule, ...] = (
     Rule("4", "results also go to the budget sections, the county government, 人大",
          "the finance section is told each result and reads it in the budget arrangement; the government and "
          "人大 get the annual work report (page and .docx) with the grade mix",
-         (EVALUATION, BUDGET,
+         (EVALUATION, BUDGET, FIGURES,
           DASHBOARD + "test_the_office_walks_from_each_number_to_its_list_and_takes_the_files_home")),
     Rule("4", "the percentage is of the unit's previous-year **年初预算项目经费**",
          "the adjustment base is the unit's previous-year project budget (or the project, by the table)",
@@ -356,14 +357,14 @@ RULES: tuple[Rule, ...] = (
          (DASHBOARD + "test_every_figure_is_what_the_year_played",
           KEY_MONITORING + "test_the_demo_year_has_a_key_monitoring_waiting_for_the_units_rectification")),
     Rule("6", "self-evaluations (000: 1,037)", "self-evaluations by grade",
-         (DASHBOARD + "test_every_figure_is_what_the_year_played",)),
+         (FIGURES, DASHBOARD + "test_every_figure_is_what_the_year_played",)),
     Rule("6", "key evaluations and the grade mix", "key evaluations and their grade mix",
-         (DASHBOARD + "test_every_figure_is_what_the_year_played",
+         (FIGURES, DASHBOARD + "test_every_figure_is_what_the_year_played",
           DASHBOARD + "test_the_office_walks_from_each_number_to_its_list_and_takes_the_files_home")),
     Rule("6", "money adjusted by result application", "increases, decreases and suspensions with their money",
-         (DASHBOARD + "test_every_figure_is_what_the_year_played",
+         (FIGURES, DASHBOARD + "test_every_figure_is_what_the_year_played",
           DASHBOARD + "test_the_office_walks_from_each_number_to_its_list_and_takes_the_files_home")),
     Rule("6", "rectifications closed", "rectifying, rectified and not rectified counts",
-         (DASHBOARD + "test_every_figure_is_what_the_year_played",
+         (FIGURES, DASHBOARD + "test_every_figure_is_what_the_year_played",
           DASHBOARD + "test_the_summaries_kept_step_by_step_equal_a_recount")),
 )
