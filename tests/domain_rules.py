@@ -34,7 +34,8 @@ COLOURS = "tests/flows_monitoring/test_monitoring_rule_edits.py::"
 EVALUATION = "tests/flows_evaluation/test_evaluation_year.py::test_a_year_of_evaluation_feedback_and_application"
 VARIANTS = "tests/flows_evaluation/test_evaluation_variants.py::"
 BUDGET = "tests/flows_budget/test_budget_arrangement_years.py::test_next_years_budget_reads_last_years_results"
-DEMANDS = "tests/flows_budget/test_budget_new_demands_rule.py::"
+BUDGET_EDITS = "tests/flows_budget/test_budget_rule_edits.py::"
+DEPT_EDITS = "tests/flows_dept/test_dept_rule_edits.py::"
 DEPT = "tests/flows_dept/test_dept_performance.py::test_edu_bureau_walks_its_whole_year"
 DASHBOARD = "tests/web/test_dashboard.py::"
 PUBLIC = "tests/web/test_public_site.py::test_the_public_site_shows_what_the_office_released_and_nothing_else"
@@ -282,7 +283,7 @@ RULES: tuple[Rule, ...] = (
          "the adjustment base is the unit's previous-year project budget (or the project, by the table)",
          (BUDGET,),
          "workflows/budget_arrangement/budget_arrangement_rules.dmn (base)",
-         (BUDGET,)),
+         (BUDGET_EDITS + "test_a_county_may_apply_the_percentage_to_the_project_instead_of_the_unit",)),
     Rule("4", "for in-process evaluations 合格 suspends payments, for completed-year ones it removes priority",
          "中 suspends payments while rectifying and loses priority; verification lifts the suspension",
          (EVALUATION, BUDGET)),
@@ -300,7 +301,7 @@ RULES: tuple[Rule, ...] = (
          "差 and not rectified stops execution; the unit's new demands are not considered",
          (BUDGET,),
          "workflows/budget_arrangement/budget_new_demands.dmn",
-         (DEMANDS + "test_a_county_may_consider_new_demands_of_a_unit_that_skipped_its_self_evaluation",)),
+         (BUDGET_EDITS + "test_a_county_may_consider_new_demands_of_a_unit_that_skipped_its_self_evaluation",)),
     Rule("4", "Keep this a rule table",
          "result application is the evaluation_application table, edited and deployed by the admin",
          ("tests/flows_evaluation/test_evaluation_rules.py::test_grade_threshold_and_percentage_follow_the_dmn",),
@@ -314,7 +315,7 @@ RULES: tuple[Rule, ...] = (
           "tests/flows_budget/test_budget_arrangement_input.py::"
           "test_the_page_lists_exports_prints_and_refuses_a_bad_start_by_field"),
          "workflows/budget_arrangement/budget_new_demands.dmn",
-         (DEMANDS + "test_a_county_may_consider_new_demands_of_a_unit_that_skipped_its_self_evaluation",)),
+         (BUDGET_EDITS + "test_a_county_may_consider_new_demands_of_a_unit_that_skipped_its_self_evaluation",)),
 
     # 4c. 部门整体绩效
     Rule("4c", "Departments also set department-wide goals from their functions and plans",
@@ -322,7 +323,7 @@ RULES: tuple[Rule, ...] = (
          (DEPT, "tests/flows_dept/test_dept_demo.py::test_the_demo_year_shows_the_education_bureaus_goals",
           "tests/flows_dept/test_dept_performance_input.py::test_the_department_starts_its_goals_from_its_page"),
          "workflows/dept_performance/dept_performance_goal_outcome.dmn",
-         (DEPT,)),
+         (DEPT_EDITS + "test_a_county_that_wants_good_goals_fixed_first_edits_the_goal_outcome_table",)),
     Rule("4c", "are monitored, self-evaluate, and are evaluated by finance",
          "mid-year monitoring, self-evaluation scored like a project, the office's evaluation",
          (DEPT,
@@ -331,7 +332,7 @@ RULES: tuple[Rule, ...] = (
          "grades and a 公用经费 adjustment from the department's own tables",
          (DEPT,),
          "workflows/dept_performance/dept_performance_grade.dmn, workflows/dept_performance/dept_performance_application.dmn",
-         ("tests/flows_dept/test_dept_rule_edits.py::test_a_county_edits_the_department_grade_and_application_tables",)),
+         (DEPT_EDITS + "test_a_county_edits_the_department_grade_and_application_tables",)),
     Rule("4c", "Departments evaluate their own key projects too (部门评价",
          "a department evaluates its own key projects",
          missing="no 部门评价 of projects by their department (see section 4's department evaluation)"),

@@ -1,7 +1,7 @@
 """部门整体绩效 uses the same grades and result application as projects (DOMAIN §4c), from its own rule tables: a county
 raises 优 to 95 points in dept_performance_grade and gives 良 +8% in dept_performance_application, deploys, and the
 department's year is graded and applied by them (tests/flows_dept/test_dept_performance.py walks the shipped
-tables: 91.5 → 优, +10%). Over HTTP on SQLite and PostgreSQL with the ManualClock."""
+tables: 91.5 → 优, +10%); another county sends 良 goals back for fixing (dept_performance_goal_outcome). Over HTTP on SQLite and PostgreSQL with the ManualClock."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from server.db import db
-from server.flows.dept_performance.models import DeptEvaluation
+from server.flows.dept_performance.models import DeptEvaluation, DeptGoal, DeptGoalStatus
 from tests.api.helpers import start
 from tests.flows_dept.conftest import KEY, dept_goals
 from tests.flows_evaluation.conftest import county, wake_at
-from tests.flows_goal_review.conftest import deploy_variant, do, status_of, task_data
+from tests.flows_goal_review.conftest import deploy_variant, do, status_of, steps, task_data
 
 ACTUAL = {"义务教育学校标准化建设完成数": "12", "义务教育巩固率": "98", "秋季学期学生资助发放": "达成", "适龄儿童入学率": "100",
           "学生家长满意度": "92"}
@@ -47,3 +47,18 @@ def test_a_county_edits_the_department_grade_and_application_tables(app, clock, 
     with app.app_context():
         ev = db.session.scalar(select(DeptEvaluation).where(DeptEvaluation.instance_id == iid))
         assert (ev.grade, ev.adjust_percent, ev.adjustment) == ("良", Decimal("8.00"), Decimal("96000.00"))
+
+
+def test_a_county_that_wants_good_goals_fixed_first_edits_the_goal_outcome_table(app, clock, users, flow):
+    deploy_variant(users, KEY, {"dept_performance_goal_outcome.dmn": [
+        ('<outputEntry id="OutputEntry_good_approved"><text>True', '<outputEntry id="OutputEntry_good_approved"><text>False')]})
+    clock.set(county(2026, 1, 10, 9))
+    iid = start(users["edu_head"], KEY, {"fiscal_year": 2026})["id"]
+    do(users["edu_head"], iid, "Task_Fill", dept_goals())
+    do(users["fin_edu"], iid, "Task_Review", {"goal_grade": "良", "review_opinion": "巩固率目标偏低，请修改"})
+    assert steps(users["edu_head"], iid) == ["Task_Fill"]  # 良 goes back to the department under this table
+    do(users["edu_head"], iid, "Task_Fill", dept_goals())
+    do(users["fin_edu"], iid, "Task_Review", {"goal_grade": "优", "review_opinion": "目标明确，予以批复"})
+    with app.app_context():
+        goal = db.session.scalar(select(DeptGoal).where(DeptGoal.instance_id == iid))
+        assert (goal.status, goal.round, goal.review_grade) == (DeptGoalStatus.APPROVED, 2, "优")
