@@ -100,6 +100,12 @@ def test_each_rule_names_its_tests(rule: Rule):
         assert (ROOT / name).is_file(), name
 
 
+def test_every_shipped_rule_table_belongs_to_a_rule_with_an_edit_test():
+    named = {name for rule in RULES if rule.table_tests for name in re.findall(r"workflows/[\w/]+\.dmn", rule.table)}
+    shipped = {f"workflows/{name}" for name in dmn_files()}
+    assert shipped - named == set(), "rule tables no DOMAIN rule names with a test editing them"
+
+
 def parametrize_ids(function: object) -> set[str]:
     """The id parts pytest may give a parametrized test: explicit ids and the str() of plain values."""
     out: set[str] = set()

@@ -1,5 +1,6 @@
 """The counties' variants DOMAIN §4 names, made by editing the rule tables and deploying (no code): one province
-grades 80/70/60 (evaluation_grade), 临朐 (seed 001) cuts next year's budget by 10% below 良 (evaluation_application).
+grades 80/70/60 (evaluation_grade), 临朐 (seed 001) cuts next year's budget by 10% below 良 (evaluation_application),
+a county asks for rectification reports within 20 days instead of 30 (evaluation_rules).
 An evaluation started before the deploy keeps the shipped tables. Each project scores 78.42 (中 by default).
 Walked over HTTP on SQLite and PostgreSQL with the ManualClock."""
 
@@ -11,6 +12,7 @@ from tests.api.helpers import start, tasks
 from tests.flows_evaluation.conftest import (
     KEY,
     NOTICE,
+    RECTIFY,
     REVIEW,
     SELF,
     adjustments,
@@ -90,3 +92,17 @@ def test_linqu_cuts_below_good_by_ten_percent_by_editing_the_table(app, users, f
     assert evaluation(app, new).application_basis.startswith("评价结果为良以下，调减 10%")
     assert adjustments(app, old) == []  # the shipped table: 中 changes no budget
     assert len(suspensions(app, new)) == len(suspensions(app, old)) == 1  # both rectify with payments held
+
+
+def test_a_shorter_rectification_deadline_in_the_rules_table(app, users, flows, clock):
+    old, new, running = two_projects(app, users, clock)
+    deploy_variant(users, KEY, {"evaluation_rules.dmn": [
+        ('<outputEntry id="OutputEntry_rectify_within"><text>"P30D"', '<outputEntry id="OutputEntry_rectify_within"><text>"P20D"')]})
+    following = start(users["school1"], KEY, {"project_code": new})["id"]
+    for iid in (running, following):
+        self_evaluate_at_78(users, iid)
+        do(users["perf"], iid, NOTICE, REQUIREMENTS)
+    assert evaluation(app, old).rectify_due_at == county(2027, 3, 4)  # 30 days: the shipped table
+    assert evaluation(app, new).rectify_due_at == county(2027, 2, 22)  # 20 days: the county's
+    (task,) = [t for t in tasks(users["school1"], "claimable", q=new) if t["element_id"] == RECTIFY]
+    assert task["due_at"].startswith("2027-02-21T16:00")  # the end of 21 February in the county
