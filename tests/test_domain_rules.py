@@ -25,7 +25,7 @@ SECTION = re.compile(r"^## (\d+[a-z]?)\.")
 # A seed number (000–004, not inside a larger number) or a public rule.
 CITATION = re.compile(r"(?<![\d.])00[0-4](?!\d)|财政部|MoF|公开|\d+\s*号文|DOMAIN")
 # Shipped tables whose description names no seed nor public rule (workflows/ belongs to the flows' owners).
-UNCITED = {"ex_ante/ex_ante_level.dmn", "ex_ante/ex_ante_scope.dmn", "dept_performance/dept_performance_goal_outcome.dmn"}
+UNCITED: set[str] = set()  # tables whose description cites no source yet (expected to fail until fixed)
 
 
 def squash(text: str) -> str:
