@@ -1,5 +1,6 @@
 """GET /api/v1/budget-arrangements?fiscal_year=: next year's budget lines in the caller's scope, each with its
-base, result-application adjustment, arranged amount and the reasons (with the source evaluation)."""
+base, result-application adjustment, arranged amount and the reasons (with the source evaluation). A department's
+部门公用经费 line has kind "department" and `department` instead of a project (its project fields are null)."""
 
 from __future__ import annotations
 
@@ -28,16 +29,21 @@ class ArrangementReasonOut(Schema):
     evaluation_id = fields.Integer(allow_none=True)
     source_year = fields.Integer(allow_none=True)
     grade = fields.String(allow_none=True)
+    dept_evaluation_id = fields.Integer(allow_none=True)  # a department line's source 部门整体绩效评价
+    score = fields.String(allow_none=True)  # its score
     percent = fields.String(allow_none=True)
-    percent_base = fields.String(allow_none=True)  # unit / project: what the percentage was applied to
+    percent_base = fields.String(allow_none=True)  # unit / operating / project / public_funds: what the percentage was applied to
     base = fields.String(allow_none=True)
     change = fields.String(allow_none=True)
     basis = fields.String(allow_none=True)  # the rule table's words and their source
 
 
 class ArrangementOut(Schema):
-    project_code = fields.Function(lambda line: line.project.code)
-    project_name = fields.Function(lambda line: line.project.name)
+    kind = fields.Function(lambda line: str(line.row.kind))  # project / department
+    project_code = fields.Function(lambda line: line.project.code if line.project else None)
+    project_name = fields.Function(lambda line: line.project.name if line.project else None)
+    department = fields.Function(lambda line: line.unit if line.is_department else None)  # 部门公用经费 line
+    line_name = fields.Function(lambda line: line.name)  # the project's name, or 部门公用经费
     unit = fields.String()
     sector = fields.Function(lambda line: line.row.sector)
     fiscal_year = fields.Function(lambda line: line.row.fiscal_year)
@@ -62,7 +68,7 @@ class ArrangementListOut(Schema):
 def arrangements():
     args = ArrangementQuery().load(request.args)
     user = me()
-    total = budget_arrangements.count_lines(user, args["fiscal_year"], args["sector"])[0]
+    total = budget_arrangements.count_lines(user, args["fiscal_year"], args["sector"]).count
     lines = budget_arrangements.list_lines(user, args["fiscal_year"], args["sector"], page=args["page"],
                                            per_page=args["per_page"])
     return jsonify(ArrangementListOut().dump({"items": lines, "total": total}))

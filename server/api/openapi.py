@@ -138,7 +138,9 @@ def build_spec() -> dict[str, Any]:
         "/api/v1/projects/{project_id}": {"get": _op("项目详情", "ProjectDetailOut", errors=(401, 404), params=[_id("project_id")])},
         "/api/v1/budget-arrangements": {"get": _op(
             "预算安排：某预算年度各项目的基数、结果应用调整、安排金额及理由（含来源评价）；财政业务股室看本领域（含待审核的），"
-            "绩效管理股看全部，主管部门和单位只看本部门、本单位已确认的", "ArrangementListOut", errors=(401, 403, 422), params=[
+            "绩效管理股看全部，主管部门和单位只看本部门、本单位已确认的。kind 为 department 的行是主管部门的部门公用经费"
+            "（按上一年度部门整体绩效评价结果调整；department 为部门名称，project_code 为空；理由含 dept_evaluation_id、"
+            "等次和得分），只有绩效管理股、该领域的财政业务股室和该部门本身可见", "ArrangementListOut", errors=(401, 403, 422), params=[
                 {"name": "fiscal_year", "in": "query", "required": True,
                  "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}},
                 {"name": "sector", "in": "query", "schema": {"type": "string", "maxLength": 32}},

@@ -1,7 +1,10 @@
 """Reading 预算安排 within the reader's scope: the lines of a fiscal year with their reasons in words, for the API,
 the page and its .xlsx. Finance sections see their sectors' lines from the draft on, the office all; units and
 departments see their own once confirmed. A payment suspension is read live from payment_suspensions, so a
-verified rectification lifts it on the arrangement at once."""
+verified rectification lifts it on the arrangement at once.
+
+A department's 部门公用经费 line (kind "department", no project) is read by the office, the finance section of
+its sector and the department itself — not by the department's units, whose budgets it is not."""
 
 from __future__ import annotations
 
@@ -13,30 +16,56 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
 from server.clock import COUNTY_TZ
 from server.db import db
-from server.flows.budget_arrangement.models import ArrangementStatus, BudgetArrangement
+from server.flows.budget_arrangement.models import ArrangementStatus, BudgetArrangement, LineKind
 from server.flows.budget_arrangement.words import STATUS
 from server.flows.evaluation.models import Evaluation
 from server.flows.shared.models import PaymentSuspension
-from server.models import Project, Role, User
+from server.models import Organisation, Project, Role, User
 from server.services.errors import Forbidden
 from server.services.projects import visible_clause
 from server.services.scope import COUNTY_WIDE_ROLES
 from server.services.xlsx_export import Column, stream_xlsx
 
-PERCENT_OF = {"unit": _l("该单位上一年度年初预算项目经费"), "project": _l("本项目上一年度核定金额")}
+PERCENT_OF = {"unit": _l("该单位上一年度年初预算项目经费"), "project": _l("本项目上一年度核定金额"),
+              "operating": _l("该单位上一年度运转类项目支出预算总额")}
 
 
 @dataclass
 class ArrangementLine:
     row: BudgetArrangement
-    project: Project
-    unit: str
+    project: Project | None  # None on a department's 公用经费 line
+    unit: str  # 实施单位, or the department of a 公用经费 line
     reasons: list[dict[str, Any]]
     payments_suspended: bool
+
+    @property
+    def is_department(self) -> bool:
+        return self.row.kind == LineKind.DEPARTMENT
+
+    @property
+    def name(self) -> str:
+        return self.project.name if self.project is not None else _("部门公用经费")
+
+    @property
+    def code(self) -> str:
+        return self.project.code if self.project is not None else ""
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int  # every line (the API's total)
+    departments: int  # of them 部门公用经费 lines
+    base: Decimal
+    adjustment: Decimal
+    amount: Decimal
+
+    @property
+    def projects(self) -> int:
+        return self.count - self.departments
 
 
 def may_read(user: User) -> bool:
@@ -47,10 +76,23 @@ def drafts_visible(user: User) -> bool:
     return bool(user.roles & {Role.FINANCE_SECTION, *COUNTY_WIDE_ROLES})
 
 
+def _department_scope(user: User) -> ColumnElement[bool]:
+    """Department lines: the office, the sector's finance section, the department itself."""
+    if user.roles & set(COUNTY_WIDE_ROLES):
+        return true()
+    clauses = [BudgetArrangement.organisation_id == user.organisation_id]
+    if Role.FINANCE_SECTION in user.roles and user.sectors:
+        clauses.append(BudgetArrangement.sector.in_(sorted(user.sectors)))
+    return or_(*clauses)
+
+
 def _scope(user: User) -> list[ColumnElement[bool]]:
+    """Conditions on BudgetArrangement outer-joined to Project (a department line has none)."""
     if not may_read(user):
         raise Forbidden(_("预算安排仅供财政、主管部门和单位查看"))
-    where = [visible_clause(user)]
+    where: list[ColumnElement[bool]] = [or_(
+        and_(BudgetArrangement.kind == LineKind.PROJECT, visible_clause(user)),
+        and_(BudgetArrangement.kind == LineKind.DEPARTMENT, _department_scope(user)))]
     if not drafts_visible(user):
         where.append(BudgetArrangement.status == ArrangementStatus.CONFIRMED)
     return where
@@ -83,6 +125,16 @@ def reason_text(reason: dict[str, Any]) -> str:
         return _("%(src)s：按%(of)s %(base)s 元的 %(pct)s%% %(verb)s %(change)s 元", src=src, of=of,
                  base=_yuan(reason["base"]), pct=_percent(reason["percent"]), verb=verb,
                  change=_yuan(abs(change))) + basis
+    if code == "dept_adjustment":
+        change = Decimal(reason["change"])
+        verb = _("调增") if change >= 0 else _("调减")
+        return _("%(year)s 年度部门整体绩效评价 %(score)s 分，等次为%(grade)s：按部门公用经费 %(base)s 元的 %(pct)s%% "
+                 "%(verb)s %(change)s 元", year=reason.get("source_year"), score=reason.get("score") or "—",
+                 grade=reason.get("grade"), base=_yuan(reason["base"]), pct=_percent(reason["percent"]), verb=verb,
+                 change=_yuan(abs(change))) + basis
+    if code == "dept_rectify":
+        return _("%(year)s 年度部门整体绩效评价等次为%(grade)s：须按评价意见整改", year=reason.get("source_year"),
+                 grade=reason.get("grade"))
     if code == "adjustment_amount":
         return _("预算调整 %(change)s 元", change=_yuan(reason["change"])) + basis
     if code == "priority":
@@ -141,38 +193,50 @@ def _select(user: User, year: int, sector: str | None):
 def latest_year(user: User) -> int | None:
     """The newest fiscal year with lines this reader may see (the page opens on it)."""
     return db.session.scalar(select(func.max(BudgetArrangement.fiscal_year))
-                             .join(Project, Project.id == BudgetArrangement.project_id).where(*_scope(user)))
+                             .outerjoin(Project, Project.id == BudgetArrangement.project_id).where(*_scope(user)))
 
 
-def count_lines(user: User, year: int, sector: str | None = None) -> tuple[int, Decimal, Decimal, Decimal]:
-    """(lines, base, adjustment, amount) totals of the year in scope."""
+def count_lines(user: User, year: int, sector: str | None = None) -> Totals:
+    """The year's totals in scope."""
     row = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(BudgetArrangement.base), 0),
+        select(func.count(), func.count(BudgetArrangement.id).filter(BudgetArrangement.kind == LineKind.DEPARTMENT),
+               func.coalesce(func.sum(BudgetArrangement.base), 0),
                func.coalesce(func.sum(BudgetArrangement.adjustment), 0),
                func.coalesce(func.sum(BudgetArrangement.amount), 0))
-        .select_from(BudgetArrangement).join(Project, Project.id == BudgetArrangement.project_id)
+        .select_from(BudgetArrangement).outerjoin(Project, Project.id == BudgetArrangement.project_id)
         .where(*_select(user, year, sector))
     ).one()
-    return int(row[0]), Decimal(row[1]), Decimal(row[2]), Decimal(row[3])
+    return Totals(int(row[0]), int(row[1]), Decimal(row[2]), Decimal(row[3]), Decimal(row[4]))
 
 
 def _lines(rows: list[BudgetArrangement], year: int) -> list[ArrangementLine]:
     """The rows with their reasons in words, live payment holds included."""
-    live = _suspensions([r.project_id for r in rows], year)
+    live = _suspensions([r.project_id for r in rows if r.project_id is not None], year)
+    departments = _department_names({r.organisation_id for r in rows if r.project is None})
     out = []
     for r in rows:
-        reasons = [dict(x, text=reason_text(x)) for x in [*r.reasons, *live.get(r.project_id, [])]]
-        out.append(ArrangementLine(r, r.project, r.project.organisation.name, reasons,
+        held = live.get(r.project_id, []) if r.project_id is not None else []
+        reasons = [dict(x, text=reason_text(x)) for x in [*r.reasons, *held]]
+        unit = r.project.organisation.name if r.project is not None else departments.get(r.organisation_id, "")
+        out.append(ArrangementLine(r, r.project, unit, reasons,
                                    any(x["code"] == "payments_suspended" for x in reasons)))
     return out
 
 
+def _department_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+                .tuples().all())
+
+
 def list_lines(user: User, year: int, sector: str | None = None, *, page: int = 1,
                per_page: int = 100) -> list[ArrangementLine]:
+    # a sector's department lines first (kind "department" sorts before "project"), then its units' projects
     rows = list(db.session.scalars(
-        select(BudgetArrangement).join(Project, Project.id == BudgetArrangement.project_id)
+        select(BudgetArrangement).outerjoin(Project, Project.id == BudgetArrangement.project_id)
         .where(*_select(user, year, sector))
-        .order_by(BudgetArrangement.sector, BudgetArrangement.organisation_id, Project.code)
+        .order_by(BudgetArrangement.sector, BudgetArrangement.kind, BudgetArrangement.organisation_id, Project.code)
         .limit(per_page).offset((page - 1) * per_page)
     ))
     return _lines(rows, year)
@@ -181,9 +245,9 @@ def list_lines(user: User, year: int, sector: str | None = None, *, page: int = 
 def lines_of_instance(instance_id: int, limit: int = 500) -> list[ArrangementLine]:
     """One arrangement flow's lines (its reviewers' task page; the task's own scope check has let them in)."""
     rows = list(db.session.scalars(
-        select(BudgetArrangement).join(Project, Project.id == BudgetArrangement.project_id)
+        select(BudgetArrangement).outerjoin(Project, Project.id == BudgetArrangement.project_id)
         .where(BudgetArrangement.instance_id == instance_id)
-        .order_by(BudgetArrangement.organisation_id, Project.code).limit(limit)))
+        .order_by(BudgetArrangement.kind, BudgetArrangement.organisation_id, Project.code).limit(limit)))
     year = rows[0].fiscal_year if rows else 0
     return _lines(rows, year)
 
@@ -209,14 +273,17 @@ def export_xlsx(user: User, year: int, sector: str | None = None) -> Iterator[by
         while batch := list_lines(user, year, sector, page=page, per_page=500):
             for line in batch:
                 r = line.row
-                yield [line.project.code, line.project.name, line.unit, r.sector, r.base, r.adjustment, r.amount,
+                yield [line.code, line.name, line.unit, r.sector, r.base, r.adjustment, r.amount,
                        str(PRIORITY[r.priority]) if r.priority is not None else "",
                        _("是") if line.payments_suspended else "", str(STATUS.get(str(r.status), r.status)),
                        "\n".join(x["text"] for x in line.reasons)]
             page += 1
 
-    count, base, adjustment, amount = count_lines(user, year, sector)
-    footer = [[_("合计"), _("%(n)s 个项目", n=count), "", "", base, adjustment, amount, "", "", "", ""]]
+    totals = count_lines(user, year, sector)
+    lines = _("%(n)s 个项目", n=totals.projects)
+    if totals.departments:
+        lines += _("、%(n)s 个部门公用经费", n=totals.departments)
+    footer = [[_("合计"), lines, "", "", totals.base, totals.adjustment, totals.amount, "", "", "", ""]]
     return stream_xlsx(_("%(year)s 年度预算安排", year=year), [Column(str(h), w, y) for h, w, y in HEADERS],
                        rows(), footer)
 

@@ -35,13 +35,13 @@ def _query() -> tuple[int, str | None, dict[str, str]]:
 def _page(year: int, sector: str | None, errors: dict[str, str], *, start_values: dict[str, Any] | None = None,
           start_errors: dict[str, str] | None = None, status: int = 200):
     lines = arrangements.list_lines(current_user, year, sector, per_page=2000)
-    count, base, adjustment, amount = arrangements.count_lines(current_user, year, sector)
+    totals = arrangements.count_lines(current_user, year, sector)
     may_start = Role.PERFORMANCE_OFFICE in current_user.roles
     return render_template(
         "budget_arrangements/index.html", year=year, sector=sector, errors=errors, lines=lines,
-        totals={"count": count, "base": base, "adjustment": adjustment, "amount": amount}, label=label,
+        totals=totals, label=label,
         sectors=arrangements.sectors(current_user), may_start=may_start, start_values=start_values or {"fiscal_year": year},
-        start_errors=start_errors or {}, capped=count > len(lines),
+        start_errors=start_errors or {}, capped=totals.count > len(lines),
     ), status
 
 
@@ -68,9 +68,8 @@ def print_sheet():
     if errors:
         raise ValidationFailed(_("筛选条件有误"), fields=errors)
     lines = arrangements.list_lines(current_user, year, sector, per_page=2000)
-    count, base, adjustment, amount = arrangements.count_lines(current_user, year, sector)
     return render_template("budget_arrangements/print.html", year=year, sector=sector, lines=lines, label=label,
-                           totals={"count": count, "base": base, "adjustment": adjustment, "amount": amount})
+                           totals=arrangements.count_lines(current_user, year, sector))
 
 
 @bp.post("/budget-arrangements/start")

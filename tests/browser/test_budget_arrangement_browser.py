@@ -1,7 +1,8 @@
 """预算安排 in the browser on the demo county's year (SQLite): the office opens it from the navigation and reads
 教育's confirmed lines — 县实验小学's 良 adjusted +5% of its previous-year 年初预算项目经费 and marked 优先安排 —
 and 水利's draft, where the 中 projects show payments suspended while rectifying with their source evaluation;
-a project whose own budget monitoring cut this year carries no result adjustment; then the A4 sheet of 水利."""
+a project whose own budget monitoring cut this year carries no result adjustment; 县教育局's 部门公用经费 moved by its
+department evaluation; then the A4 sheet of 水利."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ def test_the_office_reads_the_arrangement_with_its_reasons_and_prints_it(live_se
     expect(held).to_contain_text("不再具备优先保障资格")
     in_year = page.locator("#arrangements-table tr").filter(has_text="水库大坝安全监测")  # cut by monitoring this year
     expect(in_year).to_contain_text("无调整")
+    # 县教育局's 2025 department evaluation (良, +5%) moved its 部门公用经费 in the same arrangement
+    dept = page.locator('#arrangements-table tr[data-department][data-status="confirmed"]').filter(has_text="县教育局")
+    expect(dept).to_contain_text("部门公用经费")
+    expect(dept).to_contain_text("2025 年度部门整体绩效评价")
+    expect(dept).to_contain_text("1,239,000.00")
     screenshot(page, "budget-arrangements")
 
     page.get_by_label("领域", exact=True).first.select_option("水利")

@@ -102,9 +102,10 @@ def _arrangement(task: HumanTask) -> list[str]:
     lines = db.session.scalars(select(BudgetArrangement).where(BudgetArrangement.instance_id == task.instance_id)
                                ).all()
     assert lines
-    return ([f'data-project="{line.project.code}"' for line in lines]
+    return ([f'data-project="{line.project.code}"' if line.project else f'data-department="{line.organisation_id}"'
+             for line in lines]
             + [f"<strong>{money(line.amount)}</strong>" for line in lines]
-            + [f"共 {len(lines)} 个项目"])
+            + [f"共 {sum(1 for line in lines if line.project)} 个项目"])
 
 
 FIGURES: dict[str, Callable[[HumanTask], list[str]]] = {

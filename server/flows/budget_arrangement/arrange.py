@@ -8,11 +8,17 @@ continue into it, were graded, or carry a result adjustment for it. Per line, in
   adjustment still goes to the unit's budget, as 004 counts it); a project not yet in the library has its
   requested amount as base and nothing arranged (先评估后入库);
 - adjustment: each budget_adjustments row for the year — a percentage (evaluation_application) applied to the
-  base the rule table names (the unit's last-year 年初预算项目经费 by default, 004), or an amount as recorded;
+  base the rule table names (the unit's last-year 年初预算项目经费 by default, 004's first clause; or its
+  last-year 运转类 project total, 004's second clause; or the project's own amount, 001), or an amount as recorded;
 - amount: base + adjustment, never below 0; 0 when the rule stops execution, a new demand is refused or the
   project's goals are not approved (未设置绩效目标，一律不得安排资金, 001).
-Each consequence is a reason {code, …figures, evaluation_id, source_year, basis}; services/arrangement_words
+Each consequence is a reason {code, …figures, evaluation_id, source_year, basis}; services/budget_arrangements
 turns it into a sentence.
+
+Department lines (004: 按照绩效评价结果等次相应调整部门公用经费; DOMAIN §4c): each department of the sector whose
+部门整体绩效 of last year was evaluated has its 部门公用经费 as recorded by that evaluation — base, adjustment
+(the dept_performance result table's percentage, already applied there), amount — with the grade, score, rule
+basis and rectification requirement as reasons.
 """
 
 from __future__ import annotations
@@ -26,11 +32,12 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from server.db import db
+from server.flows.dept_performance.models import DeptEvaluation, DeptEvaluationStatus
 from server.flows.evaluation.models import Evaluation, EvaluationStatus
 from server.flows.shared.eligibility import APPROVED
 from server.flows.shared.models import BudgetAdjustment
 from server.flows.shared.support import CENT
-from server.models import Project, ProjectStatus, ProjectType
+from server.models import Organisation, OrgKind, Project, ProjectCategory, ProjectStatus, ProjectType
 
 RECTIFICATION = {EvaluationStatus.RECTIFYING: "rectifying", EvaluationStatus.RECTIFIED: "rectified",
                  EvaluationStatus.UNRECTIFIED: "unrectified"}
@@ -40,7 +47,7 @@ NOTICED = (EvaluationStatus.COMPLETED, EvaluationStatus.RECTIFYING, EvaluationSt
            EvaluationStatus.UNRECTIFIED)
 # The rule tables are written in the county's words; each word stands for one code here.
 STATES = {"任意": "any", "整改中": "rectifying", "已整改": "rectified", "整改不到位": "unrectified", "无需整改": "none"}
-BASES = {"单位": "unit", "项目": "project"}
+BASES = {"单位": "unit", "项目": "project", "运转类": "operating"}
 PRIORITIES = {"优先安排": "priority", "不再优先": "lost", "无": "none"}
 CONDITIONS = {"未开展自评": "skipped_self_evaluation", "整改不到位": "unrectified"}
 
@@ -51,7 +58,7 @@ class Rule:
 
     grade: str
     rectification: str  # any / rectifying / rectified / unrectified / none (STATES)
-    percent_base: str  # unit / project (BASES)
+    percent_base: str  # unit / project / operating (BASES)
     priority: str  # priority / lost / none (PRIORITIES)
     stop: bool
     basis: str
@@ -79,7 +86,7 @@ def rules_from_table(grades: Any, rectifications: Any, bases: Any, priorities: A
     for n, (g, r, b, p, s, text) in enumerate(zip(*columns, strict=True), start=1):
         if str(r) not in STATES or str(b) not in BASES or str(p) not in PRIORITIES or not isinstance(s, bool):
             raise ValueError(_("预算安排规则表第 %(n)s 行：整改状态应为 任意、整改中、已整改、整改不到位 或 无需整改，"
-                               "基数应为 单位 或 项目，优先安排应为 优先安排、不再优先 或 无", n=n))
+                               "基数应为 单位、运转类 或 项目，优先安排应为 优先安排、不再优先 或 无", n=n))
         rows.append(Rule(str(g), STATES[str(r)], BASES[str(b)], PRIORITIES[str(p)], s, str(text or "")[:300]))
     return rows
 
@@ -129,12 +136,16 @@ def _evaluations(project_ids: list[int], year: int) -> dict[int, Evaluation]:
     return found
 
 
-def unit_bases(unit_ids: set[int], year: int) -> dict[int, Decimal]:
-    """Each unit's last-year 年初预算项目经费: the approved amounts of its projects in the library for that year."""
+def unit_bases(unit_ids: set[int], year: int, category: ProjectCategory | None = None) -> dict[int, Decimal]:
+    """Each unit's last-year 年初预算项目经费: the approved amounts of its projects in the library for that year
+    (only its 运转类 projects' when `category` says so: 004's 单位下一年运转类项目支出预算总额)."""
+    where = [Project.organisation_id.in_(unit_ids), Project.fiscal_year == year - 1,
+             Project.status == ProjectStatus.IN_LIBRARY]
+    if category is not None:
+        where.append(Project.category == category)
     rows = db.session.execute(
         select(Project.organisation_id, func.coalesce(func.sum(Project.amount), 0))
-        .where(Project.organisation_id.in_(unit_ids), Project.fiscal_year == year - 1,
-               Project.status == ProjectStatus.IN_LIBRARY).group_by(Project.organisation_id)
+        .where(*where).group_by(Project.organisation_id)
     ).tuples().all()
     return {unit: Decimal(total) for unit, total in rows}
 
@@ -160,11 +171,12 @@ def unit_failings(unit_ids: set[int], year: int) -> dict[int, dict[str, list[str
 
 
 def _percent_change(adj: BudgetAdjustment, rule: Rule | None, project: Project,
-                    units: dict[int, Decimal]) -> tuple[Decimal, str, Decimal]:
-    """(change, base kind, base) of a percentage adjustment under the rule's base."""
+                    units: dict[str, dict[int, Decimal]]) -> tuple[Decimal, str, Decimal]:
+    """(change, base kind, base) of a percentage adjustment under the rule's base; `units` holds the unit
+    totals by base kind (unit / operating)."""
     kind = rule.percent_base if rule else "project"
-    if kind == "unit":
-        base = units.get(project.organisation_id, Decimal(0))
+    if kind in units:
+        base = units[kind].get(project.organisation_id, Decimal(0))
     else:
         base = adj.base_amount if adj.base_amount is not None else (project.amount or Decimal(0))
     assert adj.percent is not None
@@ -176,7 +188,10 @@ def arrange(year: int, sector: str, rules: list[Rule], refusals: dict[str, str])
     ids = [p.id for p in projects]
     evaluations = _evaluations(ids, year)
     unit_ids = {p.organisation_id for p in projects}
-    units, failings = unit_bases(unit_ids, year), unit_failings(unit_ids, year)
+    units = {"unit": unit_bases(unit_ids, year)}
+    if any(r.percent_base == "operating" for r in rules):
+        units["operating"] = unit_bases(unit_ids, year, ProjectCategory.OPERATING)
+    failings = unit_failings(unit_ids, year)
     adjustments: dict[int, list[BudgetAdjustment]] = defaultdict(list)
     # Only consequences carried over from an earlier year: a monitoring correction of this year's own budget
     # (调整预算 during execution) is already in the project's amount, not a result to apply.
@@ -194,7 +209,7 @@ def arrange(year: int, sector: str, rules: list[Rule], refusals: dict[str, str])
 
 
 def _line(p: Project, year: int, ev: Evaluation | None, adjustments: list[BudgetAdjustment], rules: list[Rule],
-          refusals: dict[str, str], units: dict[int, Decimal], failings: dict[str, list[str]]) -> Line:
+          refusals: dict[str, str], units: dict[str, dict[int, Decimal]], failings: dict[str, list[str]]) -> Line:
     this_year = p.fiscal_year == year
     admitted = p.status == ProjectStatus.IN_LIBRARY
     if this_year:
@@ -243,3 +258,43 @@ def _line(p: Project, year: int, ev: Evaluation | None, adjustments: list[Budget
     line.adjustment = line.adjustment.quantize(CENT)
     line.base = Decimal(line.base).quantize(CENT)
     return line
+
+
+@dataclass
+class DepartmentLine:
+    """A department's 部门公用经费 for the year, as last year's department evaluation moved it."""
+
+    department: Organisation
+    evaluation: DeptEvaluation
+    base: Decimal
+    adjustment: Decimal
+    amount: Decimal
+    reasons: list[dict[str, Any]]
+
+
+def department_lines(year: int, sector: str) -> list[DepartmentLine]:
+    """One line per department of the sector with a completed department evaluation of the year before (its
+    latest, should a cancelled cycle have left an earlier one)."""
+    latest: dict[int, DeptEvaluation] = {}
+    for ev in db.session.scalars(
+        select(DeptEvaluation).join(Organisation, Organisation.id == DeptEvaluation.department_id)
+        .where(Organisation.kind == OrgKind.DEPARTMENT, Organisation.sector == sector,
+               DeptEvaluation.fiscal_year == year - 1, DeptEvaluation.status == DeptEvaluationStatus.COMPLETED,
+               DeptEvaluation.public_funds.is_not(None)).order_by(DeptEvaluation.id)
+    ):
+        latest[ev.department_id] = ev
+    lines = []
+    for ev in latest.values():
+        base = Decimal(ev.public_funds or 0).quantize(CENT)
+        change = Decimal(ev.adjustment or 0).quantize(CENT)
+        source = {"dept_evaluation_id": ev.id, "source_year": ev.fiscal_year, "grade": ev.grade,
+                  "score": str(ev.office_score) if ev.office_score is not None else None}
+        reasons: list[dict[str, Any]] = [{
+            "code": "dept_adjustment", "percent": str(ev.adjust_percent or 0), "percent_base": "public_funds",
+            "base": str(base), "change": str(change), "basis": ev.reason, **source}]
+        if ev.rectify_required:
+            reasons.append({"code": "dept_rectify", **source})
+        department = db.session.get(Organisation, ev.department_id)
+        assert department is not None  # the join above found it
+        lines.append(DepartmentLine(department, ev, base, change, max(Decimal(0), base + change), reasons))
+    return sorted(lines, key=lambda line: line.department.code)

@@ -18,6 +18,14 @@ class ArrangementContext:
     amount: Decimal
 
     @property
+    def departments(self) -> int:
+        return sum(1 for line in self.lines if line.project is None)
+
+    @property
+    def projects(self) -> int:
+        return len(self.lines) - self.departments
+
+    @property
     def year(self) -> int | None:
         return self.lines[0].row.fiscal_year if self.lines else None
 

@@ -1,6 +1,7 @@
 """预算安排 in the demo year: in April, once last year's result notices are out, the office arranges this year's
-budgets from them — 教育 reviewed and confirmed (units read their lines); 水利, started once its 中 results were
-noticed, waits for 农业农村股's review."""
+budgets from them — 教育 reviewed and confirmed (units read their lines; 县教育局 its 部门公用经费 line, moved by
+its department evaluation of February: dept_performance's demo plays that first); 水利, started once its 中 results
+were noticed, waits for 农业农村股's review."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """预算安排: next year's budget line of every project in a sector, as the arrangement flow drafted it from the
-library and last year's results, reviewed by the sector's finance section and confirmed by the office.
+library and last year's results, reviewed by the sector's finance section and confirmed by the office. A
+department of the sector whose 部门整体绩效 was evaluated last year has one more line, kind "department": its
+部门公用经费 moved by that evaluation's result (004: 相应调整部门公用经费), with no project.
 
 Written only by the `arrangement.*` service-task operators. Money in 元. `reasons` keeps each consequence as a
 code with its figures and source evaluation (services render the words, so they follow the reader's language);
@@ -27,6 +29,11 @@ class ArrangementStatus(enum.StrEnum):
     CONFIRMED = "confirmed"  # 已确认
 
 
+class LineKind(enum.StrEnum):
+    PROJECT = "project"  # 项目支出
+    DEPARTMENT = "department"  # 部门公用经费（部门整体绩效评价结果）
+
+
 class BudgetArrangement(Base):
     __tablename__ = "budget_arrangements"
     __table_args__ = (
@@ -37,9 +44,11 @@ class BudgetArrangement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fiscal_year: Mapped[int]  # 安排的预算年度
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-    project: Mapped[Project] = relationship(lazy="joined")
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # 实施单位
+    kind: Mapped[LineKind] = mapped_column(value_enum(LineKind, 16), default=LineKind.PROJECT,
+                                           server_default=LineKind.PROJECT.value)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))  # None on a department line
+    project: Mapped[Project | None] = relationship(lazy="joined")
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # 实施单位；部门公用经费行为该部门
     sector: Mapped[str] = mapped_column(String(32))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
     status: Mapped[ArrangementStatus] = mapped_column(value_enum(ArrangementStatus, 16))

@@ -17,8 +17,13 @@ from sqlalchemy import delete, select
 from server.db import db
 from server.engine.operators import OperatorCall
 from server.extensions import get_clock
-from server.flows.budget_arrangement.arrange import arrange, demand_rules_from_table, rules_from_table
-from server.flows.budget_arrangement.models import ArrangementStatus, BudgetArrangement
+from server.flows.budget_arrangement.arrange import (
+    arrange,
+    demand_rules_from_table,
+    department_lines,
+    rules_from_table,
+)
+from server.flows.budget_arrangement.models import ArrangementStatus, BudgetArrangement, LineKind
 from server.flows.shared.support import context, text
 from server.models import InstanceStatus, Notification, Organisation, ProcessInstance
 
@@ -78,7 +83,8 @@ def open_arrangement(call: OperatorCall, *, fiscal_year: Any = None, sector: Any
 def draft(call: OperatorCall, *, fiscal_year: Any, grades: Any, rectifications: Any, percent_bases: Any,
           priorities: Any, stops: Any, bases: Any, demand_conditions: Any, demand_refusals: Any,
           demand_bases: Any) -> dict[str, Any]:
-    """arrangement.draft: (re)compute every line of the instance's year and sector under the two rule tables."""
+    """arrangement.draft: (re)compute every line of the instance's year and sector under the two rule tables,
+    and the sector's departments' 公用经费 lines from last year's department evaluations."""
     year = fiscal_year_of(fiscal_year)
     sector = context(call).instance.sector
     if not sector:
@@ -89,21 +95,34 @@ def draft(call: OperatorCall, *, fiscal_year: Any, grades: Any, rectifications: 
     db.session.execute(delete(BudgetArrangement).where(
         BudgetArrangement.fiscal_year == year, BudgetArrangement.sector == sector,
         BudgetArrangement.status != ArrangementStatus.CONFIRMED))
-    confirmed = set(db.session.scalars(select(BudgetArrangement.project_id).where(
-        BudgetArrangement.fiscal_year == year, BudgetArrangement.sector == sector)))
+    kept = db.session.execute(select(BudgetArrangement.kind, BudgetArrangement.project_id,
+                                     BudgetArrangement.organisation_id).where(
+        BudgetArrangement.fiscal_year == year, BudgetArrangement.sector == sector)).tuples().all()
+    confirmed = {project for kind, project, _org in kept if kind == LineKind.PROJECT}
+    confirmed_departments = {org for kind, _project, org in kept if kind == LineKind.DEPARTMENT}
     now, total = get_clock().now(), Decimal(0)
+    instance_id = context(call).instance.id
+    departments = [d for d in department_lines(year, sector) if d.department.id not in confirmed_departments]
+    for dept in departments:
+        total += dept.amount
+        db.session.add(BudgetArrangement(
+            fiscal_year=year, kind=LineKind.DEPARTMENT, project_id=None, organisation_id=dept.department.id,
+            sector=sector, instance_id=instance_id, status=ArrangementStatus.DRAFT, base=dept.base,
+            adjustment=dept.adjustment, amount=dept.amount, new_demand=False, priority=None,
+            execution_stopped=False, reasons=dept.reasons, created_at=now,
+        ))
     for line in lines:
         if line.project.id in confirmed:
             continue
         total += line.amount
         db.session.add(BudgetArrangement(
             fiscal_year=year, project_id=line.project.id, organisation_id=line.project.organisation_id, sector=sector,
-            instance_id=context(call).instance.id, status=ArrangementStatus.DRAFT, base=line.base,
+            instance_id=instance_id, status=ArrangementStatus.DRAFT, base=line.base,
             adjustment=line.adjustment, amount=line.amount, new_demand=line.new_demand, priority=line.priority,
             execution_stopped=line.stopped, reasons=line.reasons, created_at=now,
         ))
     db.session.flush()
-    return {"lines": len(lines), "total": str(total)}
+    return {"lines": len(lines) + len(departments), "total": str(total)}
 
 
 def review(call: OperatorCall, *, opinion: Any) -> dict[str, Any]:
@@ -144,16 +163,24 @@ def confirm(call: OperatorCall, *, decision: Any, opinion: Any) -> dict[str, Any
 
 
 def _tell_units(call: OperatorCall, rows: list[BudgetArrangement]) -> None:
-    """One notice per unit: its projects' arranged amounts, so the unit knows where to read the reasons."""
-    by_unit: dict[int, list[BudgetArrangement]] = {}
+    """One notice per unit: its projects' arranged amounts, so the unit knows where to read the reasons; a
+    department is told its 公用经费 line the same way (its reviewers read it)."""
+    by_unit: dict[tuple[int, LineKind], list[BudgetArrangement]] = {}
     for row in rows:
-        by_unit.setdefault(row.organisation_id, []).append(row)
+        by_unit.setdefault((row.organisation_id, row.kind), []).append(row)
     now, instance_id = get_clock().now(), context(call).instance.id
-    for unit, lines in by_unit.items():
-        listed = "；".join(_("%(name)s %(amount)s 元", name=r.project.name, amount=format(r.amount, ",.2f"))
+    for (unit, kind), lines in by_unit.items():
+        listed = "；".join(_("%(name)s %(amount)s 元", name=_line_name(r), amount=format(r.amount, ",.2f"))
                           for r in lines[:5])
         db.session.add(Notification(
-            organisation_id=unit, role="unit_staff", kind="arrangement", instance_id=instance_id, project_id=None,
+            organisation_id=unit, role="dept_reviewer" if kind == LineKind.DEPARTMENT else "unit_staff",
+            kind="arrangement", instance_id=instance_id, project_id=None,
             text=_("%(year)s 年度预算安排已确认：%(lines)s。安排理由见“预算安排”页面。", year=lines[0].fiscal_year,
                    lines=listed)[:2000], created_at=now,
         ))
+
+
+def _line_name(row: BudgetArrangement) -> str:
+    if row.project is not None:
+        return row.project.name
+    return _("部门公用经费")
