@@ -5,7 +5,9 @@ in the API, nothing recorded; only the finance office can read the list."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -21,6 +23,7 @@ from tests.web.conftest import Browser
 
 year_db, year_url, app = demo_year_db.year_db, demo_year_db.year_url, demo_year_db.app  # on the demo year
 
+FORMS = Path(__file__).resolve().parents[2] / "forms" / "key_monitoring"
 OFFICE_ITSELF = "财政自行监控（绩效管理股跟踪）"
 
 
@@ -97,3 +100,18 @@ def test_a_user_outside_the_roles_of_the_list_cannot_choose_from_it(app):
         rows = {"rows": {"items": {"firm": {"ui:options": {"choices": "third_party_firms"}}}}}
         assert list(choices.refused(perf, rows, {"rows": [{"firm": "dsf"}, {"firm": "nobody"}]})) == ["rows.1.firm"]
 
+
+
+def test_the_form_editor_previews_the_list_and_names_an_unknown_source(app):
+    editor = "/admin/models/key_monitoring/forms/assign.json"
+    admin = Browser(app.test_client())
+    assert admin.login("admin").status_code == 302
+    page = admin.get(editor).get_data(as_text=True)
+    assert OFFICE_ITSELF in page and "第三方评价机构" in page  # the preview draws the select with today's firms
+    schema = json.loads((FORMS / "assign.json").read_text(encoding="utf-8"))
+    ui = json.loads((FORMS / "assign.ui.json").read_text(encoding="utf-8"))
+    ui["monitor"]["ui:options"]["choices"] = "firms"
+    resp = admin.client.post(editor + "/preview", json={"schema": json.dumps(schema), "ui": json.dumps(ui)},
+                             headers={"X-CSRFToken": admin.token})
+    assert resp.status_code == 422
+    assert "monitor：未知的选项来源“firms”；可用：experts、third_party_firms" in resp.get_json()["problems"][0]["message"]

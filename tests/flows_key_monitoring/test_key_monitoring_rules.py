@@ -17,7 +17,13 @@ from server.services.timers import wake_due_instances
 from tests.api import helpers
 from tests.api.helpers import complete
 from tests.flows_goal_review.conftest import do, task_data, task_of
-from tests.flows_key_monitoring.test_key_monitoring import KEY, TWO, monitoring, school_projects, select_project
+from tests.flows_key_monitoring.test_key_monitoring import (
+    KEY,
+    TWO,
+    monitoring,
+    school_projects,
+    select_project,
+)
 from tests.web import demo_year_db
 from tests.web.conftest import Browser
 
