@@ -109,6 +109,9 @@ def build_spec() -> dict[str, Any]:
             {"name": "after", "in": "query", "schema": {"type": "string", "maxLength": 200}},  # next_after
         ], errors=(401, 422))},
         "/api/v1/tasks/{task_id}": {"get": _op("任务详情（含表单）", "TaskOut", errors=(401, 404), params=task_id)},
+        "/api/v1/choices/{name}": {"get": _op("表单选项来源的当前选项（如登记的第三方机构）", None, errors=(401, 403, 404),
+                                               params=[{"name": "name", "in": "path", "required": True,
+                                                        "schema": {"type": "string", "maxLength": 64}}])},
         "/api/v1/tasks/{task_id}/claim": {"post": _op("认领任务", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
         "/api/v1/tasks/{task_id}/unclaim": {"post": _op("放回待认领", "TaskOut", errors=(401, 403, 404, 409), params=task_id)},
         "/api/v1/tasks/{task_id}/complete": {"post": _op("办理任务", None, body="CompleteIn",

@@ -8,6 +8,7 @@ from server.api.guard import json_body, login_required, me
 from server.api.idempotent import idempotent
 from server.api.schemas import CompleteIn, TaskListQuery
 from server.api.views import outcome_json, task_json, tasks_json
+from server.services import choices
 from server.services import tasks as task_service
 
 bp = Blueprint("tasks", __name__)
@@ -37,10 +38,20 @@ def read_task(task_id: int):
     body = tasks_json([task])[0]
     body.update(
         instructions=task.instructions,
-        form={"schema": schema, "ui_schema": ui_schema},
+        # choices: the entries of the choice sources the form's fields name (services.choices), by source
+        form={"schema": schema, "ui_schema": ui_schema, "choices": {
+            name: [{"value": c.value, "label": c.label} for c in found]
+            for name, found in choices.for_form(me(), ui_schema).items()}},
         data=task_service.task_data(task),
     )
     return jsonify(body)
+
+
+@bp.get("/v1/choices/<name>")
+@login_required
+def list_choices(name: str):
+    """A choice source's current entries (the firms a form offers): 403 outside its roles, 404 unknown."""
+    return jsonify({"items": [{"value": c.value, "label": c.label} for c in choices.entries(me(), name[:64])]})
 
 
 @bp.post("/v1/tasks/<int:task_id>/claim")

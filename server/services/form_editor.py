@@ -23,7 +23,7 @@ from server.db import db
 from server.engine import autoforms, form_schema
 from server.engine.parsing import is_bpmn, parse_xml
 from server.models import ProcessModel, ProcessVersion, User
-from server.services import audit
+from server.services import audit, choices
 from server.services.admin_access import require_admin
 from server.services.deployment import deploy_version
 from server.services.errors import Conflict, NotFound, ValidationFailed
@@ -254,6 +254,12 @@ def _ui_problems(schema: Any, ui: dict[str, Any], where: str, text: str, known: 
         found.append(Problem("ui", _("%(where)s：未知的控件“%(widget)s”；可用：%(known)s", where=where or _("表单"),
                                      widget=str(widget)[:40], known="、".join(sorted(known))),
                              _line_of(text, str(widget))))
+    options = ui.get("ui:options")
+    source = options.get("choices") if isinstance(options, dict) else None
+    if source is not None and (not isinstance(source, str) or source not in choices.SOURCES):
+        found.append(Problem("ui", _("%(where)s：未知的选项来源“%(name)s”；可用：%(known)s", where=where or _("表单"),
+                                     name=str(source)[:40], known="、".join(sorted(choices.SOURCES))),
+                             _line_of(text, str(source))))
     schema = schema if isinstance(schema, dict) else {}
     props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     order = ui.get("ui:order")

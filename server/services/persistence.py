@@ -228,8 +228,8 @@ def _forget_uncommitted(session: Session, transaction: Any) -> None:
 
 _h, _i, _v = HumanTask.__table__, ProcessInstance.__table__, ProcessVersion.__table__
 _o = _h.alias("open_rows")
-_TASK_COLUMNS = ("id", "instance_id", "spiff_task_id", "task_name", "title", "form_schema", "role", "organisation_id",
-                 "department_id", "sector", "assignee_id", "completed_by_id", "status")
+_TASK_COLUMNS = ("id", "instance_id", "spiff_task_id", "task_name", "title", "form_schema", "ui_schema", "role",
+                 "organisation_id", "department_id", "sector", "assignee_id", "completed_by_id", "status")
 _INSTANCE_COLUMNS = ("id", "process_key", "status", "state", "lock_version", "organisation_id", "department_id",
                      "sector", "title", "started_by_id", "created_at", "version_id")
 _STEP = DriverStatement(

@@ -24,8 +24,9 @@ from server.models import (
     TaskStatus,
     User,
 )
-from server.services import drafts, prefill
+from server.services import choices, drafts, prefill
 from server.services import tasks as task_service
+from server.services.choices import Choice
 from server.services.instance_page import TimelineEntry, readable, timeline
 from server.services.panels import sealed_task_ids
 from server.services.scope import may_act_on_task, offered_to
@@ -97,6 +98,7 @@ class TaskPageData:
     flow_errors: dict[str, str] = field(default_factory=dict)  # what the flow's own check refused last time
     held_reason: str | None = None  # the instance is suspended by an administrator: why (None: not held)
     judged: list[ShownBlock] = field(default_factory=list)  # a project-less flow's instance block (judging steps)
+    choices: dict[str, list[Choice]] = field(default_factory=dict)  # entries of the choice sources the form names
 
 
 def _name(user_id: int | None) -> str | None:
@@ -171,6 +173,7 @@ def load_task_page(task_id: int, actor: User) -> TaskPageData:
         flow_errors=view.field_errors if view else {},
         held_reason=_held_reason(instance) if held and is_open else None,
         judged=_instance_judged(instance, task),
+        choices=choices.for_form(actor, ui_schema) if is_open else {},
     )
 
 

@@ -16,7 +16,7 @@ from server.engine.tasks import UserTaskView
 from server.extensions import get_clock
 from server.flows.shared.support import OperatorContext
 from server.models import HumanTask, InstanceStatus, Role, TaskStatus, User
-from server.services import attachments, audit
+from server.services import attachments, audit, choices
 from server.services.errors import Conflict, Forbidden, NotFound, ServiceError, Unavailable, ValidationFailed
 from server.services.forms import validate_free_data, validate_submission
 from server.services.inbox import InboxQuery, Tab, count_cap, cursor_after, parse_cursor, task_rows
@@ -191,6 +191,9 @@ def complete_in_transaction(task_id: int, actor: User, data: Any) -> Outcome:
     schema = version_forms(instance).get(task.form_schema or "")
     # A task without a form keeps what was submitted (minimally checked): a confirm button sends {}.
     clean = validate_submission(schema, data) if schema else validate_free_data(data)
+    ui = version_forms(instance).get(task.ui_schema or "")
+    if not_offered := choices.refused(actor, ui, clean):  # a firm (say) that is not in the field's list
+        raise ValidationFailed(_("表单有 %(n)s 处需要修改", n=len(not_offered)), fields=not_offered)
     if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.WAITING):
         raise Conflict(_("流程当前状态不能办理任务"))
     files = attachments.referenced(actor, instance, schema, clean)  # checked before the step changes anything

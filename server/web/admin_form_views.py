@@ -12,7 +12,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from server.services import form_editor
+from server.services import choices, form_editor
 from server.services.errors import Conflict, ValidationFailed
 from server.web.admin_views import admin_only, no_store
 from server.web.form_render import build_form
@@ -33,7 +33,8 @@ def _preview(checked: form_editor.Checked) -> tuple[str | None, list[form_editor
     if checked.schema is None:
         return None, checked.problems
     try:
-        return render_template("admin/form_preview.html", form=build_form(checked.schema, checked.ui, {})), []
+        form = build_form(checked.schema, checked.ui, {}, choices=choices.for_form(current_user, checked.ui))
+        return render_template("admin/form_preview.html", form=form), []
     except Exception:  # an admin's schema reaching a widget's corner case: say so rather than fail the page
         log.exception("form preview failed")
         return None, [form_editor.Problem("schema", _("表单无法显示，请检查字段的类型与控件是否匹配"))]

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from server.services.choices import Choice, field_entries
 from server.web.suggestions import SOURCES, Suggestion
 from server.web.widgets.base import Widget
 from server.web.widgets.registry import REGISTRY, kind_of
@@ -121,17 +122,18 @@ def display_value(f: Field, value: Any) -> str:
 
 class _Builder:
     def __init__(self, errors: dict[str, str], warnings: dict[str, list[str]],
-                 suggest: set[str] | None = None) -> None:
+                 suggest: set[str] | None = None, choices: Mapping[str, list[Choice]] | None = None) -> None:
         self.errors = errors
         self.warnings = warnings
         self.labels: dict[str, str] = {}
         self.suggest = suggest if suggest is not None else set()  # suggestion lists the fields use
+        self.choices = dict(choices or {})  # the choice sources' entries the user may read (services/choices.py)
 
     def kind_of(self, schema: dict[str, Any], ui: dict[str, Any]) -> str:
         return REGISTRY.kind_of(schema, ui)
 
     def blank(self) -> _Builder:
-        return _Builder({}, {}, self.suggest)
+        return _Builder({}, {}, self.suggest, self.choices)
 
     def field(self, key_path: str, schema: dict[str, Any], ui: dict[str, Any], value: Any, required: bool,
               label: str | None = None) -> Field:
@@ -153,6 +155,8 @@ class _Builder:
         if widget.name == "text" and isinstance(suggest, str) and suggest in SOURCES:
             f.attrs = {**f.attrs, "list": f"suggest-{suggest}"}
             self.suggest.add(suggest)
+        if widget.name == "choices":
+            f.options = [Option(c.value, c.label) for c in field_entries(ui, self.choices) or []]
         widget.fill(self, f, schema, ui, value)
         return f
 
@@ -186,15 +190,16 @@ def build_form(
     errors: dict[str, str] | None = None,
     warnings: dict[str, list[str]] | None = None,
     context: Mapping[str, Any] | None = None,
+    choices: Mapping[str, list[Choice]] | None = None,
 ) -> FormView:
     """The form as the page renders it. `context` tells suggestion lists what they are for (the project's
-    sector)."""
+    sector); `choices` holds the entries of the choice sources the fields name (services.choices.for_form)."""
     schema = schema if isinstance(schema, dict) else {}
     ui = ui if isinstance(ui, dict) else {}
     values = values if isinstance(values, dict) else {}
     errors = errors or {}
     warnings = warnings or {}
-    builder = _Builder(errors, warnings)
+    builder = _Builder(errors, warnings, choices=choices)
     decision = decision_key(schema, ui)
     fields = builder.members(schema, ui, values, "")
     decision_field = next((f for f in fields if f.path == decision), None)

@@ -40,6 +40,7 @@ def _render(page: TaskPageData, *, values: dict[str, Any] | None = None, errors:
         errors=page.flow_errors or None if errors is None else errors,
         warnings=warnings_by_field(page.warnings),
         context={"sector": page.project.project.sector if page.project else None},
+        choices=page.choices,
     )
     # shown_values: what the form holds, for context blocks that restate it (monitoring's budget change)
     # confirm: the token the user is asked to confirm (the panel carries it, so the same click again submits)

@@ -68,7 +68,7 @@ def test_office_entrusts_a_firm_expert_finds_two_issues_unit_rectifies_after_one
     code = school_projects(app, 1)[0]
     iid = select_project(login_as, code)
     assign = task_of(login_as("perf"), iid, "Task_Assign")["id"]
-    inbox = page_submit(app, "perf", assign, {"monitor": "third_party", "firm_code": "dsf",
+    inbox = page_submit(app, "perf", assign, {"monitor": "dsf",
                                               "monitor_reason": "金额大、上半年支出进度慢"})
     assert "已提交，已转 评价专家 吴刚：第三方跟踪监控并记录发现。" in inbox  # where it went
 
@@ -129,8 +129,7 @@ def test_overdue_rectification_escalates_and_bad_input_is_refused_by_field(app, 
         return complete(office, task_id, data, expect=422)["fields"][name]
 
     assign_id = task_of(office, iid, "Task_Assign")["id"]
-    assert "不是登记的第三方机构" in field(assign_id, {"monitor": "third_party", "firm_code": "nobody",
-                                                 "monitor_reason": "直达资金项目"}, "firm_code")
+    assert "不在可选范围内" in field(assign_id, {"monitor": "nobody", "monitor_reason": "直达资金项目"}, "monitor")
     do(office, iid, "Task_Assign", {"monitor": "office", "monitor_reason": "直达资金项目"})
     track_id = task_of(office, iid, "Task_TrackOffice")["id"]
 

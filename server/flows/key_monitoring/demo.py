@@ -51,7 +51,7 @@ def stories(plan: YearPlan) -> list[Story]:
 
     story.batch_start(on(9, 7, 9), "perf", KEY, selected)
     story.act(on(9, 8), "perf", KEY, "确定监控主体",
-              {"monitor": "third_party", "firm_code": "dsf", "monitor_reason": "资金量大、涉及民生，上半年支出进度偏慢"})
+              {"monitor": "dsf", "monitor_reason": "资金量大、涉及民生，上半年支出进度偏慢"})
     story.act(on(9, 28), "expert1", KEY, "第三方跟踪监控并记录发现",
               {"tracking_summary": "查阅合同、支付凭证和供水台账，现场核查 3 个村组的管网改造。", "findings": FINDINGS})
     story.act(on(10, 9), "perf", KEY, "下达整改要求",

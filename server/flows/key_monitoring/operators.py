@@ -1,11 +1,14 @@
 """key_monitoring.* operators: 重点绩效监控 (seeds 000 "对…重点项目开展了绩效跟踪监控…及时纠偏", 003 "对…项目进行
 绩效跟踪…及时予以纠正；最后向预算单位反馈跟踪情况，预算单位进行整改").
 
-The performance office selects a project (batch start on 发起), then tracks it itself or entrusts a registered
-third-party firm, whose first active expert gets the tracking task. The monitor records the tracking findings;
+The performance office selects a project (batch start on 发起), then tracks it itself (财政自行监控) or entrusts a
+registered third-party firm, chosen from a list (services/choices.py), whose first active expert gets the
+tracking task. The monitor records the tracking findings;
 with findings the office sends the unit a rectification request with a deadline, the unit reports its
 rectification and the office verifies it (send back with a new deadline, as often as needed). A rectification
-not reported by its deadline is escalated to the office by the diagram's timer.
+not reported by its deadline is escalated to the office by the diagram's timer. The periods (the proposed and
+longest rectification deadline, the resubmit period after a send-back) come from the rule table
+key_monitoring_rules.dmn; the defaults below only serve instances of versions deployed before it.
 """
 
 from __future__ import annotations
@@ -87,25 +90,27 @@ def open_monitoring(call: OperatorCall, *, project_code: Any = None) -> dict[str
     db.session.add(row)
     db.session.flush()
     return {"monitoring_id": row.id, "project_id": project.id, "project_code": project.code,
-            "project_name": project.name, "fiscal_year": project.fiscal_year}
+            "project_name": project.name, "fiscal_year": project.fiscal_year,
+            "fund_source": str(project.fund_source)}  # the rule table may set 直达资金's periods apart
 
 
 def assign(call: OperatorCall, *, monitor: Any, firm_code: Any = None, reason: Any = None) -> dict[str, Any]:
-    """key_monitoring.assign: the office tracks the project itself, or entrusts a registered third-party firm
-    (one with an active expert account); the firm's first expert by username gets the tracking task."""
+    """key_monitoring.assign: `monitor` is "office" (财政自行监控) or a registered third-party firm's code (one
+    with an active expert account); the firm's first expert by username gets the tracking task. Versions
+    before the firm list sent "third_party" with the code in `firm_code`."""
     row = monitoring_of(call, KeyMonitoringStatus.ASSIGNING)
-    choice = str(monitor)
-    if choice not in ("office", "third_party"):
-        raise ValueError(_("未知的监控主体“%(m)s”", m=choice[:32]))
+    chosen = str(monitor or "").strip()[:64]
+    field = "firm_code" if chosen == "third_party" else "monitor"
+    code = str(firm_code or "").strip()[:64] if chosen == "third_party" else chosen
     row.reason = _required(reason, 4000, _("请填写选取理由"), "reason")
     expert, firm_name = "", ""
+    choice = "office" if code == "office" else "third_party"
     if choice == "third_party":
-        code = str(firm_code or "").strip()[:64]
         if not code:
-            raise ParameterRefused({"firm_code": _("委托第三方机构时请填写机构代码")})
+            raise ParameterRefused({field: _("请选择监控主体")})
         firm = next((f for f in registered_firms() if f.code == code), None)
         if firm is None:
-            raise ParameterRefused({"firm_code": _("“%(code)s”不是登记的第三方机构（须有评价专家账号）", code=code)})
+            raise ParameterRefused({field: _("“%(code)s”不是登记的第三方机构（须有评价专家账号）", code=code)})
         expert = db.session.scalar(
             select(User.username).join(UserRole, UserRole.user_id == User.id)
             .where(User.organisation_id == firm.id, UserRole.role == Role.EXPERT, User.active.is_(True))
@@ -138,9 +143,10 @@ def _findings(value: Any) -> list[KeyMonitoringFinding]:
     return rows
 
 
-def track(call: OperatorCall, *, summary: Any, findings: Any) -> dict[str, Any]:
+def track(call: OperatorCall, *, summary: Any, findings: Any, rectify_within: Any = None) -> dict[str, Any]:
     """key_monitoring.track: the monitor's tracking summary and findings. Without findings the monitoring ends
-    (the unit is told); with findings the office is to send a rectification request."""
+    (the unit is told); with findings the office is to send a rectification request, its deadline proposed
+    `rectify_within` (the rule table's period) from today."""
     row = monitoring_of(call, KeyMonitoringStatus.TRACKING)
     row.summary = _required(summary, 4000, _("请填写跟踪情况"), "summary")
     try:
@@ -160,18 +166,23 @@ def track(call: OperatorCall, *, summary: Any, findings: Any) -> dict[str, Any]:
         notify(call, project, "unit_staff", "result",
                _("%(name)s：重点绩效监控未发现问题。跟踪情况：%(s)s", name=project.name, s=row.summary))
     db.session.flush()
-    return {"has_findings": bool(row.findings), "count": len(row.findings)}
+    proposed = None
+    if row.findings and rectify_within not in (None, ""):
+        proposed = (deadline(now, rectify_within) - timedelta(seconds=1)).astimezone(COUNTY_TZ).date().isoformat()
+    return {"has_findings": bool(row.findings), "count": len(row.findings), "proposed_due_date": proposed}
 
 
-def _due(value: Any) -> datetime:
-    """The end of the chosen county day as UTC; the day must be after today and within a year."""
+def _due(value: Any, longest: Any) -> datetime:
+    """The end of the chosen county day as UTC; the day must be after today and at most `longest` (the rule
+    table's period) away."""
     try:
         day = date.fromisoformat(str(value or "").strip()[:10])
     except ValueError:
         raise ParameterRefused({"due_date": _("整改报送期限应为日期（年-月-日）")}) from None
-    today = get_clock().now().astimezone(COUNTY_TZ).date()
-    if not today < day <= today + timedelta(days=366):
-        raise ParameterRefused({"due_date": _("整改报送期限应在今天之后、一年之内")})
+    now = get_clock().now()
+    today, last = now.astimezone(COUNTY_TZ).date(), deadline(now, longest) - timedelta(seconds=1)
+    if not today < day <= last.astimezone(COUNTY_TZ).date():
+        raise ParameterRefused({"due_date": _("整改报送期限应在今天之后、%(day)s（含）之前", day=_day(last))})
     return datetime(day.year, day.month, day.day, tzinfo=COUNTY_TZ).astimezone(UTC) + timedelta(days=1)
 
 
@@ -180,11 +191,11 @@ def _day(moment: datetime) -> str:
     return _("%(y)s年%(m)s月%(d)s日", y=shown.year, m=shown.month, d=shown.day)
 
 
-def request(call: OperatorCall, *, requirements: Any, due_date: Any) -> dict[str, Any]:
+def request(call: OperatorCall, *, requirements: Any, due_date: Any, longest: Any = "P1Y") -> dict[str, Any]:
     """key_monitoring.request: the office feeds the findings back to the unit with requirements and a deadline."""
     row = monitoring_of(call, KeyMonitoringStatus.REQUESTING)
     row.requirements = _required(requirements, 4000, _("请填写整改要求"), "requirements")
-    due = _due(due_date)
+    due = _due(due_date, longest)
     row.rectify_due_at, row.status, row.updated_at = due, KeyMonitoringStatus.RECTIFYING, get_clock().now()
     project = row.project
     notify(call, project, "unit_staff", "rectify",

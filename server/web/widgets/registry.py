@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from server.web.widgets.attachments import ATTACHMENTS
 from server.web.widgets.base import Schema, Widget
 from server.web.widgets.boolean import CHECKBOX, YESNO
-from server.web.widgets.choice import RADIO, SELECT
+from server.web.widgets.choice import CHOSEN, RADIO, SELECT
 from server.web.widgets.date import DATE
 from server.web.widgets.fieldset import FIELDSET
 from server.web.widgets.hidden import HIDDEN
@@ -23,7 +23,7 @@ from server.web.widgets.text import TEXT, TEXTAREA
 
 # Most particular first: ui:widget choices before the type's default, money before number, a date before text.
 WIDGETS: tuple[Widget, ...] = (
-    HIDDEN, ATTACHMENTS, FIELDSET, TABLE, YESNO, CHECKBOX, RADIO, SELECT, INTEGER, MONEY, NUMBER, TEXTAREA, DATE, TEXT,
+    HIDDEN, ATTACHMENTS, FIELDSET, TABLE, YESNO, CHECKBOX, RADIO, SELECT, CHOSEN, INTEGER, MONEY, NUMBER, TEXTAREA, DATE, TEXT,
 )
 FALLBACK: Widget = JSON_TEXT  # whatever no kind matches is edited as JSON text
 
