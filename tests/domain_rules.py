@@ -358,7 +358,10 @@ RULES: tuple[Rule, ...] = (
     Rule("6", "projects monitored and key-monitored",
          "monitored projects, colours by month, the key-attention ledger, key performance monitoring",
          (DASHBOARD + "test_every_figure_is_what_the_year_played",
-          KEY_MONITORING + "test_the_demo_year_has_a_key_monitoring_waiting_for_the_units_rectification")),
+          KEY_MONITORING + "test_the_demo_year_has_a_key_monitoring_waiting_for_the_units_rectification"),
+         "workflows/key_monitoring/key_monitoring_rules.dmn",
+         ("tests/flows_key_monitoring/test_key_monitoring_rules.py::"
+          "test_an_edited_rule_table_changes_the_proposed_longest_and_resubmit_deadlines",)),
     Rule("6", "self-evaluations (000: 1,037)", "self-evaluations by grade",
          (FIGURES, DASHBOARD + "test_every_figure_is_what_the_year_played",)),
     Rule("6", "key evaluations and the grade mix", "key evaluations and their grade mix",
