@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 
 from server.clock import COUNTY_TZ
 from server.db import db
@@ -198,13 +198,21 @@ def latest_year(user: User) -> int | None:
 
 def count_lines(user: User, year: int, sector: str | None = None) -> Totals:
     """The year's totals in scope."""
+    return _totals(select_from=select(BudgetArrangement).outerjoin(Project, Project.id == BudgetArrangement.project_id)
+                   .where(*_select(user, year, sector)))
+
+
+def instance_totals(instance_id: int) -> Totals:
+    """One arrangement flow's totals over all its lines (its reviewers' task page lists only the first ones)."""
+    return _totals(select_from=select(BudgetArrangement).where(BudgetArrangement.instance_id == instance_id))
+
+
+def _totals(*, select_from: Select[Any]) -> Totals:
+    lines = select_from.subquery()
     row = db.session.execute(
-        select(func.count(), func.count(BudgetArrangement.id).filter(BudgetArrangement.kind == LineKind.DEPARTMENT),
-               func.coalesce(func.sum(BudgetArrangement.base), 0),
-               func.coalesce(func.sum(BudgetArrangement.adjustment), 0),
-               func.coalesce(func.sum(BudgetArrangement.amount), 0))
-        .select_from(BudgetArrangement).outerjoin(Project, Project.id == BudgetArrangement.project_id)
-        .where(*_select(user, year, sector))
+        select(func.count(), func.count(lines.c.id).filter(lines.c.kind == LineKind.DEPARTMENT),
+               func.coalesce(func.sum(lines.c.base), 0), func.coalesce(func.sum(lines.c.adjustment), 0),
+               func.coalesce(func.sum(lines.c.amount), 0))
     ).one()
     return Totals(int(row[0]), int(row[1]), Decimal(row[2]), Decimal(row[3]), Decimal(row[4]))
 
@@ -230,24 +238,32 @@ def _department_names(ids: set[int]) -> dict[int, str]:
                 .tuples().all())
 
 
+LIST_ORDER = (BudgetArrangement.sector, BudgetArrangement.kind, BudgetArrangement.organisation_id,
+              BudgetArrangement.project_id)
+
+
 def list_lines(user: User, year: int, sector: str | None = None, *, page: int = 1,
                per_page: int = 100) -> list[ArrangementLine]:
-    # a sector's department lines first (kind "department" sorts before "project"), then its units' projects
+    # a sector's department lines first (kind "department" sorts before "project"), then its units' projects in
+    # the order they entered the library: ix_budget_arrangements_year's order, so a page never sorts the year
     rows = list(db.session.scalars(
         select(BudgetArrangement).outerjoin(Project, Project.id == BudgetArrangement.project_id)
         .where(*_select(user, year, sector))
-        .order_by(BudgetArrangement.sector, BudgetArrangement.kind, BudgetArrangement.organisation_id, Project.code)
+        .order_by(*LIST_ORDER)
         .limit(per_page).offset((page - 1) * per_page)
     ))
     return _lines(rows, year)
 
 
-def lines_of_instance(instance_id: int, limit: int = 500) -> list[ArrangementLine]:
+INSTANCE_LINES = 100  # lines the review task shows; the totals cover all, the list page and xlsx show the rest
+
+
+def lines_of_instance(instance_id: int, limit: int | None = None) -> list[ArrangementLine]:
     """One arrangement flow's lines (its reviewers' task page; the task's own scope check has let them in)."""
     rows = list(db.session.scalars(
         select(BudgetArrangement).outerjoin(Project, Project.id == BudgetArrangement.project_id)
         .where(BudgetArrangement.instance_id == instance_id)
-        .order_by(BudgetArrangement.kind, BudgetArrangement.organisation_id, Project.code).limit(limit)))
+        .order_by(*LIST_ORDER).limit(limit or INSTANCE_LINES)))
     year = rows[0].fiscal_year if rows else 0
     return _lines(rows, year)
 

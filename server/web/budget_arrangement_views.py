@@ -4,6 +4,7 @@ confirmation are tasks in the inbox)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,24 +25,42 @@ bp = Blueprint("arrangements", __name__)
 KEY = "budget_arrangement"
 
 
-def _query() -> tuple[int, str | None, dict[str, str]]:
+PER_PAGE = 100  # lines per page: a province-size sector has thousands; the xlsx holds them all
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """The list's filters and page, and the query string of a link to another page of it."""
+
+    year: int
+    sector: str | None
+    page: int = 1
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        values = {"fiscal_year": self.year, "sector": self.sector, "page": self.page, **changes}
+        return {k: v for k, v in values.items() if v not in (None, "") and not (k == "page" and v == 1)}
+
+
+def _read() -> tuple[int, str | None, int, dict[str, str]]:
     read = QueryReader(request.args)
     year = (read.integer("fiscal_year", 2000, 2100, _("应为 2000–2100 之间的年份"))
             or arrangements.latest_year(current_user) or current_year() + 1)
     sector = read.choice("sector", arrangements.sectors(current_user))
-    return year, sector, read.errors
+    return year, sector, read.page(), read.errors
 
 
-def _page(year: int, sector: str | None, errors: dict[str, str], *, start_values: dict[str, Any] | None = None,
-          start_errors: dict[str, str] | None = None, status: int = 200):
-    lines = arrangements.list_lines(current_user, year, sector, per_page=2000)
+def _page(year: int, sector: str | None, errors: dict[str, str], *, page: int = 1,
+          start_values: dict[str, Any] | None = None, start_errors: dict[str, str] | None = None, status: int = 200):
     totals = arrangements.count_lines(current_user, year, sector)
+    pages = max(1, -(-totals.count // PER_PAGE))
+    page = min(page, pages)
+    lines = arrangements.list_lines(current_user, year, sector, page=page, per_page=PER_PAGE)
     may_start = Role.PERFORMANCE_OFFICE in current_user.roles
     return render_template(
         "budget_arrangements/index.html", year=year, sector=sector, errors=errors, lines=lines,
-        totals=totals, label=label,
+        totals=totals, label=label, query=_Listing(year, sector, page), page=page, pages=pages,
         sectors=arrangements.sectors(current_user), may_start=may_start, start_values=start_values or {"fiscal_year": year},
-        start_errors=start_errors or {}, capped=totals.count > len(lines),
+        start_errors=start_errors or {},
     ), status
 
 
@@ -50,13 +69,13 @@ def _page(year: int, sector: str | None, errors: dict[str, str], *, start_values
 def index():
     if not arrangements.may_read(current_user):
         abort(403)
-    year, sector, errors = _query()
+    year, sector, page, errors = _read()
     if wants_xlsx():
         if errors:
             raise ValidationFailed(_("筛选条件有误"), fields=errors)
         return xlsx_response(arrangements.export_xlsx(current_user, year, sector),
                              _("%(year)s 年度预算安排", year=year) + ".xlsx")
-    return _page(year, sector, errors, status=422 if errors else 200)
+    return _page(year, sector, errors, page=page, status=422 if errors else 200)
 
 
 @bp.get("/budget-arrangements/print")
@@ -64,7 +83,7 @@ def index():
 def print_sheet():
     if not arrangements.may_read(current_user):
         abort(403)
-    year, sector, errors = _query()
+    year, sector, _page_number, errors = _read()
     if errors:
         raise ValidationFailed(_("筛选条件有误"), fields=errors)
     lines = arrangements.list_lines(current_user, year, sector, per_page=2000)

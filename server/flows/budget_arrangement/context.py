@@ -4,7 +4,6 @@ totals, above the review form — the arrangement concerns a sector's projects, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from server.models import ProcessInstance, Project
@@ -12,18 +11,13 @@ from server.models import ProcessInstance, Project
 
 @dataclass(frozen=True)
 class ArrangementContext:
-    lines: list[Any]  # services.budget_arrangements.ArrangementLine
-    base: Decimal
-    adjustment: Decimal
-    amount: Decimal
+    lines: list[Any]  # services.budget_arrangements.ArrangementLine: the first ones, in the list's order
+    totals: Any  # services.budget_arrangements.Totals over every line of the flow
 
     @property
-    def departments(self) -> int:
-        return sum(1 for line in self.lines if line.project is None)
-
-    @property
-    def projects(self) -> int:
-        return len(self.lines) - self.departments
+    def more(self) -> int:
+        """Lines not shown here (the arrangement list and its xlsx have them all)."""
+        return self.totals.count - len(self.lines)
 
     @property
     def year(self) -> int | None:
@@ -36,11 +30,9 @@ class ArrangementContext:
 
 def load(_project: Project | None, instance: ProcessInstance) -> ArrangementContext | None:
     # Imported here: the service reads the task page's labels, which reads the flow registry, which reads this.
-    from server.services.budget_arrangements import lines_of_instance
+    from server.services.budget_arrangements import instance_totals, lines_of_instance
 
     lines = lines_of_instance(instance.id)
     if not lines:
         return None
-    return ArrangementContext(lines, sum((line.row.base for line in lines), Decimal(0)),
-                              sum((line.row.adjustment for line in lines), Decimal(0)),
-                              sum((line.row.amount for line in lines), Decimal(0)))
+    return ArrangementContext(lines, instance_totals(instance.id))

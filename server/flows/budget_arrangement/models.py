@@ -38,7 +38,8 @@ class BudgetArrangement(Base):
     __tablename__ = "budget_arrangements"
     __table_args__ = (
         UniqueConstraint("project_id", "fiscal_year"),
-        Index("ix_budget_arrangements_year", "fiscal_year", "sector", "organisation_id"),
+        # The lists' order: a page of a year (or of a sector) is read in index order, never a sort of the year.
+        Index("ix_budget_arrangements_year", "fiscal_year", "sector", "kind", "organisation_id", "project_id"),
         Index("ix_budget_arrangements_instance", "instance_id"),
     )
 
