@@ -118,7 +118,7 @@ MENUS: tuple[Menu, ...] = (
              lambda u: bool(u.roles & DEPT_READERS) and bool(dept_page.departments(u))),
     )),
     Menu("nav-reports", _l("统计报表"), (
-        Link(_l("绩效驾驶舱"), "dashboard.page", dashboard.may_read),
+        Link(_l("驾驶舱"), "dashboard.page", dashboard.may_read),
         Link(_l("年度工作报告"), "reports.annual", dashboard.may_read, url_args=_this_year),
     )),
     Menu("nav-publication", _l("信息公开"), (

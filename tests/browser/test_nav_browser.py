@@ -36,15 +36,15 @@ def test_menus_open_with_keyboard_and_mouse(live_server, browser_page):
     nav = nav_of(page)
     reports = nav.get_by_role("button", name="统计报表")
     expect(reports).to_have_attribute("aria-expanded", "false")
-    expect(nav.get_by_role("link", name="绩效驾驶舱")).to_be_hidden()
+    expect(nav.get_by_role("link", name="驾驶舱")).to_be_hidden()
 
     # Keyboard: Tab reaches the button, Enter opens, arrows walk the links, Escape closes and returns focus.
     reports.focus()
     page.keyboard.press("Enter")
     expect(reports).to_have_attribute("aria-expanded", "true")
-    expect(nav.get_by_role("link", name="绩效驾驶舱")).to_be_visible()
+    expect(nav.get_by_role("link", name="驾驶舱")).to_be_visible()
     page.keyboard.press("ArrowDown")
-    expect(nav.get_by_role("link", name="绩效驾驶舱")).to_be_focused()
+    expect(nav.get_by_role("link", name="驾驶舱")).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(nav.get_by_role("link", name="年度工作报告")).to_be_focused()
     page.keyboard.press("Escape")
@@ -53,7 +53,7 @@ def test_menus_open_with_keyboard_and_mouse(live_server, browser_page):
     expect(nav.get_by_role("link", name="年度工作报告")).to_be_hidden()
     # ArrowDown on a closed menu's button opens it at its first link; Tab past the last link closes it.
     page.keyboard.press("ArrowDown")
-    expect(nav.get_by_role("link", name="绩效驾驶舱")).to_be_focused()
+    expect(nav.get_by_role("link", name="驾驶舱")).to_be_focused()
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     expect(reports).to_have_attribute("aria-expanded", "false")
