@@ -1,6 +1,7 @@
 """The top navigation's menus in a real browser (demo county's year, SQLite): opened with the keyboard (Enter,
 arrow keys, Escape back to the button) and the mouse (one menu open at a time, a click elsewhere closes), with no
-CSP violation; without JavaScript every menu is a <details> that still opens; on paper the menus are gone."""
+CSP violation; without JavaScript every menu is a <details> that still opens; on paper the menus are gone; on a
+tablet they wrap and open within the screen."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ year_db, year_url, live_server = demo_year.year_db, demo_year.year_url, demo_yea
 def top_of(page, name: str) -> None:
     """The title bar and an open menu, at full size (the full-page screenshot shrinks it on long pages)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), clip={"x": 0, "y": 0, "width": 1366, "height": 240})
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), clip={"x": 0, "y": 0, "width": page.viewport_size["width"], "height": 240})
 
 
 def nav_of(page):
@@ -114,3 +115,15 @@ def test_without_javascript_each_menu_is_a_details_that_opens(live_server, chrom
         expect(page.get_by_role("heading", level=1)).to_have_text("审计日志")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("year_db", ["sqlite"], indirect=True)
+def test_on_a_tablet_the_menus_wrap_and_stay_on_screen(live_server, new_page):
+    page = new_page(width=768, height=1024)
+    login(page, "perf")
+    nav = nav_of(page)
+    for name in ("待办", "统计报表", "信息公开"):
+        nav.get_by_role("button", name=name).click()
+        box = page.locator("#" + nav.get_by_role("button", name=name).get_attribute("aria-controls")).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 768, (name, box)
+    top_of(page, "nav-menu-tablet-top")
