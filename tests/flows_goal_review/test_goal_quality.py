@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
-from server.flows.goal_review.quality import warnings
+from flask_babel import force_locale
+
+from server.flows.goal_review.quality import message_of, warnings
 from server.services.form_rules import FormValidator
+from server.services.indicator_library import Typical, range_text
 from tests.flows_goal_review.conftest import INDICATORS, goal_table
 
 ROOT = Path(__file__).resolve().parents[2] / "forms"
@@ -165,13 +169,6 @@ def test_a_value_outside_the_librarys_typical_range_is_flagged_on_its_row():
 
 
 def test_warnings_are_stored_with_codes_and_shown_in_the_readers_language(app):
-    from decimal import Decimal
-
-    from flask_babel import force_locale
-
-    from server.flows.goal_review.quality import message_of
-    from server.services.indicator_library import Typical, range_text
-
     rows = [dict(r) for r in INDICATORS]
     rows[3]["unit"] = ""
     rows[-1]["value"] = "60"
