@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from server.flows.goal_review import quality as goal_quality
 from server.services.choices import Choice, field_entries
 from server.web.suggestions import SOURCES, Suggestion
 from server.web.widgets.base import Widget
@@ -173,12 +174,13 @@ def _text(value: Any) -> str | None:
 
 
 def warnings_by_field(items: Any) -> dict[str, list[str]]:
-    """Quality warnings as the flow stores them ([{"field", "message"}]) grouped by field path."""
+    """Quality warnings as the flow stores them ([{"field", "code", "params", "message"}]) grouped by field path,
+    in the reader's language (goal_review.quality.message_of)."""
     found: dict[str, list[str]] = {}
     if isinstance(items, list):
         for w in items:
-            if isinstance(w, dict) and w.get("message"):
-                found.setdefault(str(w.get("field") or "_form"), []).append(str(w["message"]))
+            if isinstance(w, dict) and (text := goal_quality.message_of(w)):
+                found.setdefault(str(w.get("field") or "_form"), []).append(text)
     return found
 
 

@@ -9,6 +9,7 @@ from flask import Flask, url_for
 from flask_babel import gettext as _
 
 from server.clock import COUNTY_TZ
+from server.flows.goal_review.quality import message_of as goal_warning
 from server.services import inbox
 from server.services.attachments import human_size
 
@@ -79,6 +80,6 @@ def count(n: int, cap: int | None = None) -> str:
 def init_app(app: Flask) -> None:
     for name, show in (("local_date", local_date), ("local_datetime", local_datetime), ("money", money),
                        ("wan", wan), ("file_size", human_size), ("count", count),
-                       ("plain_number", plain_number), ("percent", percent)):
+                       ("plain_number", plain_number), ("percent", percent), ("goal_warning", goal_warning)):
         app.add_template_filter(show, name)
     app.context_processor(_links)

@@ -1,29 +1,54 @@
-"""The navigation each role needs: units their work and projects, reviewers their queues. Only working links."""
+"""The top navigation: a few menus a county office expects, each role seeing only the links it may open.
+
+To add a page, add one `Link` to the menu it belongs in (MENUS below): its label (`_l`, with an English
+msgstr in messages.po), its endpoint, and `shown`, the page's own permission check (the predicate its view
+answers 403 with, or a role set through `anyone_of`), e.g. in 监控与评价:
+
+    Link(_l("重点监控"), "key_monitoring.index", key_monitoring.may_read),
+
+The menus and the tests pick it up (tests/web/test_navigation.py crawls every link as each demo user: shown
+links must answer 200, hidden ones 403). A menu with no link for a user is left out, one with a single link
+shows as that link.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from server.models import Role
+from server.clock import COUNTY_TZ
+from server.extensions import get_clock
+from server.flows.dept_performance import page as dept_page
+from server.models import Role, User
+from server.services import budget_arrangements, dashboard, publication_office, warnings
+from server.services.admin_access import is_admin
 from server.services.start_options import may_start_anything
 
 REVIEW_ROLES = frozenset({Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.EXPERT})
 # 发起: units start their own flows, the office and administrators the year-wide batches; only those roles
 # pay the query that asks whether a deployed flow lets them start anything (the link must open)
 START_ROLES = frozenset({Role.UNIT_STAFF, Role.PERFORMANCE_OFFICE, Role.ADMIN})
-WARNING_ROLES = frozenset({Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE, Role.ADMIN})  # see services.warnings
-DASHBOARD_ROLES = WARNING_ROLES | {Role.DEPT_REVIEWER}  # see services.dashboard.may_read
+
+# The model pages behind 流程模型: versions, diagrams, the modeler, forms and rule tables of a model
+ADMIN_MODEL_PAGES = ("admin.models", "admin.version", "admin.deploy", "admin_versions.", "admin_modeler.",
+                     "admin_forms.", "admin_rules.")
+
+Check = Callable[[User], bool]
 
 
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url: str
-    active: bool
+def anyone_of(*roles: str) -> Check:
+    wanted = frozenset(roles)
+    return lambda user: bool(user.roles & wanted)
+
+
+def anybody(_user: User) -> bool:
+    return True
 
 
 def projects_label(roles: frozenset[str]) -> str | None:
@@ -39,39 +64,119 @@ def projects_label(roles: frozenset[str]) -> str | None:
     return None
 
 
-def nav_items() -> list[NavItem]:
-    if not current_user.is_authenticated:
-        return []
-    roles = current_user.roles
-    endpoint, view = request.endpoint, request.args.get("view", "mine")
-    in_inbox = endpoint == "inbox.inbox"
-    items = [NavItem(_("我的待办"), url_for("inbox.inbox"), in_inbox and view == "mine")]
-    if roles & REVIEW_ROLES:
-        items.append(NavItem(_("审核队列"), url_for("inbox.inbox", view="claimable"), in_inbox and view == "claimable"))
-    items.append(NavItem(_("已办"), url_for("inbox.inbox", view="done"), in_inbox and view == "done"))
-    if roles & START_ROLES and may_start_anything(current_user):
-        items.append(NavItem(_("发起"), url_for("start.start_page"), (endpoint or "").startswith("start.")))
-    if label := projects_label(roles):
-        items.append(NavItem(label, url_for("projects.projects"), endpoint in ("projects.projects", "project.page")))
-    if roles & DASHBOARD_ROLES:
-        items.append(NavItem(_("驾驶舱"), url_for("dashboard.page"), (endpoint or "").startswith(("dashboard.", "reports."))))
-    if roles & WARNING_ROLES:
-        items.append(NavItem(_("预警看板"), url_for("warnings.board"), endpoint == "warnings.board"))
-    if label and roles != {Role.EXPERT}:  # whoever reads projects reads their budget lines (units: confirmed ones)
-        items.append(NavItem(_("预算安排"), url_for("arrangements.index"), (endpoint or "").startswith("arrangements.")))
-    if roles - {Role.EXPERT}:  # the goal tables' indicators: units pick from it, reviewers check against it
-        items.append(NavItem(_("指标库"), url_for("indicators.index"), (endpoint or "").startswith("indicators.")))
-    if roles & {Role.DEPT_REVIEWER, Role.FINANCE_SECTION, Role.PERFORMANCE_OFFICE}:  # 部门整体绩效 (issue 16.3)
-        items.append(NavItem(_("部门整体绩效"), url_for("departments.index"), (endpoint or "").startswith("departments.")))
-    if Role.PERFORMANCE_OFFICE in roles:
-        items.append(NavItem(_("信息公开"), url_for("publication.overview"), endpoint == "publication.overview"))
-    if Role.ADMIN in roles:
-        items.append(NavItem(_("系统管理"), url_for("admin.landing"), (endpoint or "").startswith("admin")))
-    return items
+def _inbox_view(view: str) -> Callable[[], bool]:
+    return lambda: request.endpoint == "inbox.inbox" and request.args.get("view", "mine") == view
+
+
+def _this_year() -> dict[str, Any]:
+    return {"year": get_clock().now().astimezone(COUNTY_TZ).year}
+
+
+@dataclass(frozen=True)
+class Link:
+    label: Any  # a lazy msgid, or a function of the user's roles (None: not shown)
+    endpoint: str
+    shown: Check = anybody  # the page's own check for a signed-in user: never show a link that answers 403
+    args: Mapping[str, Any] = field(default_factory=dict)
+    url_args: Callable[[], dict[str, Any]] | None = None  # arguments known only at request time
+    current: Callable[[], bool] | None = None  # default: the endpoint's blueprint is the one answering
+    public: bool = False  # shown to visitors who have not signed in too
+
+    def text(self, user: User) -> str | None:
+        return self.label(user.roles) if callable(self.label) else str(self.label)
+
+    def is_current(self) -> bool:
+        if self.current is not None:
+            return self.current()
+        blueprint = self.endpoint.split(".")[0]
+        return (request.endpoint or "").split(".")[0] == blueprint
+
+
+@dataclass(frozen=True)
+class Menu:
+    key: str  # the DOM id of its list
+    label: Any
+    links: tuple[Link, ...]
+
+
+MENUS: tuple[Menu, ...] = (
+    Menu("nav-work", _l("待办"), (
+        Link(_l("我的待办"), "inbox.inbox", current=_inbox_view("mine")),
+        Link(_l("审核队列"), "inbox.inbox", anyone_of(*REVIEW_ROLES), {"view": "claimable"},
+             current=_inbox_view("claimable")),
+        Link(_l("已办"), "inbox.inbox", args={"view": "done"}, current=_inbox_view("done")),
+        Link(_l("发起"), "start.start_page", lambda u: bool(u.roles & START_ROLES) and may_start_anything(u)),
+    )),
+    Menu("nav-projects", _l("项目管理"), (
+        Link(projects_label, "projects.projects",
+             current=lambda: request.endpoint in ("projects.projects", "project.page")),
+        Link(_l("指标库"), "indicators.index"),  # units pick from it, reviewers (experts too) check against it
+    )),
+    Menu("nav-budget", _l("预算安排"), (
+        Link(_l("预算安排"), "arrangements.index", budget_arrangements.may_read),
+    )),
+    Menu("nav-monitoring", _l("监控与评价"), (
+        Link(_l("预警看板"), "warnings.board", warnings.may_read),
+        Link(_l("部门整体绩效"), "departments.index", lambda u: bool(dept_page.departments(u))),  # its 403 rule
+    )),
+    Menu("nav-reports", _l("统计报表"), (
+        Link(_l("驾驶舱"), "dashboard.page", dashboard.may_read),
+        Link(_l("年度工作报告"), "reports.annual", dashboard.may_read, url_args=_this_year),
+    )),
+    Menu("nav-publication", _l("信息公开"), (
+        Link(_l("公开管理"), "publication.overview", publication_office.may_publish),
+        Link(_l("公开网站"), "public.index", public=True),
+    )),
+    Menu("nav-admin", _l("系统管理"), (
+        Link(_l("管理首页"), "admin.landing", is_admin, current=lambda: request.endpoint == "admin.landing"),
+        Link(_l("流程模型"), "admin.models", is_admin,
+             current=lambda: (request.endpoint or "").startswith(ADMIN_MODEL_PAGES)),
+        Link(_l("实例修复"), "admin_instances.instances", is_admin),
+        Link(_l("用户"), "admin_people.users", is_admin, current=lambda: request.endpoint == "admin_people.users"),
+        Link(_l("机构"), "admin_people.organisations", is_admin,
+             current=lambda: request.endpoint == "admin_people.organisations"),
+        Link(_l("审计日志"), "admin_audit.audit", is_admin),
+    )),
+)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    key: str
+    label: str
+    links: list[NavLink]
+
+    @property
+    def active(self) -> bool:
+        return any(link.active for link in self.links)
+
+
+def nav_menus(user: User | None = None) -> list[NavMenu]:
+    """The menus `user` (default: the signed-in one) sees, each with the links it may open, in MENUS order."""
+    user = user or current_user
+    signed_in = user.is_authenticated
+    menus = []
+    for menu in MENUS:
+        links = []
+        for link in menu.links:
+            if not (link.public or (signed_in and link.shown(user))) or (label := link.text(user)) is None:
+                continue
+            url = url_for(link.endpoint, **link.args, **(link.url_args() if link.url_args else {}))
+            links.append(NavLink(label, url, link.is_current()))
+        if links:
+            menus.append(NavMenu(menu.key, str(menu.label), links))
+    return menus
 
 
 def _nav() -> dict:
-    return {"nav_items": nav_items}
+    return {"nav_menus": nav_menus}
 
 
 def init_app(app: Flask) -> None:

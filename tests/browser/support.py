@@ -27,6 +27,14 @@ def login(page, username: str, password: str = "demo") -> None:
     page.wait_for_url(re.compile(r"/inbox"))
 
 
+def open_menu(page, name: str):
+    """Open a menu of the top navigation (server/web/nav.py) with a click; its list of links, for `get_by_role`."""
+    nav = page.get_by_role("navigation", name=re.compile("主导航|Main navigation"))
+    button = nav.get_by_role("button", name=name, exact=True)
+    button.click()
+    return page.locator("#" + button.get_attribute("aria-controls"))
+
+
 def logout(page) -> None:
     page.get_by_role("button", name=re.compile("退出登录|Log out")).click()
     page.wait_for_url(re.compile(r"/login"))

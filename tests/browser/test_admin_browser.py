@@ -13,7 +13,7 @@ from server.db import db
 from server.models import ProcessInstance
 from tests.api.helpers import FLOWS, _package, deploy_folder
 from tests.api.test_instance_recovery import FIXED, put_in_error
-from tests.browser.support import login, screenshot
+from tests.browser.support import login, open_menu, screenshot
 from tests.support.api import api_as
 
 
@@ -35,7 +35,7 @@ def test_admin_deploys_a_fix_and_repairs_the_instance(live_server, browser_page,
 
     page = browser_page
     login(page, "admin")
-    page.get_by_role("link", name="系统管理").click()
+    open_menu(page, "系统管理").get_by_role("link", name="管理首页").click()
     expect(page.get_by_role("heading", name="系统管理")).to_be_visible()
     page.get_by_role("link", name="流程模型").click()
     page.get_by_label("流程标识").fill("fragile")
@@ -57,8 +57,7 @@ def test_admin_deploys_a_fix_and_repairs_the_instance(live_server, browser_page,
     expect(versions.nth(1)).to_contain_text("出错 1")
     screenshot(page, "admin_models_deployed")
 
-    page.get_by_role("link", name="系统管理").click()
-    page.get_by_role("link", name="实例修复").click()
+    open_menu(page, "系统管理").get_by_role("link", name="实例修复").click()
     card = page.locator(f"#instance-{inst['id']}")
     expect(card).to_contain_text("出错元素：Script_Ratio")
     screenshot(page, "admin_instances_error")
@@ -72,8 +71,7 @@ def test_admin_deploys_a_fix_and_repairs_the_instance(live_server, browser_page,
         assert (repaired.status.value, repaired.version.number) == ("running", 2)
 
     # People: the organisation tree and the users with their roles and sectors.
-    page.get_by_role("link", name="系统管理").click()
-    page.get_by_role("link", name="机构", exact=True).click()
+    open_menu(page, "系统管理").get_by_role("link", name="机构", exact=True).click()
     expect(page.locator('tr[data-org="jyj_yz"]')).to_contain_text("教育")
     screenshot(page, "admin_organisations")
     page.get_by_role("link", name="用户", exact=True).click()

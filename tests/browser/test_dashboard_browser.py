@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import demo_year
-from tests.browser.support import login, screenshot
+from tests.browser.support import login, open_menu, screenshot
 
 year_db, year_url, live_server = demo_year.year_db, demo_year.year_url, demo_year.live_server
 
@@ -21,7 +21,7 @@ year_db, year_url, live_server = demo_year.year_db, demo_year.year_url, demo_yea
 def test_office_reads_the_year_and_its_report(live_server, browser_page):
     page = browser_page
     login(page, "perf")
-    page.get_by_role("link", name="驾驶舱").click()
+    open_menu(page, "统计报表").get_by_role("link", name="驾驶舱").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("绩效驾驶舱 · 2026年")
     for chart in ("months", "deviating", "sectors", "grades"):
         expect(page.locator(f"#chart-{chart}")).to_have_attribute("data-drawn", "true")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.api.helpers import FLOWS, deploy_folder
-from tests.browser.support import login, logout, screenshot
+from tests.browser.support import login, logout, open_menu, screenshot
 from tests.support.api import api_as
 from tests.web.conftest import apply
 
@@ -106,7 +106,7 @@ def test_language_switch_turns_the_inbox_into_english_and_back(browser_page, cou
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("^Open to claim"))).to_be_visible()
-    expect(page.get_by_role("link", name="My projects")).to_be_visible()
+    expect(open_menu(page, "Projects").get_by_role("link", name="My projects")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     screenshot(page, "inbox-en")
     # The choice sticks across pages and logins.

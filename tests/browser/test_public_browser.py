@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import demo_year
-from tests.browser.support import login, screenshot
+from tests.browser.support import login, open_menu, screenshot
 
 year_db, year_url, live_server = demo_year.year_db, demo_year.year_url, demo_year.live_server
 
@@ -20,7 +20,7 @@ year_db, year_url, live_server = demo_year.year_db, demo_year.year_url, demo_yea
 def test_office_releases_and_the_public_reads(live_server, new_page):
     office = new_page()
     login(office, "perf")
-    office.get_by_role("link", name="信息公开").click()
+    open_menu(office, "信息公开").get_by_role("link", name="公开管理").click()
     expect(office.get_by_role("heading", level=1)).to_have_text("信息公开")
     for year, column in ((2025, 0), (2025, 1), (2026, 0)):
         row = office.locator(f'#releases tr[data-year="{year}"]')

@@ -11,7 +11,7 @@ import re
 from playwright.sync_api import expect
 
 from server.models import GoalStatus, ProjectStatus
-from tests.browser.support import login, screenshot
+from tests.browser.support import login, open_menu, screenshot
 from tests.browser.test_csp_browser import WATCH_CSP, assert_no_violation
 from tests.browser.test_task_flow import fill_application, fill_rows
 from tests.start import county
@@ -34,7 +34,7 @@ def test_a_unit_files_a_new_project_from_the_start_page_and_it_reaches_the_depar
     county.setup(live_server.app)
     unit = watched(new_page())
     login(unit, "school1")
-    unit.get_by_role("navigation", name="主导航").get_by_role("link", name="发起").click()
+    open_menu(unit, "待办").get_by_role("link", name="发起").click()
     expect(unit).to_have_url(re.compile(r"/start$"))
     expect(unit.locator("#start-goal_review select")).to_contain_text("S-AWAIT")
     screenshot(unit, "start-unit")
@@ -95,7 +95,7 @@ def test_the_office_previews_and_starts_a_years_monitoring_with_a_progress_bar(l
     chunks: list[str] = []
     office.on("request", lambda r: chunks.append(r.method) if r.url.endswith("/chunk") else None)
     login(office, "perf")
-    office.get_by_role("navigation", name="主导航").get_by_role("link", name="发起").click()
+    open_menu(office, "待办").get_by_role("link", name="发起").click()
     card = office.locator("#batch-monitoring")
     card.get_by_label("预算年度").select_option("2026")
     card.get_by_role("button", name="预览").click()

@@ -15,7 +15,7 @@ from server.db import db
 from server.models import HumanTask, TaskStatus
 from tests.api.helpers import complete
 from tests.browser import demo_year
-from tests.browser.support import login, screenshot
+from tests.browser.support import login, open_menu, screenshot
 from tests.support.api import api_as
 
 year_db, year_url, live_server = demo_year.year_db, demo_year.year_url, demo_year.live_server
@@ -37,7 +37,7 @@ def test_finance_section_decides_a_red_warning_from_the_board(live_server, brows
 
     page = browser_page
     login(page, "fin_edu")
-    page.get_by_role("link", name="预警看板").click()
+    open_menu(page, "监控与评价").get_by_role("link", name="预警看板").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("预警看板")
     top = page.locator("#warnings-table tbody tr").first
     expect(top).to_have_attribute("data-colour", "red")
@@ -73,7 +73,7 @@ def test_finance_section_decides_a_red_warning_from_the_board(live_server, brows
     expect(page.locator("#budget")).to_contain_text("暂缓拨付中")
     screenshot(page, "warnings-project-page")
 
-    page.get_by_role("link", name="归口项目").click()
+    open_menu(page, "项目管理").get_by_role("link", name="归口项目").click()
     page.get_by_label("监控颜色").select_option("red")
     page.get_by_role("button", name="筛选").click()
     expect(page.locator("#projects-totals")).to_contain_text("共 2 个项目")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 from pathlib import Path
 
-from server.flows.goal_review.quality import warnings
+from flask_babel import force_locale
+
+from server.flows.goal_review.quality import message_of, warnings
 from server.services.form_rules import FormValidator
+from server.services.indicator_library import Typical, range_text
 from tests.flows_goal_review.conftest import INDICATORS, goal_table
 
 ROOT = Path(__file__).resolve().parents[2] / "forms"
@@ -14,6 +19,11 @@ ROOT = Path(__file__).resolve().parents[2] / "forms"
 
 def fields(found: list[dict[str, str]]) -> list[str]:
     return [w["field"] for w in found]
+
+
+def stored_text(found: list[dict]) -> list[dict[str, str]]:
+    """Field and Chinese message, as every warning is stored (with its code and params besides)."""
+    return [{"field": w["field"], "message": w["message"]} for w in found]
 
 
 def test_a_good_table_has_no_warnings():
@@ -36,7 +46,7 @@ def test_short_goals_and_values_without_units():
     rows = [dict(r) for r in INDICATORS]
     rows[3]["unit"] = " "
     found = warnings("", "建设教学楼", rows)
-    assert found == [
+    assert stored_text(found) == [
         {"field": "long_term_goal", "message": "未填写中长期目标"},
         {"field": "annual_goal", "message": "年度目标过于简单（不足 20 字），请写明产出和效果"},
         {"field": "indicators.3.unit", "message": "指标“受益师生人数”有指标值但没有计量单位"},
@@ -151,5 +161,40 @@ def test_a_value_outside_the_librarys_typical_range_is_flagged_on_its_row():
     rows[-1]["value"] = "60"  # 师生满意度 ≥ 60%: below what the library calls usual
     rows[3]["value"], rows[3]["unit"] = "50", "人次"  # another unit: not compared
     found = warnings(table["long_term_goal"], table["annual_goal"].replace("90%", "60%"), rows, typical, range_text)
-    assert found == [{"field": f"indicators.{len(rows) - 1}.value",
+    assert stored_text(found) == [{"field": f"indicators.{len(rows) - 1}.value",
                       "message": "指标“师生满意度”的指标值 60% 超出指标库的常见范围（80–100%），请核对数值或在设定依据中说明"}]
+
+
+# ---------------------------------------------------------------- in the reader's language
+
+
+def test_warnings_are_stored_with_codes_and_shown_in_the_readers_language(app):
+    rows = [dict(r) for r in INDICATORS]
+    rows[3]["unit"] = ""
+    rows[-1]["value"] = "60"
+    with app.test_request_context():
+        found = warnings("按计划完成", "", rows, {"师生满意度": Typical("%", Decimal(80), None)}, range_text,
+                         expected_outputs={"成本"})
+    assert [w["code"] for w in found] == ["goal_vague", "goal_missing", "output_property_missing",
+                                          "unit_missing", "outside_typical"]
+    assert found[0]["params"] == {"phrase": "按计划完成"} and found[2]["params"] == {"missing": ["成本"]}
+    assert json.loads(json.dumps(found, ensure_ascii=False)) == found  # JSON as stored
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        assert [message_of(w) for w in found] == [w["message"] for w in found]
+    with app.test_request_context(), force_locale("en"):
+        shown = [message_of(w) for w in found]
+        assert shown[0].startswith("Medium-term goals: vague wording (“按计划完成”)")
+        assert shown[1] == "Annual goals: not filled in"
+        assert shown[2].startswith("Output indicators lack cost: ")
+        assert shown[3] == "Indicator “受益师生人数” has a target value but no unit of measure"
+        assert shown[4].startswith("The target 60% of indicator “师生满意度” lies outside") and "80%" in shown[4]
+        assert not any(re.search(r"[\u4e00-\u9fff]", m.replace("按计划完成", "").replace("受益师生人数", "")
+                                 .replace("师生满意度", "")) for m in shown), shown
+        # The department plan checked as a long-term goal (dept_performance files it under work_plan) is named so;
+        # a warning stored before codes, or with params that no longer fit, reads as stored.
+        plan = {**found[0], "field": "work_plan", "message": found[0]["message"].replace("中长期目标", "年度工作计划")}
+        assert message_of(plan).startswith("Annual work plan: vague wording")
+        assert message_of({"field": "annual_goal", "message": "年度目标过于简单"}) == "年度目标过于简单"
+        assert message_of({**found[0], "params": {}}) == found[0]["message"]
+        assert message_of({**found[4], "params": {**found[4]["params"], "low": "x", "high": None}}) == found[4]["message"]
+        assert message_of({"code": "no_such_code", "params": {}, "message": "旧提示"}) == "旧提示"

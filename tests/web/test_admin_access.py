@@ -45,7 +45,7 @@ def test_every_admin_page_and_endpoint_refuses_each_non_admin(app, browser, logi
 def test_the_admin_reaches_every_page_from_the_landing_page(browser):
     admin = browser("admin")
     home = admin.get("/inbox").get_data(as_text=True)
-    assert 'href="/admin">系统管理</a>' in home
+    assert '<summary class="nav-top">系统管理</summary>' in home and 'href="/admin">管理首页</a>' in home
     landing = admin.get("/admin")
     assert landing.status_code == 200
     html = landing.get_data(as_text=True)

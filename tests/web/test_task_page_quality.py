@@ -39,6 +39,12 @@ def test_unit_sees_each_warning_next_to_its_field_then_confirms(browser, users, 
     assert "缺少效益指标" in table and "缺少服务对象满意度指标" in table and "缺少量化的产出指标" in table
     assert 'value="按计划完成"' not in page and ">按计划完成</textarea>" in page  # the saved table comes back
     assert 'name="indicators.0.name" value="维修教学楼"' in page
+    # In English the same stored warnings read in English.
+    school.post("/language", {"lang": "en", "next": "/inbox"})
+    english = school.get(f"/tasks/{vague_goals['task']}").get_data(as_text=True)
+    assert "Annual goals: vague wording (“按计划完成”)" in field_html(english, "f-annual_goal")
+    assert "No benefit indicator" in english and "年度目标表述空泛" not in english
+    school.post("/language", {"lang": "zh_Hans_CN", "next": "/inbox"})
 
     # The unit keeps its text and confirms: the department gets it, with the same warnings beside the goal.
     data = form_fields(vague_table())
@@ -47,7 +53,8 @@ def test_unit_sees_each_warning_next_to_its_field_then_confirms(browser, users, 
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
 
     review = task_of(users["edu_head"], vague_goals["instance"], "Task_DeptReview")
-    page = browser("edu_head").get(f"/tasks/{review['id']}").get_data(as_text=True)
+    head = browser("edu_head")
+    page = head.get(f"/tasks/{review['id']}").get_data(as_text=True)
     box = page.split('class="quality-warnings"')[1].split("</div>")[0]
     assert "质量检查提示" in box and "年度目标表述空泛" in box and "缺少效益指标" in box
     goal = page.split("绩效目标（第 1 版）")[1].split("</section>")[0]
@@ -55,3 +62,7 @@ def test_unit_sees_each_warning_next_to_its_field_then_confirms(browser, users, 
     assert "按计划完成" in annual and "年度目标表述空泛" in annual
     assert "维修教学楼" in goal
     assert 'name="dept_decision" value="send_back"' not in page  # not claimed yet: no decision buttons
+    head.post("/language", {"lang": "en", "next": "/inbox"})
+    english = head.get(f"/tasks/{review['id']}").get_data(as_text=True)
+    goal = english.split('data-block="goal"')[1].split("</section>")[0]
+    assert "Annual goals: vague wording (“按计划完成”)" in goal and "缺少效益指标" not in english

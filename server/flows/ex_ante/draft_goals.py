@@ -71,7 +71,7 @@ class DraftGoals:
         out: dict[str, list[str]] = {}
         for w in self.warnings:
             if isinstance(w, dict):
-                out.setdefault(str(w.get("field", "")), []).append(str(w.get("message", "")))
+                out.setdefault(str(w.get("field", "")), []).append(goal_quality.message_of(w))
         return out
 
 
