@@ -44,6 +44,7 @@ def self_evaluate_at_94(users, iid: int) -> None:
 def page(app, username: str) -> Browser:
     me = Browser(app.test_client())
     assert me.login(username).status_code == 302
+    me.get("/inbox")  # the signed-in session's CSRF token
     return me
 
 
