@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from server.db import db
 from server.flows.evaluation.models import DeptEvaluationSelection
-from server.models import AuditEvent
+from server.models import AuditEvent, Project
 from tests.api.helpers import complete, start, tasks
 from tests.flows_evaluation.conftest import (
     FULL,
@@ -114,6 +114,23 @@ def test_department_evaluates_its_chosen_project_and_its_grade_is_the_result(app
     assert "部门评价得分" in edu.get(f"/projects/{pa}").get_data(as_text=True)
     html = perf.get("/dept-evaluations?year=2026").get_data(as_text=True)
     assert "县教育局" in html and a in html and b not in html and "80 分" in html
+    report = perf.get("/reports/annual/2027").get_data(as_text=True)
+    assert "1</a>个部门开展部门评价，评价项目1个，评价资金36.00万元" in report
+    assert 'href="/dept-evaluations?year=2026"' in report
+
+    # Published with the evaluation once the year is released — never for a 保密项目.
+    public = app.test_client()
+    ev_id = evaluation(app, a).id
+    assert public.get(f"/public/results/{ev_id}").status_code == 404  # not released yet
+    assert perf.post("/publication/releases", {"year": "2026", "kind": "final_accounts",
+                                               "action": "release"}).status_code == 303
+    html = public.get(f"/public/results/{ev_id}").get_data(as_text=True)
+    assert "部门评价" in html and "县教育局" in html and "项目总体完成较好" in html
+    assert "部门评价" not in public.get(f"/public/results/{evaluation(app, b).id}").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Project, pa).confidential = True
+        db.session.commit()
+    assert public.get(f"/public/results/{ev_id}").status_code == 404
 
 
 def test_the_rule_table_decides_an_amount_row_brings_an_unselected_project_in(app, users, flows, clock):

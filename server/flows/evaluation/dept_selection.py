@@ -1,7 +1,8 @@
 """部门评价的选择 (seed 001: 积极推进部门评价): the supervising department's reviewer picks which of its units'
 evaluable projects of a fiscal year get a department evaluation, with a reason. The evaluation reads the choice
 after the unit's self-evaluation is graded (Evaluation.dept_scope_at); from then on that project's choice is
-locked. The performance office reads every department's choices; nobody else reads or changes them."""
+locked. The performance office reads every department's choices, a finance section those of its sectors; nobody
+else reads them, and only the department changes its own."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, select
 
 from server.db import db
 from server.extensions import get_clock
@@ -17,9 +18,10 @@ from server.flows.evaluation.models import DeptEvaluationSelection, Evaluation
 from server.flows.shared.eligibility import with_approved_goals
 from server.models import Organisation, OrgKind, Project, Role, User
 from server.services import audit
+from server.services.projects import visible_clause
 
 REASON_MAX = 500
-READERS = frozenset({Role.PERFORMANCE_OFFICE, Role.ADMIN})
+READERS = frozenset({Role.PERFORMANCE_OFFICE, Role.ADMIN, Role.FINANCE_SECTION})
 
 
 @dataclass
@@ -49,15 +51,14 @@ def may_read(user: User) -> bool:
 
 def rows(user: User, year: int) -> list[Row]:
     """A department's reviewer: every evaluable project of its units (and its own) for the year, chosen or not.
-    The office: the chosen projects of every department."""
+    Other readers: the chosen projects they may see (projects.visible_clause)."""
     department = reviewer_department(user)
-    units = select(Organisation.id).where(Organisation.parent_id == department.id) if department else None
     stmt = with_approved_goals(year).order_by(Project.code)
     if department is not None:
-        stmt = stmt.where(or_(Project.organisation_id == department.id, Project.organisation_id.in_(units)))
+        stmt = stmt.where(Project.department_id == department.id)
     else:
-        stmt = stmt.where(Project.id.in_(select(DeptEvaluationSelection.project_id)
-                                          .where(DeptEvaluationSelection.fiscal_year == year)))
+        stmt = stmt.where(visible_clause(user), Project.id.in_(
+            select(DeptEvaluationSelection.project_id).where(DeptEvaluationSelection.fiscal_year == year)))
     projects = list(db.session.scalars(stmt))
     ids = [p.id for p in projects]
     chosen = {s.project_id: s for s in db.session.scalars(select(DeptEvaluationSelection).where(
@@ -114,3 +115,22 @@ def save(user: User, department: Organisation, year: int, wanted: dict[int, str 
 
 def total_amount(found: list[Row]) -> Decimal:
     return sum((r.project.amount or Decimal(0) for r in found if r.selection), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """部门评价 of a year as the annual report says it (seed 001: 共有 10个部门开展了部门评价工作，评价资金额 1.28亿元)."""
+
+    departments: int
+    projects: int
+    money: Decimal
+
+
+def summary(user: User, year: int) -> Summary:
+    """Departments that evaluated, projects they scored and the projects' approved amounts, in the reader's scope."""
+    scored = select(Evaluation.project_id).where(Evaluation.fiscal_year == year, Evaluation.dept_score.is_not(None))
+    departments, projects, money = db.session.execute(
+        select(func.count(func.distinct(Project.department_id)), func.count(Project.id),
+               func.coalesce(func.sum(Project.amount), 0))
+        .where(Project.id.in_(scored), visible_clause(user))).one()
+    return Summary(departments or 0, projects or 0, Decimal(money or 0))
