@@ -88,6 +88,10 @@ def test_department_evaluates_its_chosen_project_and_its_grade_is_the_result(app
     with app.app_context():
         assert db.session.scalar(select(DeptEvaluationSelection.project_id)) == pa
 
+    # The department's task page shows the self-evaluation above its score sheet.
+    dept_task = task_of(users["edu_head"], chosen, DEPT)["id"]
+    html = edu.get(f"/tasks/{dept_task}").get_data(as_text=True)
+    assert "部门评价评分表" in html and "94 分" in html and "已选入部门评价，等待主管部门评分" in html
     # The department scores: 8 + 40 + 24 + 8 = 80 → 良 by evaluation_grade.
     do(users["edu_head"], chosen, DEPT, {"dept_review": SHEET})
     ev = evaluation(app, a)
