@@ -194,3 +194,24 @@ def test_hostile_input_on_the_page_and_the_task(app, users, flows, clock):
     assert users["water_head"].get(f"/api/v1/process-instances/{iid}").status_code in (403, 404)
     ev = evaluation(app, a)
     assert (ev.status, ev.dept_score) == ("dept", None)  # nothing half-saved
+
+
+def test_sent_back_self_evaluation_comes_back_to_the_department(app, users, flows, clock):
+    """The office sends the self-evaluation back: the unit resubmits and the department scores the new one."""
+    a = approved_project(users)
+    pa = project(app, a).id
+    wake_at(clock, app, county(2027, 2, 1, 9))
+    edu = page(app, "edu_head")
+    assert edu.post("/dept-evaluations", {"year": "2026", "project_id": [str(pa)],
+                                          f"reason_{pa}": "资金量大"}).status_code == 303
+    iid = start(users["school1"], KEY, {"project_code": a})["id"]
+    self_evaluate_at_94(users, iid)
+    do(users["edu_head"], iid, DEPT, {"dept_review": dict(SHEET, output=30)})  # 70 → 中
+    assert (evaluation(app, a).dept_grade, evaluation(app, a).grade) == ("中", "中")
+    do(users["perf"], iid, REVIEW, {"review_decision": "send_back", "review_opinion": "请据实填报产出指标"})
+    assert steps(users["school1"], iid) == [SELF] and steps(users["edu_head"], iid) == []
+    self_evaluate_at_94(users, iid)
+    assert steps(users["edu_head"], iid) == [DEPT] and evaluation(app, a).status == "dept"
+    do(users["edu_head"], iid, DEPT, {"dept_review": SHEET})
+    ev = evaluation(app, a)
+    assert (ev.self_round, ev.dept_score, ev.grade, ev.status) == (2, Decimal(80), "良", "reviewing")
