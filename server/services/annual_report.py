@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from flask_babel import gettext as _
 
+from server.flows.evaluation.dept_selection import Summary
 from server.services.dashboard import GRADES, Dashboard
 from server.services.dashboard_tables import Table, tables
 
@@ -48,7 +49,7 @@ def pct(value: Decimal | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def build(d: Dashboard, county: str) -> Report:
+def build(d: Dashboard, county: str, dept: Summary | None = None) -> Report:
     t = tables(d)
     y, by, ey = d.year, d.budget_year, d.evaluated_year
     c, a, e, p = d.coverage, d.assessment, d.evaluation, d.application
@@ -100,6 +101,9 @@ def build(d: Dashboard, county: str) -> Report:
                    _("个，自评等次为%(g)s。财政选取", g=grades),
                    n(e.count["key_evaluated"], {"year": ey, "fact": "key_evaluated"}),
                    _("个项目委托第三方开展重点评价，已评定等次的为%(g)s。", g=key_grades))
+    if dept is not None and dept.projects:  # seed 001: 共有 10个部门开展了部门评价工作，评价资金额 1.28亿元
+        evaluation.say(_("积极推进部门评价，"), (str(dept.departments), {"href": f"/dept-evaluations?year={ey}"}),
+                       _("个部门开展部门评价，评价项目%(n)s个，评价资金%(m)s万元。", n=dept.projects, m=wan(dept.money)))
 
     application = Section(_("六、评价结果应用"), tables=[t["application"], t["rectification"]])
     application.say(_("评价结果以书面通知反馈单位并按规则表应用于预算安排：调增预算"),

@@ -35,7 +35,7 @@ from server.services.task_page import label
 # Codes that no flow labels yet (evaluation, budget), as the project page words them.
 LABELS: dict[str, dict[str, Any]] = {
     "evaluation_status": {"waiting": _l("等待预算年度结束"), "self": _l("单位自评中"), "reviewing": _l("自评审核中"),
-                          "key": _l("重点评价中"), "graded": _l("已定等次"), "rectifying": _l("整改中"),
+                          "dept": _l("主管部门评价中"), "key": _l("重点评价中"), "graded": _l("已定等次"), "rectifying": _l("整改中"),
                           "completed": _l("已完成"), "rectified": _l("整改到位"), "unrectified": _l("整改未到位")},
     "review_decision": {"accept": _l("认可自评"), "key": _l("列入重点评价"), "send_back": _l("退回重新自评")},
     "rectify_decision": {"verified": _l("核查通过"), "send_back": _l("退回补充整改"), "failed": _l("整改不到位")},
@@ -221,7 +221,7 @@ def load_story(project_id: int, user: User, *, a: str | None = None, b: str | No
         assessment.concluded_by_id if assessment else None,
         *(r.actor_id for g in goals for r in g.reviews), *(g.approved_by_id for g in goals),
         *(r.reported_by_id for r in reports), *(c.actor_id for c in corrections),
-        *(x for e in evaluations for x in (e.reviewed_by_id, e.noticed_by_id)),
+        *(x for e in evaluations for x in (e.reviewed_by_id, e.noticed_by_id, e.dept_by_id)),
         *(x for e in evaluations for r in e.rectifications for x in (r.submitted_by_id, r.verified_by_id)),
         *(s.expert_id for ss in scores.values() for s in ss), *(d.drawn_by_id for d in draws.values()),
         *(x.actor_id for x in adjustments), *(x for s in suspensions for x in (s.suspended_by_id, s.lifted_by_id)),

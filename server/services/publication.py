@@ -309,6 +309,16 @@ class PublicScore:
 
 
 @dataclass(frozen=True)
+class PublicDeptResult:
+    """The supervising department's 部门评价, published with the result (seed 001: 部门评价结果…全部公开)."""
+
+    department: str
+    score: Decimal
+    grade: str | None
+    opinion: str | None
+
+
+@dataclass(frozen=True)
 class PublicResult:
     id: int
     year: int
@@ -326,6 +336,7 @@ class PublicResult:
     published_at: datetime | None
     scores: list[PublicScore]
     files: list[PublicFile]
+    dept: PublicDeptResult | None = None  # 部门评价, where the department evaluated the project
 
 
 def result(evaluation_id: int) -> PublicResult:
@@ -336,7 +347,14 @@ def result(evaluation_id: int) -> PublicResult:
                           s.deviation_reason) for s in e.indicators]
     return PublicResult(e.id, e.fiscal_year, _project(e.project_id), e.key_selected, e.budget, e.spent,
                         e.execution_rate, e.self_score, e.self_grade, e.score, e.grade, e.conclusion, e.explanation,
-                        e.published_at, scores, _files(e.instance_id))
+                        e.published_at, scores, _files(e.instance_id), _dept(e))
+
+
+def _dept(e: Evaluation) -> PublicDeptResult | None:
+    if e.dept_score is None:
+        return None
+    department = db.session.get(Organisation, e.project.department_id) if e.project.department_id else None
+    return PublicDeptResult(department.name if department else "", e.dept_score, e.dept_grade, e.dept_opinion)
 
 
 def file(attachment_id: int) -> tuple[Attachment, Path]:

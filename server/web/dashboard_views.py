@@ -21,6 +21,8 @@ bp = Blueprint("dashboard", __name__)
 def list_url(args: dict) -> str:
     """The page a figure links to: the project page for one project, else the filtered project library."""
     # Built by hand rather than with url_for: a dashboard has a few hundred of them (url_for costs ~50 µs each).
+    if "href" in args:  # a page of its own (e.g. 部门评价), under this application
+        return f"{request.script_root}{args['href']}"
     if "project" in args:
         return f"{request.script_root}/projects/{int(args['project'])}"
     return f"{request.script_root}/projects?" + urlencode({k: v for k, v in args.items() if v is not None})

@@ -4,7 +4,7 @@ To add a page, add one `Link` to the menu it belongs in (MENUS below): its label
 msgstr in messages.po), its endpoint, and `shown`, the page's own permission check (the predicate its view
 answers 403 with, or a role set through `anyone_of`), e.g. in 监控与评价:
 
-    Link(_l("重点监控"), "key_monitoring.index", key_monitoring.may_read),
+    Link(_l("部门评价"), "dept_evaluations.index", dept_selection.may_read),
 
 The menus and the tests pick it up (tests/web/test_navigation.py crawls every link as each demo user: shown
 links must answer 200, hidden ones 403). A menu with no link for a user is left out, one with a single link
@@ -25,6 +25,7 @@ from flask_login import current_user
 from server.clock import COUNTY_TZ
 from server.extensions import get_clock
 from server.flows.dept_performance import page as dept_page
+from server.flows.evaluation import dept_selection
 from server.models import Role, User
 from server.services import budget_arrangements, dashboard, publication_office, warnings
 from server.services.admin_access import is_admin
@@ -117,6 +118,7 @@ MENUS: tuple[Menu, ...] = (
     )),
     Menu("nav-monitoring", _l("监控与评价"), (
         Link(_l("预警看板"), "warnings.board", warnings.may_read),
+        Link(_l("部门评价"), "dept_evaluations.index", dept_selection.may_read),
         Link(_l("部门整体绩效"), "departments.index", lambda u: bool(dept_page.departments(u))),  # its 403 rule
     )),
     Menu("nav-reports", _l("统计报表"), (

@@ -20,6 +20,7 @@ from server.web import (
     budget_arrangement_views,
     dashboard_views,
     department_views,
+    dept_evaluation_views,
     errors,
     formatting,
     home_views,
@@ -69,6 +70,7 @@ BLUEPRINTS = (
     dashboard_views.bp,
     report_views.bp,
     department_views.bp,
+    dept_evaluation_views.bp,
 )
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from server.db import db
+from server.flows.evaluation import dept_selection
 from server.models import Organisation, OrgKind
 from server.services import annual_report, dashboard
 from server.web.dashboard_views import list_url
@@ -25,7 +26,8 @@ def _report(year: int) -> annual_report.Report:
         abort(404)
     bureau = db.session.scalar(select(Organisation.name).where(Organisation.kind == OrgKind.FINANCE_BUREAU).limit(1))
     county = (bureau or "").removesuffix("财政局") or _("本县")
-    return annual_report.build(dashboard.build(current_user, year), county)
+    return annual_report.build(dashboard.build(current_user, year), county,
+                               dept_selection.summary(current_user, year - 1))
 
 
 @bp.get("/reports/annual/<int:year>")

@@ -257,6 +257,10 @@ def test_last_years_projects_are_evaluated_rectified_and_applied(seeded):
             "2025年农村供水站水表智能化改造": ("rectifying", "中", 1),
         }
         assert db.session.scalar(select(func.count(KeyEvaluationDraw.id))) == 1
+        # 县教育局 chose the school's greening for 部门评价 and graded it 良 itself (9 + 42 + 25 + 8)
+        dept = db.session.execute(select(Project.name, Evaluation.dept_score, Evaluation.dept_grade).join(
+            Project, Project.id == Evaluation.project_id).where(Evaluation.dept_selected.is_(True))).tuples().all()
+        assert dept == [("2025年县实验小学校园绿化提升", 84, "良")]
         applied = db.session.execute(select(Project.name, BudgetAdjustment.fiscal_year, BudgetAdjustment.kind).join(
             Project, Project.id == BudgetAdjustment.project_id).where(BudgetAdjustment.source_flow == "evaluation")
         ).tuples().all()

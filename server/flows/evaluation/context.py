@@ -1,5 +1,5 @@
 """The evaluation on the task page: the self-evaluation's computed results (budget execution rate, each
-indicator's score, total and grade), the key evaluation's score, the result and its notice, and each
+indicator's score, total and grade), the supervising department's 部门评价 beside it, the key evaluation's score, the result and its notice, and each
 rectification report with its verification — what the office judges when it reviews, notifies or verifies."""
 
 from __future__ import annotations
@@ -32,6 +32,6 @@ def load(project: Project, instance: ProcessInstance) -> EvaluationContext | Non
     execution = None
     if evaluation.self_score is not None:
         execution = evaluation.self_score - sum((s.score for s in evaluation.indicators), Decimal(0))
-    people = display_names([evaluation.reviewed_by_id, *(r.verified_by_id for r in evaluation.rectifications),
+    people = display_names([evaluation.reviewed_by_id, evaluation.dept_by_id, *(r.verified_by_id for r in evaluation.rectifications),
                             *(r.submitted_by_id for r in evaluation.rectifications)])
     return EvaluationContext(evaluation, execution, people)

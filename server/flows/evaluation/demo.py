@@ -1,6 +1,6 @@
 """评价·整改·结果应用 (workflows/evaluation) in the demo year: last year's projects after their year closed —
-one with the third-party firm for a key evaluation, one whose self-evaluation waits for the office, one graded
-良 (next year's budget +5%), one rectifying under a result notice (payments suspended), one whose
+one with the third-party firm for a key evaluation, one whose self-evaluation waits for the office, one chosen
+by 县教育局 for 部门评价 and graded 良 by it (next year's budget +5%), one rectifying under a result notice (payments suspended), one whose
 rectification report waits to be verified."""
 
 from __future__ import annotations
@@ -10,8 +10,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
+from server.db import db
+from server.flows.evaluation import dept_selection
 from server.flows.ex_ante import demo as ex_ante
 from server.flows.goal_review import demo as goals
+from server.models import Project, User
 from server.services.demo_year.calendar import YearPlan, local, workday_on_or_after, workdays_after
 from server.services.demo_year.catalogue import EVALUATED
 from server.services.demo_year.filings import ProjectSpec
@@ -20,6 +25,7 @@ from server.services.demo_year.story import Form, Story
 KEY = "evaluation"
 SELF, REVIEW, KEY_SCORE = "填报绩效自评表", "审核自评结果并确定重点评价", "第三方重点评价评分"
 NOTICE, RECTIFY, VERIFY = "下达评价结果通知", "报送整改报告", "核查整改情况"
+DEPT = "部门评价"
 
 @dataclass(frozen=True)
 class Outcome:
@@ -70,6 +76,19 @@ def _self_evaluation(key: str):
     return data
 
 
+def _choose(reason: str):
+    """The department's reviewer picks the story's project for 部门评价 on its page (before it self-evaluates)."""
+
+    def choose(story: Story, user: User) -> None:
+        project = db.session.scalar(select(Project).where(Project.code == story.code))
+        assert project is not None and project.fiscal_year is not None
+        errors = dept_selection.save(user, user.organisation, project.fiscal_year, {project.id: reason})
+        if errors:
+            raise ValueError("；".join(errors.values()))
+
+    return choose
+
+
 def _story(plan: YearPlan, key: str, index: int) -> tuple[Story, ProjectSpec]:
     """Last year's project, admitted and given goals the autumn before; its evaluation opened in January."""
     year = plan.year - 1
@@ -106,8 +125,12 @@ def stories(plan: YearPlan) -> list[Story]:
     s.act(at(2, 16), spec.unit, KEY, SELF, _self_evaluation("sluices"))
     out.append(s)
 
-    s, spec = _story(plan, "greening", 2)  # 良: next year's budget +5%
+    s, spec = _story(plan, "greening", 2)  # 县教育局's 部门评价 良: next year's budget +5%
+    s.do(on(2, 10), "edu_head", KEY, _choose("校园绿化提升工程量大、受益面广，列入部门评价"))
     s.act(on(2, 26), spec.unit, KEY, SELF, _self_evaluation("greening"))
+    s.act(on(3, 6), "edu_head", KEY, DEPT, {"dept_review": {
+        "execution": 9, "output": 42, "benefit": 25, "satisfaction": 8, "findings": "部分苗木延后栽植，养护记录不全",
+        "opinion": "绿化主体工程完成较好，请补齐延后栽植的苗木并完善养护台账"}})
     s.act(on(3, 12, 15), "perf", KEY, REVIEW, accept)
     s.act(on(3, 20), "perf", KEY, NOTICE, {"conclusion": "项目完成较好，绩效等次为良。", "problems": "部分苗木延后栽植"})
     out.append(s)

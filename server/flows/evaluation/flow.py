@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 
 from server.flows.definition import ContextBlock, DemoStage, FlowDefinition, UnitStart
-from server.flows.evaluation import context, demo, models, operators, result
+from server.flows.evaluation import context, demo, dept, models, operators, result
 from server.flows.shared import budget
 from server.flows.shared import models as shared_models
 from server.flows.shared.eligibility import after_the_year, with_approved_goals
@@ -30,6 +30,9 @@ FLOW = FlowDefinition(
         "evaluation.self": operators.self_evaluate,
         "evaluation.grade": operators.record_grade,
         "evaluation.review": operators.review,
+        "evaluation.dept_selection": dept.selection,
+        "evaluation.dept_scope": dept.scope,
+        "evaluation.dept_record": dept.record,
         "evaluation.publish": operators.publish,
         "evaluation.notify": operators.notify_step,
         "evaluation.draw": result.draw,
@@ -44,6 +47,7 @@ FLOW = FlowDefinition(
     models=(models, shared_models),
     labels={
         "evaluation_status": {"waiting": _l("等待预算年度结束"), "self": _l("单位自评中"), "reviewing": _l("自评审核中"),
+                              "dept": _l("主管部门评价中"),
                               "key": _l("第三方重点评价中"), "graded": _l("已定等次，待下达结果通知"),
                               "rectifying": _l("整改中"), "completed": _l("已完成"), "rectified": _l("整改到位，已销号"),
                               "unrectified": _l("整改不到位")},

@@ -26,6 +26,7 @@ class EvaluationStatus(enum.StrEnum):
     WAITING = "waiting"  # 等待预算年度结束
     SELF = "self"  # 单位自评中（含退回重新自评）
     REVIEWING = "reviewing"  # 绩效管理股审核自评、确定是否重点评价
+    DEPT = "dept"  # 主管部门开展部门评价（选入部门评价的项目，自评之后、审核之前）
     KEY = "key"  # 第三方重点评价中
     GRADED = "graded"  # 已定等次，待下达结果通知
     RECTIFYING = "rectifying"  # 整改中
@@ -62,6 +63,17 @@ class Evaluation(Base):
     self_problems: Mapped[str | None] = mapped_column(Text)  # 存在问题及改进措施
     self_round: Mapped[int] = mapped_column(default=0)  # 自评报送次数（退回后重新报送加一）
     self_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 部门评价: the supervising department's selection read after self-grading (locks it) and its scores
+    dept_selected: Mapped[bool] = mapped_column(default=False)  # 主管部门选入部门评价（读取时的选择）
+    dept_scope_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # 读取选择的时间：此后选择锁定
+    dept_scope_basis: Mapped[str | None] = mapped_column(String(200))  # 规则表 evaluation_dept_scope 的依据
+    dept_parts: Mapped[dict[str, str] | None] = mapped_column(JSON)  # 预算执行/产出/效益/满意度 各部分得分
+    dept_score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    dept_grade: Mapped[str | None] = mapped_column(String(8))
+    dept_findings: Mapped[str | None] = mapped_column(Text)  # 部门评价发现的主要问题
+    dept_opinion: Mapped[str | None] = mapped_column(Text)  # 部门评价意见
+    dept_by_id: Mapped[int | None]  # users.id; no foreign key so the column adds and drops in place on SQLite
+    dept_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # 绩效管理股审核自评、选取重点评价
     review_decision: Mapped[str | None] = mapped_column(String(16))  # accept / key / send_back
     review_opinion: Mapped[str | None] = mapped_column(Text)
@@ -93,6 +105,23 @@ class Evaluation(Base):
         cascade="all, delete-orphan",
     )
     rectifications: Mapped[list[Rectification]] = relationship(order_by="Rectification.round", lazy="selectin")
+
+
+class DeptEvaluationSelection(Base):
+    """A project the supervising department chose for 部门评价 in a fiscal year (seed 001: 积极推进部门评价).
+    Read by the evaluation after self-grading; from then on it is locked (Evaluation.dept_scope_at)."""
+
+    __tablename__ = "dept_evaluation_selections"
+    __table_args__ = (UniqueConstraint("project_id", "fiscal_year"),
+                      Index("ix_dept_evaluation_selections_department", "department_id", "fiscal_year"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    fiscal_year: Mapped[int]
+    department_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    reason: Mapped[str] = mapped_column(Text)  # 选入部门评价的理由
+    selected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    selected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class EvaluationIndicatorScore(Base):

@@ -241,10 +241,12 @@ def self_evaluate(call: OperatorCall, *, spent: Any, rows: Any, explanation: Any
 
 
 def record_grade(call: OperatorCall, *, stage: Any, score: Any, grade: Any, basis: Any = None) -> dict[str, Any]:
-    """evaluation.grade: the rule table's grade for the self-evaluation (stage self) or the key evaluation
-    (stage key, which then is the result)."""
-    key = str(stage) == "key"
-    evaluation = evaluation_of(call, EvaluationStatus.KEY if key else EvaluationStatus.REVIEWING)
+    """evaluation.grade: the rule table's grade for the self-evaluation (stage self), the department's evaluation
+    (stage dept: the result unless the office orders a key evaluation) or the key evaluation (stage key, which
+    then is the result)."""
+    key, dept = str(stage) == "key", str(stage) == "dept"
+    expected = EvaluationStatus.KEY if key else EvaluationStatus.DEPT if dept else EvaluationStatus.REVIEWING
+    evaluation = evaluation_of(call, expected)
     if str(grade) not in GRADES:
         raise ValueError(_("规则表给出的等次“%(grade)s”不是 优、良、中、差 之一", grade=grade))
     value = number(score)
@@ -255,6 +257,8 @@ def record_grade(call: OperatorCall, *, stage: Any, score: Any, grade: Any, basi
     project_facts.note_grade(evaluation.project, evaluation.grade, evaluation.score)
     if key:
         evaluation.status = EvaluationStatus.GRADED
+    elif dept:
+        evaluation.dept_grade, evaluation.status = str(grade), EvaluationStatus.REVIEWING
     else:
         evaluation.self_grade = str(grade)
     evaluation.updated_at = get_clock().now()

@@ -87,6 +87,17 @@ def draw(call: OperatorCall, *, seed: Any = None) -> dict[str, Any]:
             "index": index, "candidates": len(firms)}
 
 
+def score_sheet(review: dict[str, Any], limits: dict[str, Any]) -> dict[str, Decimal]:
+    """One score sheet's four parts (预算执行/产出/效益/满意度), each between 0 and the rule table's points."""
+    values: dict[str, Decimal] = {}
+    for key, title in SHEET.items():
+        value, limit = number(review.get(key)), Decimal(str(limits[key]))
+        if value is None or not Decimal(0) <= value <= limit:
+            raise ValueError(_("“%(title)s”得分应在 0 到 %(limit)s 之间", title=title, limit=limit))
+        values[key] = value.quantize(CENT)
+    return values
+
+
 def record_key(call: OperatorCall, *, reviews: Any, experts: Any, execution_points: Any = 10,
                output_points: Any = 50, benefit_points: Any = 30, satisfaction_points: Any = 10) -> dict[str, Any]:
     """evaluation.record_key: one score sheet per expert (reviews in the order of the drawn experts); the key
@@ -97,12 +108,7 @@ def record_key(call: OperatorCall, *, reviews: Any, experts: Any, execution_poin
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_([n for n, _r in pairs])))}
     totals: list[Decimal] = []
     for name, review in pairs:
-        values: dict[str, Decimal] = {}
-        for key, title in SHEET.items():
-            value, limit = number(review.get(key)), Decimal(str(limits[key]))
-            if value is None or not Decimal(0) <= value <= limit:
-                raise ValueError(_("“%(title)s”得分应在 0 到 %(limit)s 之间", title=title, limit=limit))
-            values[key] = value.quantize(CENT)
+        values = score_sheet(review, limits)
         total = sum(values.values(), Decimal(0))
         user = users.get(name)
         if user is None:

@@ -46,6 +46,7 @@ class Step:
     data: Data | None = None
     optional: bool = False  # taken only if the flow offers the task (e.g. assessment only when the rules ask)
     batch: bool = False  # start the flow for the year's projects at once (data: {"fiscal_year", "codes"})
+    call: Callable[[Story, User], None] | None = None  # work done on a page rather than a task (e.g. a choice)
 
 
 @dataclass
@@ -67,6 +68,10 @@ class Story:
 
     def batch_start(self, at: datetime, who: str, key: str, data: Data) -> Story:
         self.steps.append(Step(at, who, key, None, data, batch=True))
+        return self
+
+    def do(self, at: datetime, who: str, key: str, call: Callable[[Story, User], None]) -> Story:
+        self.steps.append(Step(at, who, key, None, call=call))
         return self
 
     @property
@@ -122,6 +127,10 @@ class Runner:
         if user is None:
             raise DemoYearError(_("%(story)s：找不到演示用户 %(user)s", story=story.name, user=step.who))
         try:
+            if step.call is not None:
+                step.call(story, user)
+                self.steps_taken += 1
+                return
             if step.batch:
                 self._batch(story, step, user)
                 return
