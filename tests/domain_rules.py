@@ -40,6 +40,7 @@ DEPT = "tests/flows_dept/test_dept_performance.py::test_edu_bureau_walks_its_who
 DASHBOARD = "tests/web/test_dashboard.py::"
 PUBLIC = "tests/web/test_public_site.py::test_the_public_site_shows_what_the_office_released_and_nothing_else"
 KEY_MONITORING = "tests/flows_key_monitoring/test_key_monitoring.py::"
+DEPT_EVALUATION = "tests/flows_evaluation/test_dept_evaluation.py::"
 FIGURES = "tests/flows_evaluation/test_evaluation_year_figures.py::test_the_years_figures_and_report_count_what_the_flows_did"
 
 RULES: tuple[Rule, ...] = (
@@ -236,8 +237,11 @@ RULES: tuple[Rule, ...] = (
           EVALUATION)),
     Rule("4", "department evaluation of chosen projects",
          "a department evaluates projects it chooses (部门评价)",
-         missing="no 部门评价 step: workflows/evaluation has unit self-evaluation, office review and the "
-                 "third-party key evaluation only"),
+         (DEPT_EVALUATION + "test_department_evaluates_its_chosen_project_and_its_grade_is_the_result",
+          DEPT_EVALUATION + "test_sent_back_self_evaluation_comes_back_to_the_department",
+          DEPT_EVALUATION + "test_hostile_input_on_the_page_and_the_task"),
+         "workflows/evaluation/evaluation_dept_scope.dmn",
+         (DEPT_EVALUATION + "test_the_rule_table_decides_an_amount_row_brings_an_unselected_project_in",)),
     Rule("4", "**finance key evaluation** of selected ones with a third party (third party drawn by lot, 003)",
          "the office selects a key evaluation; the firm is drawn by a recomputable lot; its experts score blind",
          (EVALUATION,
@@ -337,7 +341,7 @@ RULES: tuple[Rule, ...] = (
          (DEPT_EDITS + "test_a_county_edits_the_department_grade_and_application_tables",)),
     Rule("4c", "Departments evaluate their own key projects too (部门评价",
          "a department evaluates its own key projects",
-         missing="no 部门评价 of projects by their department (see section 4's department evaluation)"),
+         (DEPT_EVALUATION + "test_department_evaluates_its_chosen_project_and_its_grade_is_the_result",)),
     Rule("4c", "Indicators come from a common library (共性指标, three levels) plus",
          "the office keeps the indicator library everyone reads; goal tables offer it and warn outside its range",
          ("tests/web/test_indicator_library.py::test_the_office_adds_an_indicator_everyone_reads_and_exports_it",
