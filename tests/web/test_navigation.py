@@ -52,18 +52,19 @@ def test_each_role_sees_its_menus(browser):
         "公开网站": ["公开网站"]}
     assert outline(browser("edu_head").get("/inbox").get_data(as_text=True)) == {
         "待办": ["我的待办", "审核队列", "已办"], "项目管理": ["本部门项目", "指标库"], "预算安排": ["预算安排"],
-        "部门整体绩效": ["部门整体绩效"], "统计报表": ["驾驶舱", "年度工作报告"], "公开网站": ["公开网站"]}
+        "监控与评价": ["部门评价", "部门整体绩效"], "统计报表": ["驾驶舱", "年度工作报告"], "公开网站": ["公开网站"]}
     assert outline(browser("fin_edu").get("/inbox").get_data(as_text=True)) == {
         "待办": ["我的待办", "审核队列", "已办"], "项目管理": ["归口项目", "指标库"], "预算安排": ["预算安排"],
-        "监控与评价": ["预警看板", "部门整体绩效"], "统计报表": ["驾驶舱", "年度工作报告"], "公开网站": ["公开网站"]}
+        "监控与评价": ["预警看板", "部门评价", "部门整体绩效"], "统计报表": ["驾驶舱", "年度工作报告"], "公开网站": ["公开网站"]}
     assert outline(browser("perf").get("/inbox").get_data(as_text=True)) == {
         "待办": ["我的待办", "审核队列", "已办", "发起"], "项目管理": ["项目库", "指标库"], "预算安排": ["预算安排"],
-        "监控与评价": ["预警看板", "部门整体绩效"], "统计报表": ["驾驶舱", "年度工作报告"],
+        "监控与评价": ["预警看板", "部门评价", "部门整体绩效"], "统计报表": ["驾驶舱", "年度工作报告"],
         "信息公开": ["公开管理", "公开网站"]}
     assert outline(browser("expert1").get("/inbox").get_data(as_text=True)) == {
         "待办": ["我的待办", "审核队列", "已办"], "指标库": ["指标库"], "公开网站": ["公开网站"]}
     admin = outline(browser("admin").get("/inbox").get_data(as_text=True))
-    assert list(admin) == ["待办", "项目管理", "预算安排", "预警看板", "统计报表", "公开网站", "系统管理"]
+    assert list(admin) == ["待办", "项目管理", "预算安排", "监控与评价", "统计报表", "公开网站", "系统管理"]
+    assert admin["监控与评价"] == ["预警看板", "部门评价"]
     assert admin["系统管理"] == ["管理首页", "流程模型", "实例修复", "用户", "机构", "审计日志"]
     # A visitor: the public site only (the login page carries the layout).
     assert outline(browser(None).get("/login").get_data(as_text=True)) == {"公开网站": ["公开网站"]}
