@@ -36,7 +36,7 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
 
     assert wake_at(clock, app, county(2026, 8, 3, 9)) >= 1  # 7 月底: the mid-year monitoring report
     rows = task_data(users["edu_head"], iid, "Task_Monitor")["monitor_rows"]
-    progress = {"义务教育学校标准化建设完成数": "7", "义务教育巩固率": "97", "秋季学期学生资助发放": "未到发放期",
+    progress = {"义务教育学校标准化建设完成数": "7", "义务教育巩固率": "97", "秋季学期学生资助发放": "达成",
                 "适龄儿童入学率": "100", "学生家长满意度": "91"}
     blank = do(users["edu_head"], iid, "Task_Monitor", {"monitor_rows": rows, "monitor_summary": ""}, expect=422)
     assert set(blank["fields"]) == {f"monitor_rows.{i}.current_value" for i in range(5)} | {"monitor_summary"}
@@ -47,7 +47,7 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
 
     assert wake_at(clock, app, county(2027, 1, 2, 9)) >= 1
     rows = task_data(users["edu_head"], iid, "Task_Self")["self_rows"]
-    assert [r["actual_value"] for r in rows] == ["7", "97", "未到发放期", "100", "91"]  # prefilled from monitoring
+    assert [r["actual_value"] for r in rows] == ["7", "97", "达成", "100", "91"]  # prefilled from monitoring
     actual = {"义务教育学校标准化建设完成数": "12", "义务教育巩固率": "97", "秋季学期学生资助发放": "达成",
               "适龄儿童入学率": "100", "学生家长满意度": "92"}
     filled = [{**r, "actual_value": actual[r["name"]], "degree": 95 if r["operator"] == "定性" else None,
