@@ -26,3 +26,11 @@ def test_the_demo_year_shows_the_education_bureaus_goals(app):
     last = html[html.index('id="dept-year-2025"'):]
     assert "已批复（财政审核等次：优）" in last and "已采取劝返措施" in last and "已定等次，结果已应用" in last
     assert "5.00%，59,000.00 元" in last and "评价结果为良，按部门公用经费的 5% 调增下一年度预算" in last
+    # its mid-year warning (school construction 4 of 12: red) followed up by 教科文股 and resolved
+    assert "colour-red" in last and "dept-monitor-chart-2025" in last and "要求纠偏" in last
+    assert "与施工单位签订赶工协议" in last and "纠偏措施具体可行，继续执行" in last
+    years = html[html.index('id="department-years"'):html.index('id="dept-year-')]
+    assert 'data-year="2027"' in years and 'data-year="2025"' in years and "红色（严重偏离）" in years
+    # the overview lists every year on request, 2025 with its colour, grade and budget effect
+    listing = reader.get("/departments?year=all").get_data(as_text=True)
+    assert 'data-year="2025"' in listing and 'data-year="2027"' in listing and "59,000.00" in listing
