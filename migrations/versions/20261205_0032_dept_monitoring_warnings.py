@@ -23,6 +23,7 @@ def upgrade():
     op.add_column('dept_goals', sa.Column('monitor_colour', _colour(), nullable=True))
     op.add_column('dept_goal_indicators', sa.Column('monitor_progress', sa.Numeric(10, 4), nullable=True))
     op.add_column('dept_goal_indicators', sa.Column('monitor_colour', _colour(), nullable=True))
+    op.add_column('dept_goal_indicators', sa.Column('original_value', sa.String(length=100), nullable=True))
     op.create_table(
         'dept_monitor_follow_ups',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -30,7 +31,7 @@ def upgrade():
         sa.Column('instance_id', sa.Integer(), nullable=True),
         sa.Column('round', sa.Integer(), nullable=False),
         sa.Column('colour', _colour(), nullable=False),
-        sa.Column('decision', sa.Enum('accept', 'correct', name='followupdecision', native_enum=False, length=16),
+        sa.Column('decision', sa.Enum('accept', 'correct', 'adjust_goals', name='followupdecision', native_enum=False, length=16),
                   nullable=False),
         sa.Column('opinion', sa.Text(), nullable=False),
         sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
@@ -52,6 +53,7 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_dept_monitor_follow_ups_goal_id', table_name='dept_monitor_follow_ups')
     op.drop_table('dept_monitor_follow_ups')
+    op.execute('ALTER TABLE dept_goal_indicators DROP COLUMN original_value')
     op.execute('ALTER TABLE dept_goal_indicators DROP COLUMN monitor_colour')
     op.execute('ALTER TABLE dept_goal_indicators DROP COLUMN monitor_progress')
     op.execute('ALTER TABLE dept_goals DROP COLUMN monitor_colour')

@@ -186,3 +186,35 @@ def test_a_green_report_goes_on_and_the_rule_table_decides_what_is_followed_up(a
                                   "monitor_summary": "资助资金第二批尚未下达。"})
     assert _goal(app, iid).monitor_colour == Colour.YELLOW
     assert steps(users["fin_edu"], iid) == [] and status_of(users, iid) == "waiting"
+
+
+def test_the_finance_section_may_have_the_targets_adjusted(app, clock, users, flow):
+    iid = _approved_and_monitoring(clock, app, users)
+    edu, fin = users["edu_head"], users["fin_edu"]
+    lagging = {**ON_TRACK, "义务教育学校标准化建设完成数": "4"}
+    do(edu, iid, "Task_Monitor", {"monitor_rows": _rows(users, iid, lagging, {"义务教育学校标准化建设完成数": "2 所学校撤并，不再建设"}),
+                                  "monitor_summary": "两所学校撤并。"})
+    do(fin, iid, "Task_FollowUp", {"follow_up_decision": "adjust_goals", "follow_up_opinion": "同意按撤并后的学校数调整",
+                                   "correction_due_date": "2026-08-25"})
+    assert steps(fin, iid) == [] and steps(edu, iid) == ["Task_Adjust"]
+    task = task_of(edu, iid, "Task_Adjust")["id"]
+    rows = task_data(edu, iid, "Task_Adjust")["adjust_rows"]
+    assert [(r["name"], r["target"], r["colour"]) for r in rows][0] == ("义务教育学校标准化建设完成数", "12", "红色")
+    assert users["water_head"].post(f"/api/v1/tasks/{task}/complete", json={"data": {}}).status_code in (403, 404)
+    fields = complete(edu, task, {"adjust_rows": [{**rows[0], "new_target": "十所"}, *rows[1:]],
+                                  "adjust_reason": "学校撤并"}, expect=422)["fields"]
+    assert fields == {"adjust_rows.0.new_target": "定量指标的指标值应为大于 0 的数字"}
+    assert complete(edu, task, {"adjust_rows": rows, "adjust_reason": "学校撤并"}, expect=422)["fields"] == {
+        "adjust_rows": "请至少填写一项指标调整后的指标值"}
+    assert set(complete(edu, task, {"adjust_rows": rows, "adjust_reason": ""}, expect=422)["fields"]) == {"adjust_reason"}
+    do(edu, iid, "Task_Adjust", {"adjust_rows": [{**rows[0], "new_target": "7"}, *rows[1:]],
+                                 "adjust_reason": "2 所学校撤并，另 3 所改为明年建设"})
+    seen = task_data(fin, iid, "Task_FollowUp")
+    assert seen["dept_colour_name"] == "绿色" and seen["monitor_warnings"] == []  # 4 of 7 after 7 months
+    do(fin, iid, "Task_FollowUp", {"follow_up_decision": "accept", "follow_up_opinion": "同意调整"})
+    assert status_of(users, iid) == "waiting"
+    goal = _goal(app, iid)
+    first = goal.indicators[0]
+    assert (first.value, first.original_value, first.monitor_colour, goal.monitor_colour) == (
+        "7", "12", Colour.GREEN, Colour.GREEN)
+    assert goal.follow_ups[0].decision == FollowUpDecision.ADJUST_GOALS and "12 → 7" in goal.follow_ups[0].measures

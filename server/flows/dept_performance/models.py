@@ -81,6 +81,7 @@ class DeptGoalIndicator(Base):
     monitor_deviation: Mapped[str | None] = mapped_column(Text)  # 偏差原因及纠偏措施
     monitor_progress: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))  # (完成值 ÷ 指标值) ÷ (7 ÷ 12)
     monitor_colour: Mapped[Colour | None] = mapped_column(value_enum(Colour, 8))
+    original_value: Mapped[str | None] = mapped_column(String(100))  # 监控纠偏调整目标前批复的指标值
     # 部门自评
     actual_value: Mapped[str | None] = mapped_column(String(100))
     degree: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # 定性指标的完成程度 %
@@ -92,6 +93,7 @@ class DeptGoalIndicator(Base):
 class FollowUpDecision(enum.StrEnum):
     ACCEPT = "accept"  # 认可（继续执行）
     CORRECT = "correct"  # 要求纠偏：部门限期报送纠偏措施
+    ADJUST_GOALS = "adjust_goals"  # 调整目标：部门限期提出调整后的指标值，财政再审
 
 
 class DeptMonitorFollowUp(Base):
@@ -110,7 +112,7 @@ class DeptMonitorFollowUp(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # 纠偏措施报送期限 (end of that county day)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    measures: Mapped[str | None] = mapped_column(Text)  # 部门报送的纠偏措施
+    measures: Mapped[str | None] = mapped_column(Text)  # 部门报送的纠偏措施（调整目标：调整内容及理由）
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue: Mapped[bool | None]

@@ -220,14 +220,23 @@ def monitor(call: OperatorCall, *, rows: Any, summary: Any, red_below: Any = "0.
         row = by_id[indicator.id]
         indicator.monitor_value = text(str(row.get("current_value") or "").strip(), 100)
         indicator.monitor_deviation = text(row.get("deviation"), 4000)
-        indicator.monitor_colour, progress = found[indicator.id]
-        indicator.monitor_progress = None if progress is None else max(-PROGRESS_CAP, min(progress, PROGRESS_CAP))
+        _colour(indicator, found[indicator.id])
     goal.monitor_colour = worst([i.monitor_colour for i in goal.indicators if i.monitor_colour])
     goal.monitor_summary = text(summary, 4000)
     goal.monitored_at = goal.updated_at = get_clock().now()
     db.session.flush()
-    return {"goal_id": goal.id, "colour": str(goal.monitor_colour),
-            "colour_name": str(COLOUR_NAMES[goal.monitor_colour]), "warnings": warnings_of(goal)}
+    return {"goal_id": goal.id, **_colour_result(goal)}
+
+
+def _colour(indicator: DeptGoalIndicator, found: tuple[Colour, Decimal | None]) -> None:
+    indicator.monitor_colour, progress = found
+    indicator.monitor_progress = None if progress is None else max(-PROGRESS_CAP, min(progress, PROGRESS_CAP))
+
+
+def _colour_result(goal: DeptGoal) -> dict[str, Any]:
+    assert goal.monitor_colour is not None
+    return {"colour": str(goal.monitor_colour), "colour_name": str(COLOUR_NAMES[goal.monitor_colour]),
+            "warnings": warnings_of(goal)}
 
 
 def warnings_of(goal: DeptGoal) -> list[dict[str, Any]]:
@@ -252,21 +261,22 @@ def _due(value: Any) -> datetime:
 
 def follow_up(call: OperatorCall, *, decision: Any, opinion: Any, due_date: Any = None) -> dict[str, Any]:
     """dept.follow_up: the finance section's decision on a department's warning (及时纠偏) — accept it and go
-    on, or require corrective measures by a deadline (back to the department, then back to finance)."""
+    on, require corrective measures by a deadline, or have the department propose adjusted targets by a deadline
+    (either back to the department, then back to finance)."""
     goal = _goal(call, DeptGoalStatus.APPROVED)
-    if goal.monitor_colour not in WARNING:
+    if goal.monitor_colour not in WARNING and not goal.follow_ups:  # after an adjustment it may be green
         raise ValueError(_("部门整体绩效运行监控没有需要纠偏的预警"))
     try:
         choice = FollowUpDecision(str(decision))
     except ValueError:
-        raise ParameterRefused({"decision": _("请选择 认可（继续执行） 或 要求纠偏")}) from None
+        raise ParameterRefused({"decision": _("请选择 认可（继续执行）、要求纠偏 或 调整目标")}) from None
     words = (text(opinion, 4000) or "").strip()
     if len(words) < 2:
         raise ParameterRefused({"opinion": _("请填写意见")})
     pending = goal.follow_ups[-1] if goal.follow_ups else None
-    if pending is not None and pending.decision == FollowUpDecision.CORRECT and pending.measures is None:
+    if pending is not None and pending.decision != FollowUpDecision.ACCEPT and pending.measures is None:
         raise ValueError(_("部门尚未报送上一轮纠偏措施"))
-    due = _due(due_date) if choice == FollowUpDecision.CORRECT else None
+    due = _due(due_date) if choice != FollowUpDecision.ACCEPT else None
     actor = context(call).actor
     now = get_clock().now()
     row = DeptMonitorFollowUp(goal_id=goal.id, instance_id=context(call).instance.id, round=len(goal.follow_ups) + 1,
@@ -276,25 +286,83 @@ def follow_up(call: OperatorCall, *, decision: Any, opinion: Any, due_date: Any 
     goal.updated_at = now
     db.session.flush()
     db.session.refresh(goal, ["follow_ups"])
-    return {"decision": str(choice), "round": row.round, "due_at": due.isoformat() if due else None}
+    return {"decision": str(choice), "round": row.round, "due_at": due.isoformat() if due else None,
+            "adjust_rows": [{"indicator_id": i.id, "name": i.name, "operator": i.operator, "target": i.value,
+                             "unit": i.unit or "", "current_value": i.monitor_value or "",
+                             "colour": str(COLOUR_NAMES[i.monitor_colour]) if i.monitor_colour else "",
+                             "new_target": ""} for i in goal.indicators]}
 
 
-def correct(call: OperatorCall, *, measures: Any) -> dict[str, Any]:
-    """dept.correct: the department's corrective measures for the finance section's latest request (a late
-    answer is marked overdue); the follow-up goes back to the finance section."""
-    goal = _goal(call, DeptGoalStatus.APPROVED)
+def _asked(goal: DeptGoal, decision: FollowUpDecision) -> DeptMonitorFollowUp:
     asked = goal.follow_ups[-1] if goal.follow_ups else None
-    if asked is None or asked.decision != FollowUpDecision.CORRECT or asked.measures is not None:
-        raise ValueError(_("财政没有要求报送纠偏措施"))
-    words = (text(measures, 4000) or "").strip()
-    if len(words) < 2:
-        raise ParameterRefused({"measures": _("请填写纠偏措施")})
+    if asked is None or asked.decision != decision or asked.measures is not None:
+        raise ValueError(_("财政没有要求报送纠偏措施") if decision == FollowUpDecision.CORRECT
+                         else _("财政没有要求调整目标"))
+    return asked
+
+
+def _answered(call: OperatorCall, goal: DeptGoal, asked: DeptMonitorFollowUp, words: str) -> None:
     actor = context(call).actor
     now = get_clock().now()
     asked.measures, asked.answered_at = words, now
     asked.answered_by_id = actor.id if actor else None
     asked.overdue = asked.due_at is not None and now > asked.due_at
     goal.updated_at = now
+
+
+def adjust(call: OperatorCall, *, rows: Any, reason: Any, red_below: Any = "0.6", yellow_below: Any = "0.8",
+           blue_from: Any = "1.2") -> dict[str, Any]:
+    """dept.adjust: 调整目标 — the department's adjusted targets for the finance section's next round. An adjusted
+    indicator keeps its approved value as original_value (the self-evaluation then scores the new one); the
+    mid-year colours are recomputed against the new targets."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    asked = _asked(goal, FollowUpDecision.ADJUST_GOALS)
+    by_id = _rows_by_indicator(rows, goal)
+    position = {id(r): i for i, r in enumerate(rows)}
+    errors: dict[str, str] = {}
+    changes: list[tuple[DeptGoalIndicator, str]] = []
+    for indicator in goal.indicators:
+        row = by_id[indicator.id]
+        new = str(row.get("new_target") or "").strip()
+        if not new or new == indicator.value:
+            continue
+        if len(new) > 100:
+            errors[f"rows.{position[id(row)]}.new_target"] = _("指标值不能超过 100 个字")
+        elif indicator.operator != "定性" and (number(new) is None or number(new) <= 0):
+            errors[f"rows.{position[id(row)]}.new_target"] = _("定量指标的指标值应为大于 0 的数字")
+        else:
+            changes.append((indicator, new))
+    words = (text(reason, 4000) or "").strip()
+    if len(words) < 2:
+        errors["reason"] = _("请写明调整理由")
+    if not changes and not errors:
+        errors["rows"] = _("请至少填写一项指标调整后的指标值")
+    if errors:
+        raise ParameterRefused(errors)
+    elapsed = Decimal(MONITOR_MONTH) / Decimal(12)
+    for indicator, new in changes:
+        indicator.original_value = indicator.original_value or indicator.value
+        indicator.value = new
+        found = indicator_colour(indicator.operator, indicator.monitor_value or "", new, elapsed, red_below,
+                                 yellow_below, blue_from)
+        if found is not None:
+            _colour(indicator, found)
+    goal.monitor_colour = worst([i.monitor_colour for i in goal.indicators if i.monitor_colour])
+    done = "；".join(f"{i.name}：{i.original_value} → {new}" for i, new in changes)
+    _answered(call, goal, asked, _("调整目标：%(changes)s。理由：%(reason)s", changes=done, reason=words)[:4000])
+    db.session.flush()
+    return {"round": asked.round, **_colour_result(goal)}
+
+
+def correct(call: OperatorCall, *, measures: Any) -> dict[str, Any]:
+    """dept.correct: the department's corrective measures for the finance section's latest request (a late
+    answer is marked overdue); the follow-up goes back to the finance section."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    asked = _asked(goal, FollowUpDecision.CORRECT)
+    words = (text(measures, 4000) or "").strip()
+    if len(words) < 2:
+        raise ParameterRefused({"measures": _("请填写纠偏措施")})
+    _answered(call, goal, asked, words)
     db.session.flush()
     return {"round": asked.round, "overdue": asked.overdue}
 
