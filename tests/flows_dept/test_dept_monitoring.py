@@ -160,7 +160,7 @@ def test_green_goes_on_and_red_is_corrected_with_the_finance_section(app, clock,
     reader.login("fin_edu")
     html = reader.get(f"/departments/{edu_id}").get_data(as_text=True)
     assert "dept-monitor-chart" in html and "低于 60% 红" in html and "colour-red" in html
-    assert "要求纠偏" in html and measures in html and "措施可行，继续执行" in html
+    assert "纠偏措施报送期限 2026-08-20" in html and "要求纠偏" in html and measures in html and "措施可行，继续执行" in html
 
 
 def test_a_green_report_goes_on_and_the_rule_table_decides_what_is_followed_up(app, clock, users, flow):

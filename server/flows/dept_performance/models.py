@@ -8,7 +8,7 @@ Written only by the `dept.*` service-task operators. Money in 元; scores in poi
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
@@ -116,6 +116,11 @@ class DeptMonitorFollowUp(Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue: Mapped[bool | None]
+
+    @property
+    def last_day(self) -> datetime | None:
+        """The deadline as the day people read (due_at is the midnight that ends it)."""
+        return None if self.due_at is None else self.due_at - timedelta(seconds=1)
 
 
 class DeptEvaluationStatus(enum.StrEnum):
