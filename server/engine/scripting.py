@@ -169,7 +169,9 @@ def _refused_fields(task: Any, fields: Any) -> dict[str, str]:
     params = getattr(task.task_spec, "operation_params", None) or {}
     out = {}
     for param, message in fields.items():
-        source = str((params.get(param) or {}).get("value") or "").strip()
+        # "rows.2.current_value": a cell of a table parameter stands beside the same cell of the form's table
+        head, dot, rest = str(param).partition(".")
+        source = str((params.get(head) or {}).get("value") or "").strip()
         if source.isidentifier():
-            out[source] = str(message)
+            out[source + dot + rest] = str(message)
     return out

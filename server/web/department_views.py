@@ -1,6 +1,7 @@
-"""部门整体绩效 pages: `/departments` (the departments in the reader's scope with their newest year, also as
-.xlsx) and `/departments/<id>` (a department's goals, self-evaluation, finance evaluation and budget effect by
-year). Read-only: the work itself is tasks in the inbox."""
+"""部门整体绩效 pages: `/departments?year=` (the departments in the reader's scope in one fiscal year, by default
+the current one, or every year with `year=all`; also as .xlsx) and `/departments/<id>` (a department's years at a
+glance, then each year's goals, mid-year monitoring colours and follow-up, self-evaluation, finance evaluation and
+budget effect). Read-only: the work itself is tasks in the inbox."""
 
 from __future__ import annotations
 
@@ -25,30 +26,49 @@ from server.web.project_views import wants_xlsx, xlsx_response
 bp = Blueprint("departments", __name__)
 
 
-def _rows(found: list[tuple[Organisation, page.DeptYear | None]]) -> Iterator[list[Any]]:
-    for org, year in found:
-        goal = year.goal if year else None
-        ev = year.evaluation if year else None
-        yield [org.name, year.fiscal_year if year else None,
+def _rows(found: list[tuple[Organisation, page.DeptYear | None]], year: int | None) -> Iterator[list[Any]]:
+    for org, row in found:
+        goal = row.goal if row else None
+        ev = row.evaluation if row else None
+        yield [org.name, row.fiscal_year if row else year,
                label("dept_goal_status", goal.status.value) if goal else _("未编制"),
-               goal.review_grade if goal else None, ev.self_score if ev else None, ev.office_score if ev else None,
+               goal.review_grade if goal else None,
+               label("colour", goal.monitor_colour.value) if goal and goal.monitor_colour else None,
+               ev.self_score if ev else None, ev.office_score if ev else None,
                ev.grade if ev else None, ev.public_funds if ev else None, ev.adjustment if ev else None,
                ev.reason if ev else None]
+
+
+def _year() -> tuple[int | None, str | None]:
+    """The chosen fiscal year (None: every year) and, for a value that is no year, the selector's message."""
+    raw = (request.args.get("year") or "").strip()[:10]
+    if raw == "all":
+        return None, None
+    if not raw:
+        return current_year(), None
+    if raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
+        return int(raw), None
+    return current_year(), _("应为 2000–2100 之间的四位年份")
 
 
 @bp.get("/departments")
 @login_required
 def index():
-    found = page.overview(current_user)
-    if not found:
+    year, error = _year()
+    if not page.departments(current_user):
         abort(403)
-    if wants_xlsx():
+    found = page.overview(current_user, year)
+    if wants_xlsx() and not error:
         columns = [Column(_("部门"), 18), Column(_("预算年度"), 10), Column(_("目标状态"), 14),
-                   Column(_("财政审核等次"), 12), Column(_("部门自评得分"), 12), Column(_("财政评价得分"), 12),
-                   Column(_("评价等次"), 10), Column(_("部门公用经费（元）"), 16, yuan=True),
-                   Column(_("下一年度预算调整（元）"), 16, yuan=True), Column(_("调整依据"), 40)]
-        return xlsx_response(stream_xlsx(_("部门整体绩效"), columns, _rows(found)), _("部门整体绩效") + ".xlsx")
-    return render_template("flows/dept_performance/departments.html", rows=found, label=label)
+                   Column(_("财政审核等次"), 12), Column(_("运行监控预警"), 14), Column(_("部门自评得分"), 12),
+                   Column(_("财政评价得分"), 12), Column(_("评价等次"), 10),
+                   Column(_("部门公用经费（元）"), 16, yuan=True), Column(_("下一年度预算调整（元）"), 16, yuan=True),
+                   Column(_("调整依据"), 40)]
+        title = _("部门整体绩效") + (f" {year}" if year else "")
+        return xlsx_response(stream_xlsx(title, columns, _rows(found, year)), title + ".xlsx")
+    return render_template("flows/dept_performance/departments.html", rows=found, label=label, year=year,
+                           year_error=error, years=page.known_years(current_user, current_year())), \
+        422 if error else 200
 
 
 def _department(department_id: int) -> Organisation:
@@ -68,7 +88,7 @@ def _may_start(org: Organisation) -> bool:
 def _page(org: Organisation, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
           status: int = 200):
     return render_template("flows/dept_performance/department.html", department=org, years=page.years(org),
-                           label=label, may_start=_may_start(org),
+                           label=label, chart=page.chart, may_start=_may_start(org),
                            start_values=values or {"fiscal_year": str(current_year() + 1)},
                            start_errors=errors or {}), status
 

@@ -36,7 +36,7 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
 
     assert wake_at(clock, app, county(2026, 8, 3, 9)) >= 1  # 7 月底: the mid-year monitoring report
     rows = task_data(users["edu_head"], iid, "Task_Monitor")["monitor_rows"]
-    progress = {"义务教育学校标准化建设完成数": "7", "义务教育巩固率": "97", "秋季学期学生资助发放": "未到发放期",
+    progress = {"义务教育学校标准化建设完成数": "7", "义务教育巩固率": "97", "秋季学期学生资助发放": "达成",
                 "适龄儿童入学率": "100", "学生家长满意度": "91"}
     blank = do(users["edu_head"], iid, "Task_Monitor", {"monitor_rows": rows, "monitor_summary": ""}, expect=422)
     assert set(blank["fields"]) == {f"monitor_rows.{i}.current_value" for i in range(5)} | {"monitor_summary"}
@@ -47,7 +47,7 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
 
     assert wake_at(clock, app, county(2027, 1, 2, 9)) >= 1
     rows = task_data(users["edu_head"], iid, "Task_Self")["self_rows"]
-    assert [r["actual_value"] for r in rows] == ["7", "97", "未到发放期", "100", "91"]  # prefilled from monitoring
+    assert [r["actual_value"] for r in rows] == ["7", "97", "达成", "100", "91"]  # prefilled from monitoring
     actual = {"义务教育学校标准化建设完成数": "12", "义务教育巩固率": "97", "秋季学期学生资助发放": "达成",
               "适龄儿童入学率": "100", "学生家长满意度": "92"}
     filled = [{**r, "actual_value": actual[r["name"]], "degree": 95 if r["operator"] == "定性" else None,
@@ -84,12 +84,13 @@ def test_edu_bureau_walks_its_whole_year(app, clock, users, flow):
     # The office's overview lists every department with its newest year, and exports it
     office = Browser(app.test_client())
     office.login("perf")
-    listing = office.get("/departments").get_data(as_text=True)
+    listing = office.get("/departments?year=2026").get_data(as_text=True)
     assert "县教育局" in listing and "县水利局" in listing and "120,000.00" in listing
-    sheet = openpyxl.load_workbook(io.BytesIO(office.client.get("/departments?format=xlsx").data)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(office.client.get("/departments?year=2026&format=xlsx").data)).active
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["县教育局"][1:4] == (2026, "已批复", "良") and rows["县教育局"][6:9] == ("优", 1200000, 120000)
-    assert rows["县水利局"][1:3] == (None, "未编制")
+    assert rows["县教育局"][1:5] == (2026, "已批复", "良", "绿色（正常）")
+    assert rows["县教育局"][7:10] == ("优", 1200000, 120000)
+    assert rows["县水利局"][1:3] == (2026, "未编制")
     trail = office.get(f"/instances/{iid}").get_data(as_text=True)  # the instance page with its diagram and record
     assert "部门整体绩效" in trail and "财政评价部门整体支出绩效" in trail
     for who, path, code in (("water_head", f"/departments/{edu}", 403), ("fin_agri", f"/departments/{edu}", 403),

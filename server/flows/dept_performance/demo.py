@@ -1,5 +1,6 @@
 """部门整体绩效 in the demo year: 县教育局's previous year played whole (goals approved 优, monitored at the end
-of July, self-evaluated, evaluated 良 by the office: next year's 公用经费 +5%), and its goals for the budget year
+of July with school construction lagging — red — so 教科文股 asks for corrective measures, reads them and accepts;
+self-evaluated, evaluated 良 by the office: next year's 公用经费 +5%), and its goals for the budget year
 being prepared, sent back once (a goal that only says “按计划完成”) and approved 良, waiting for that year."""
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from server.services.demo_year.story import Form, Story
 KEY = "dept_performance"
 FILL, REVIEW = "填报部门整体绩效目标", "财政审核部门整体绩效目标"
 MONITOR, SELF, OFFICE = "部门整体绩效运行监控", "部门整体绩效自评", "财政评价部门整体支出绩效"
-MONITORED = {"义务教育学校标准化建设完成数": "7", "义务教育巩固率": "97.6", "秋季学期学生资助发放": "未到发放期",
+FOLLOW_UP, CORRECT = "部门整体绩效监控纠偏", "报送部门整体绩效纠偏措施"
+MONITORED = {"义务教育学校标准化建设完成数": "4", "义务教育巩固率": "97.6", "秋季学期学生资助发放": "达成",
              "适龄儿童入学率": "100", "学生家长满意度": "91"}
+DEVIATIONS = {"义务教育学校标准化建设完成数": "3 所学校用地手续延误，开工推迟两个月；已协调自然资源局加快办理，9 月全面开工",
+              "义务教育巩固率": "部分学生随父母外出务工转学，已逐一核实劝返"}
 ACTUAL = {"义务教育学校标准化建设完成数": "12", "义务教育巩固率": "97.8", "秋季学期学生资助发放": "达成",
           "适龄儿童入学率": "100", "学生家长满意度": "92"}
 INDICATORS: list[dict[str, Any]] = [
@@ -46,8 +50,8 @@ def _monitor(_story: Story, prefilled: Form) -> dict[str, Any]:
     rows = [dict(r) for r in prefilled().get("monitor_rows") or []]
     for r in rows:
         r["current_value"] = MONITORED.get(r["name"], r["target"])
-        r["deviation"] = "部分学生随父母外出务工转学，已逐一核实劝返" if r["name"] == "义务教育巩固率" else ""
-    return {"monitor_rows": rows, "monitor_summary": "标准化建设按进度推进；巩固率略低于目标，已采取劝返措施。"}
+        r["deviation"] = DEVIATIONS.get(r["name"], "")
+    return {"monitor_rows": rows, "monitor_summary": "标准化建设因用地手续滞后（7 月底完成 4 所）；巩固率略低于目标，已采取劝返措施。"}
 
 
 def _self(_story: Story, prefilled: Form) -> dict[str, Any]:
@@ -71,7 +75,14 @@ def previous_year(plan: YearPlan) -> Story:
     story.start(on(year - 1, 11, 10), "edu_head", KEY, {"fiscal_year": year})
     story.act(on(year - 1, 11, 11, 10), "edu_head", KEY, FILL, goal_table(year))
     story.act(on(year - 1, 11, 18, 15), "fin_edu", KEY, REVIEW, {"goal_grade": "优", "review_opinion": "目标与职责、计划相符，指标细化量化，予以批复。"})
-    story.act(on(year, 8, 5, 10), "edu_head", KEY, MONITOR, _monitor)
+    story.act(on(year, 8, 5, 10), "edu_head", KEY, MONITOR, _monitor)  # red: 4 of 12 schools after 7 months
+    story.act(on(year, 8, 7, 15), "fin_edu", KEY, FOLLOW_UP, {
+        "follow_up_decision": "correct", "follow_up_opinion": "标准化建设进度严重滞后，请提出确保年底完成 12 所的具体措施。",
+        "correction_due_date": date(year, 8, 21).isoformat()})
+    story.act(on(year, 8, 14, 10), "edu_head", KEY, CORRECT, {
+        "correction_measures": "与施工单位签订赶工协议，10 月底前再完工 5 所、11 月底前全部完工并验收；每月向教科文股报送进度。"})
+    story.act(on(year, 8, 18, 15), "fin_edu", KEY, FOLLOW_UP, {
+        "follow_up_decision": "accept", "follow_up_opinion": "纠偏措施具体可行，继续执行，年底自评时核实。"})
     story.act(on(year + 1, 1, 12, 10), "edu_head", KEY, SELF, _self)
     story.act(on(year + 1, 2, 16, 15), "perf", KEY, OFFICE, {"office_score": 86.5, "public_funds": 1180000,
                                                              "office_opinion": "部门整体绩效目标基本完成，控辍保学仍需加强。"})

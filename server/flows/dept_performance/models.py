@@ -8,13 +8,14 @@ Written only by the `dept.*` service-task operators. Money in 元; scores in poi
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base
+from server.flows.monitoring.models import Colour
 from server.models.common import UTCDateTime, value_enum
 
 
@@ -52,10 +53,12 @@ class DeptGoal(Base):
     # 运行监控 (mid-year, DOMAIN §3): the department's report on how the year is going
     monitor_summary: Mapped[str | None] = mapped_column(Text)
     monitored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    monitor_colour: Mapped[Colour | None] = mapped_column(value_enum(Colour, 8))  # the worst indicator's colour
 
     indicators: Mapped[list[DeptGoalIndicator]] = relationship(
         cascade="all, delete-orphan", order_by="DeptGoalIndicator.position", lazy="selectin"
     )
+    follow_ups: Mapped[list[DeptMonitorFollowUp]] = relationship(order_by="DeptMonitorFollowUp.round")
 
 
 class DeptGoalIndicator(Base):
@@ -76,12 +79,48 @@ class DeptGoalIndicator(Base):
     # 运行监控
     monitor_value: Mapped[str | None] = mapped_column(String(100))  # 截至监控时的完成值
     monitor_deviation: Mapped[str | None] = mapped_column(Text)  # 偏差原因及纠偏措施
+    monitor_progress: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))  # (完成值 ÷ 指标值) ÷ (7 ÷ 12)
+    monitor_colour: Mapped[Colour | None] = mapped_column(value_enum(Colour, 8))
+    original_value: Mapped[str | None] = mapped_column(String(100))  # 监控纠偏调整目标前批复的指标值
     # 部门自评
     actual_value: Mapped[str | None] = mapped_column(String(100))
     degree: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # 定性指标的完成程度 %
     points: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # 该指标满分
     score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     deviation_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class FollowUpDecision(enum.StrEnum):
+    ACCEPT = "accept"  # 认可（继续执行）
+    CORRECT = "correct"  # 要求纠偏：部门限期报送纠偏措施
+    ADJUST_GOALS = "adjust_goals"  # 调整目标：部门限期提出调整后的指标值，财政再审
+
+
+class DeptMonitorFollowUp(Base):
+    """One round of the finance section's follow-up (及时纠偏) of a department's mid-year warning: its decision
+    and, when it asked for corrections, the department's measures by the deadline."""
+
+    __tablename__ = "dept_monitor_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("dept_goals.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
+    round: Mapped[int]
+    colour: Mapped[Colour] = mapped_column(value_enum(Colour, 8))  # the department's colour it followed up
+    decision: Mapped[FollowUpDecision] = mapped_column(value_enum(FollowUpDecision, 16))
+    opinion: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # 纠偏措施报送期限 (end of that county day)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    measures: Mapped[str | None] = mapped_column(Text)  # 部门报送的纠偏措施（调整目标：调整内容及理由）
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue: Mapped[bool | None]
+
+    @property
+    def last_day(self) -> datetime | None:
+        """The deadline as the day people read (due_at is the midnight that ends it)."""
+        return None if self.due_at is None else self.due_at - timedelta(seconds=1)
 
 
 class DeptEvaluationStatus(enum.StrEnum):

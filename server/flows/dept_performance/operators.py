@@ -9,16 +9,17 @@ organisation: another department cannot reach these rows through a flow.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from server.clock import COUNTY_TZ
 from server.db import db
-from server.engine.operators import OperatorCall
+from server.engine.operators import OperatorCall, ParameterRefused
 from server.extensions import get_clock
 from server.flows.dept_performance.models import (
     DeptEvaluation,
@@ -26,10 +27,14 @@ from server.flows.dept_performance.models import (
     DeptGoal,
     DeptGoalIndicator,
     DeptGoalStatus,
+    DeptMonitorFollowUp,
+    FollowUpDecision,
 )
 from server.flows.evaluation.operators import BANDS, achievement, level_points, year_end
 from server.flows.goal_review import quality as goal_quality
 from server.flows.goal_review.operators import indicator_row as goal_indicator
+from server.flows.monitoring.models import Colour
+from server.flows.monitoring.operators import indicator_colour, worst
 from server.flows.shared.support import CENT, context, money, number, optional_int, text
 from server.models import InstanceStatus, Organisation, OrgKind, ProcessInstance
 from server.services import indicator_library
@@ -177,18 +182,189 @@ def monitor_template(call: OperatorCall) -> dict[str, Any]:
                       "unit": r.unit or "", "current_value": "", "deviation": ""} for r in goal.indicators]}
 
 
-def monitor(call: OperatorCall, *, rows: Any, summary: Any) -> dict[str, Any]:
-    """dept.monitor: the department's mid-year values and corrective measures, indicator by indicator."""
+MONITOR_MONTH = 7  # the mid-year monitoring covers January to July: 7/12 of the year has gone
+WARNING = (Colour.RED, Colour.YELLOW)
+COLOUR_NAMES = {Colour.RED: _l("红色"), Colour.YELLOW: _l("黄色"), Colour.GREEN: _l("绿色"), Colour.BLUE: _l("蓝色")}
+PROGRESS_CAP = Decimal("999999")  # what the column holds; a progress beyond it is as blue as any
+
+
+def monitor(call: OperatorCall, *, rows: Any, summary: Any, red_below: Any = "0.6", yellow_below: Any = "0.8",
+            blue_from: Any = "1.2") -> dict[str, Any]:
+    """dept.monitor: the department's mid-year values and corrective measures, indicator by indicator, each
+    coloured as a project's monitoring report is (monitoring.operators.indicator_colour, thresholds from the rule
+    table `dept_performance_monitoring`); the department's colour is its worst indicator's. A value that does not
+    fit its indicator, or a lagging indicator without cause and measures, is refused beside its cell."""
     goal = _goal(call, DeptGoalStatus.APPROVED)
     by_id = _rows_by_indicator(rows, goal)
+    position = {id(r): i for i, r in enumerate(rows)}
+    elapsed = Decimal(MONITOR_MONTH) / Decimal(12)
+    errors: dict[str, str] = {}
+    found: dict[int, tuple[Colour, Decimal | None]] = {}
+    for indicator in goal.indicators:
+        row = by_id[indicator.id]
+        at = f"rows.{position[id(row)]}"
+        value = str(row.get("current_value") or "").strip()
+        colour = indicator_colour(indicator.operator, value, indicator.value, elapsed, red_below, yellow_below,
+                                  blue_from)
+        if colour is None:
+            errors[f"{at}.current_value"] = (_("定性指标请填写 达成、部分达成 或 未达成") if indicator.operator == "定性"
+                                             else _("定量指标的完成值应为数字"))
+            continue
+        found[indicator.id] = colour
+        if colour[0] in WARNING and len((text(row.get("deviation"), 4000) or "").strip()) < 2:
+            errors[f"{at}.deviation"] = _("进度滞后（%(colour)s），请写明偏差原因和纠偏措施",
+                                          colour=COLOUR_NAMES[colour[0]])
+    if errors:
+        raise ParameterRefused(errors)
     for indicator in goal.indicators:
         row = by_id[indicator.id]
         indicator.monitor_value = text(str(row.get("current_value") or "").strip(), 100)
         indicator.monitor_deviation = text(row.get("deviation"), 4000)
+        _colour(indicator, found[indicator.id])
+    goal.monitor_colour = worst([i.monitor_colour for i in goal.indicators if i.monitor_colour])
     goal.monitor_summary = text(summary, 4000)
     goal.monitored_at = goal.updated_at = get_clock().now()
     db.session.flush()
-    return {"goal_id": goal.id}
+    return {"goal_id": goal.id, **_colour_result(goal)}
+
+
+def _colour(indicator: DeptGoalIndicator, found: tuple[Colour, Decimal | None]) -> None:
+    indicator.monitor_colour, progress = found
+    indicator.monitor_progress = None if progress is None else max(-PROGRESS_CAP, min(progress, PROGRESS_CAP))
+
+
+def _colour_result(goal: DeptGoal) -> dict[str, Any]:
+    assert goal.monitor_colour is not None
+    return {"colour": str(goal.monitor_colour), "colour_name": str(COLOUR_NAMES[goal.monitor_colour]),
+            "warnings": warnings_of(goal)}
+
+
+def warnings_of(goal: DeptGoal) -> list[dict[str, Any]]:
+    """The lagging indicators as the finance section's follow-up form shows them."""
+    return [{"name": i.name, "target": f"{i.operator} {i.value}{i.unit or ''}", "current_value": i.monitor_value or "",
+             "progress": "" if i.monitor_progress is None else f"{i.monitor_progress:.0%}",
+             "colour": str(COLOUR_NAMES[i.monitor_colour]), "deviation": i.monitor_deviation or ""}
+            for i in goal.indicators if i.monitor_colour in WARNING]
+
+
+def _due(value: Any) -> datetime:
+    """The end of the chosen county day as UTC; the day must be after today and within 180 days."""
+    try:
+        day = date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        raise ParameterRefused({"due_date": _("纠偏措施报送期限应为日期（年-月-日）")}) from None
+    today = get_clock().now().astimezone(COUNTY_TZ).date()
+    if not today < day <= today + timedelta(days=180):
+        raise ParameterRefused({"due_date": _("纠偏措施报送期限应在今天之后、180 天之内")})
+    return datetime(day.year, day.month, day.day, tzinfo=COUNTY_TZ).astimezone(UTC) + timedelta(days=1)
+
+
+def follow_up(call: OperatorCall, *, decision: Any, opinion: Any, due_date: Any = None) -> dict[str, Any]:
+    """dept.follow_up: the finance section's decision on a department's warning (及时纠偏) — accept it and go
+    on, require corrective measures by a deadline, or have the department propose adjusted targets by a deadline
+    (either back to the department, then back to finance)."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    if goal.monitor_colour not in WARNING and not goal.follow_ups:  # after an adjustment it may be green
+        raise ValueError(_("部门整体绩效运行监控没有需要纠偏的预警"))
+    try:
+        choice = FollowUpDecision(str(decision))
+    except ValueError:
+        raise ParameterRefused({"decision": _("请选择 认可（继续执行）、要求纠偏 或 调整目标")}) from None
+    words = (text(opinion, 4000) or "").strip()
+    if len(words) < 2:
+        raise ParameterRefused({"opinion": _("请填写意见")})
+    pending = goal.follow_ups[-1] if goal.follow_ups else None
+    if pending is not None and pending.decision != FollowUpDecision.ACCEPT and pending.measures is None:
+        raise ValueError(_("部门尚未报送上一轮纠偏措施"))
+    due = _due(due_date) if choice != FollowUpDecision.ACCEPT else None
+    actor = context(call).actor
+    now = get_clock().now()
+    row = DeptMonitorFollowUp(goal_id=goal.id, instance_id=context(call).instance.id, round=len(goal.follow_ups) + 1,
+                              colour=goal.monitor_colour, decision=choice, opinion=words, due_at=due,
+                              decided_by_id=actor.id if actor else None, decided_at=now)
+    db.session.add(row)
+    goal.updated_at = now
+    db.session.flush()
+    db.session.refresh(goal, ["follow_ups"])
+    return {"decision": str(choice), "round": row.round, "due_at": due.isoformat() if due else None,
+            "adjust_rows": [{"indicator_id": i.id, "name": i.name, "operator": i.operator, "target": i.value,
+                             "unit": i.unit or "", "current_value": i.monitor_value or "",
+                             "colour": str(COLOUR_NAMES[i.monitor_colour]) if i.monitor_colour else "",
+                             "new_target": ""} for i in goal.indicators]}
+
+
+def _asked(goal: DeptGoal, decision: FollowUpDecision) -> DeptMonitorFollowUp:
+    asked = goal.follow_ups[-1] if goal.follow_ups else None
+    if asked is None or asked.decision != decision or asked.measures is not None:
+        raise ValueError(_("财政没有要求报送纠偏措施") if decision == FollowUpDecision.CORRECT
+                         else _("财政没有要求调整目标"))
+    return asked
+
+
+def _answered(call: OperatorCall, goal: DeptGoal, asked: DeptMonitorFollowUp, words: str) -> None:
+    actor = context(call).actor
+    now = get_clock().now()
+    asked.measures, asked.answered_at = words, now
+    asked.answered_by_id = actor.id if actor else None
+    asked.overdue = asked.due_at is not None and now > asked.due_at
+    goal.updated_at = now
+
+
+def adjust(call: OperatorCall, *, rows: Any, reason: Any, red_below: Any = "0.6", yellow_below: Any = "0.8",
+           blue_from: Any = "1.2") -> dict[str, Any]:
+    """dept.adjust: 调整目标 — the department's adjusted targets for the finance section's next round. An adjusted
+    indicator keeps its approved value as original_value (the self-evaluation then scores the new one); the
+    mid-year colours are recomputed against the new targets."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    asked = _asked(goal, FollowUpDecision.ADJUST_GOALS)
+    by_id = _rows_by_indicator(rows, goal)
+    position = {id(r): i for i, r in enumerate(rows)}
+    errors: dict[str, str] = {}
+    changes: list[tuple[DeptGoalIndicator, str]] = []
+    for indicator in goal.indicators:
+        row = by_id[indicator.id]
+        new = str(row.get("new_target") or "").strip()
+        if not new or new == indicator.value:
+            continue
+        if len(new) > 100:
+            errors[f"rows.{position[id(row)]}.new_target"] = _("指标值不能超过 100 个字")
+        elif indicator.operator != "定性" and (number(new) is None or number(new) <= 0):
+            errors[f"rows.{position[id(row)]}.new_target"] = _("定量指标的指标值应为大于 0 的数字")
+        else:
+            changes.append((indicator, new))
+    words = (text(reason, 4000) or "").strip()
+    if len(words) < 2:
+        errors["reason"] = _("请写明调整理由")
+    if not changes and not errors:
+        errors["rows"] = _("请至少填写一项指标调整后的指标值")
+    if errors:
+        raise ParameterRefused(errors)
+    elapsed = Decimal(MONITOR_MONTH) / Decimal(12)
+    for indicator, new in changes:
+        indicator.original_value = indicator.original_value or indicator.value
+        indicator.value = new
+        found = indicator_colour(indicator.operator, indicator.monitor_value or "", new, elapsed, red_below,
+                                 yellow_below, blue_from)
+        if found is not None:
+            _colour(indicator, found)
+    goal.monitor_colour = worst([i.monitor_colour for i in goal.indicators if i.monitor_colour])
+    done = "；".join(f"{i.name}：{i.original_value} → {new}" for i, new in changes)
+    _answered(call, goal, asked, _("调整目标：%(changes)s。理由：%(reason)s", changes=done, reason=words)[:4000])
+    db.session.flush()
+    return {"round": asked.round, **_colour_result(goal)}
+
+
+def correct(call: OperatorCall, *, measures: Any) -> dict[str, Any]:
+    """dept.correct: the department's corrective measures for the finance section's latest request (a late
+    answer is marked overdue); the follow-up goes back to the finance section."""
+    goal = _goal(call, DeptGoalStatus.APPROVED)
+    asked = _asked(goal, FollowUpDecision.CORRECT)
+    words = (text(measures, 4000) or "").strip()
+    if len(words) < 2:
+        raise ParameterRefused({"measures": _("请填写纠偏措施")})
+    _answered(call, goal, asked, words)
+    db.session.flush()
+    return {"round": asked.round, "overdue": asked.overdue}
 
 
 def _rows_by_indicator(rows: Any, goal: DeptGoal) -> dict[int | None, dict[str, Any]]:

@@ -1,5 +1,6 @@
-"""What the department pages read: which departments a user may see and each one's goals and evaluations by
-year. Scope (issue 16.3): the department itself, the finance sections covering its sector, the office."""
+"""What the department pages read: which departments a user may see and each one's goals, mid-year monitoring
+colours and evaluations by year. Scope (issue 16.3): the department itself, the finance sections covering its
+sector, the office."""
 
 from __future__ import annotations
 
@@ -53,6 +54,29 @@ def years(department: Organisation) -> list[DeptYear]:
     return out
 
 
-def overview(user: User) -> list[tuple[Organisation, DeptYear | None]]:
-    """Each department in scope with its newest year (None: no goals yet)."""
-    return [(d, next(iter(years(d)), None)) for d in departments(user)]
+def overview(user: User, year: int | None) -> list[tuple[Organisation, DeptYear | None]]:
+    """Each department in scope with the chosen year (None: no goals for it); year None: every department's
+    every year, newest first, and a department without goals once."""
+    rows: list[tuple[Organisation, DeptYear | None]] = []
+    for d in departments(user):
+        found = years(d)
+        if year is None:
+            rows.extend([(d, y) for y in found] or [(d, None)])
+        else:
+            rows.append((d, next((y for y in found if y.fiscal_year == year), None)))
+    return rows
+
+
+def known_years(user: User, around: int) -> list[int]:
+    """The years the selector offers: every year with goals in scope, and the current and next fiscal year."""
+    ids = [d.id for d in departments(user)]
+    found = set(db.session.scalars(select(DeptGoal.fiscal_year).where(DeptGoal.department_id.in_(ids)).distinct()))
+    return sorted(found | {around, around + 1}, reverse=True)
+
+
+def chart(goal: DeptGoal) -> dict[str, object]:
+    """The mid-year monitoring chart's figures: each quantitative indicator's progress in %, with its colour and
+    the rule lines (a capped or qualitative indicator has no progress figure and is left to the table)."""
+    return {"points": [{"label": i.name, "progress": float(round(i.monitor_progress * 100, 1)),
+                        "colour": i.monitor_colour.value if i.monitor_colour else None}
+                       for i in goal.indicators if i.monitor_progress is not None]}

@@ -90,7 +90,25 @@ def colour_of(ratio: Decimal, red_below: Any, yellow_below: Any, blue_from: Any 
     return Colour.GREEN
 
 
-def _worst(colours: list[Colour]) -> Colour:
+def indicator_colour(operator: str, value: str, target: Any, elapsed: Decimal, red_below: Any, yellow_below: Any,
+                     blue_from: Any = None) -> tuple[Colour, Decimal | None] | None:
+    """One indicator's colour and progress at a point of the year (`elapsed`: the share of the year gone):
+    qualitative by its wording, a capped indicator (“<”, “≤”) red once over the cap, any other quantitative
+    one by (current ÷ target) ÷ elapsed. Also 部门整体绩效's mid-year monitoring. None: the value does not fit."""
+    if operator == "定性":
+        colour = QUALITATIVE.get(value.strip())
+        return None if colour is None else (colour, None)
+    current, goal = number(value), number(target)
+    if current is None or goal is None:
+        return None
+    if operator in ("<", "≤"):
+        over = current > goal or (operator == "<" and current == goal)
+        return (Colour.RED if over else Colour.GREEN), None
+    progress = ((current / goal) / elapsed).quantize(PERCENT) if goal else Decimal(1)
+    return colour_of(progress, red_below, yellow_below, blue_from), progress
+
+
+def worst(colours: list[Colour]) -> Colour:
     return max(colours, key=SEVERITY.__getitem__) if colours else Colour.GREEN
 
 
@@ -239,21 +257,13 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
         if indicator is None:
             raise ValueError(_("监控报告的指标不属于已批复的绩效目标"))
         value = str(row.get("current_value") or "").strip()
-        progress = None
-        if indicator.operator == "定性":
-            colour = QUALITATIVE.get(value)
-            if colour is None:
-                raise ValueError(_("指标“%(name)s”请填写 达成、部分达成 或 未达成", name=indicator.name))
-        else:
-            current, target = number(value), number(indicator.value)
-            if current is None or target is None:
-                raise ValueError(_("指标“%(name)s”的当前值应为数字", name=indicator.name))
-            if indicator.operator in ("<", "≤"):
-                colour = Colour.RED if current > target or (indicator.operator == "<" and current == target) \
-                    else Colour.GREEN
-            else:
-                progress = ((current / target) / elapsed).quantize(PERCENT) if target else Decimal(1)
-                colour = colour_of(progress, red_below, yellow_below, blue_from)
+        found = indicator_colour(indicator.operator, value, indicator.value, elapsed, red_below, yellow_below,
+                                 blue_from)
+        if found is None:
+            raise ValueError(_("指标“%(name)s”请填写 达成、部分达成 或 未达成", name=indicator.name)
+                             if indicator.operator == "定性" else
+                             _("指标“%(name)s”的当前值应为数字", name=indicator.name))
+        colour, progress = found
         colours.append(colour)
         likelihood = str(row.get("likelihood") or "能够完成")
         report.indicators.append(MonitoringIndicator(
@@ -261,8 +271,8 @@ def record(call: OperatorCall, *, project_id: Any, goal_id: Any, month: Any, bud
             target=indicator.value, current_value=value[:100], progress=progress, colour=colour,
             likelihood=likelihood if likelihood in LIKELIHOOD else "能够完成", cause=text(row.get("cause"), 4000),
         ))
-    report.goal_colour = _worst(colours)
-    report.colour = _worst([execution, report.goal_colour])
+    report.goal_colour = worst(colours)
+    report.colour = worst([execution, report.goal_colour])
     db.session.add(report)
     db.session.flush()
     project_facts.note_report(project, report)
