@@ -2,7 +2,7 @@
 follow-up rounds (及时纠偏)
 
 Revision ID: 0032
-Revises: 0028
+Revises: 0030
 Create Date: 2026-12-05 20:00:00.000000
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0032'
-down_revision = '0028'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
