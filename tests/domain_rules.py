@@ -40,6 +40,7 @@ DEPT = "tests/flows_dept/test_dept_performance.py::test_edu_bureau_walks_its_who
 DASHBOARD = "tests/web/test_dashboard.py::"
 PUBLIC = "tests/web/test_public_site.py::test_the_public_site_shows_what_the_office_released_and_nothing_else"
 KEY_MONITORING = "tests/flows_key_monitoring/test_key_monitoring.py::"
+DEPT_MONITORING = "tests/flows_dept/test_dept_monitoring.py::"
 DEPT_EVALUATION = "tests/flows_evaluation/test_dept_evaluation.py::"
 FIGURES = "tests/flows_evaluation/test_evaluation_year_figures.py::test_the_years_figures_and_report_count_what_the_flows_did"
 
@@ -333,7 +334,14 @@ RULES: tuple[Rule, ...] = (
     Rule("4c", "are monitored, self-evaluate, and are evaluated by finance",
          "mid-year monitoring, self-evaluation scored like a project, the office's evaluation",
          (DEPT,
-          "tests/flows_dept/test_dept_performance_input.py::test_forms_refuse_field_by_field_and_other_departments_cannot_reach")),
+          "tests/flows_dept/test_dept_performance_input.py::test_forms_refuse_field_by_field_and_other_departments_cannot_reach",
+          DEPT_MONITORING + "test_colour_arithmetic_is_project_monitorings",
+          DEPT_MONITORING + "test_green_goes_on_and_red_is_corrected_with_the_finance_section",
+          DEPT_MONITORING + "test_the_finance_section_may_have_the_targets_adjusted"),
+         "workflows/dept_performance/dept_performance_monitoring.dmn, "
+         "workflows/dept_performance/dept_performance_follow_up.dmn",
+         (DEPT_MONITORING + "test_an_edited_threshold_table_colours_the_same_report_otherwise",
+          DEPT_MONITORING + "test_a_green_report_goes_on_and_the_rule_table_decides_what_is_followed_up")),
     Rule("4c", "with the same grades and result application to the department's budget",
          "grades and a 公用经费 adjustment from the department's own tables",
          (DEPT,),

@@ -218,3 +218,18 @@ def test_the_finance_section_may_have_the_targets_adjusted(app, clock, users, fl
     assert (first.value, first.original_value, first.monitor_colour, goal.monitor_colour) == (
         "7", "12", Colour.GREEN, Colour.GREEN)
     assert goal.follow_ups[0].decision == FollowUpDecision.ADJUST_GOALS and "12 → 7" in goal.follow_ups[0].measures
+
+
+def test_an_edited_threshold_table_colours_the_same_report_otherwise(app, clock, users, flow):
+    """A county whose red line is 50%: 4 of 12 schools after seven months (57%) is yellow there, not red."""
+    deploy_variant(users, KEY, {"dept_performance_monitoring.dmn": [
+        ('<outputEntry id="OutputEntry_red_below"><text>0.6</text>',
+         '<outputEntry id="OutputEntry_red_below"><text>0.5</text>')]})
+    iid = _approved_and_monitoring(clock, app, users)
+    lagging = {**ON_TRACK, "义务教育学校标准化建设完成数": "4"}
+    do(users["edu_head"], iid, "Task_Monitor", {
+        "monitor_rows": _rows(users, iid, lagging, {"义务教育学校标准化建设完成数": "用地手续延误，9 月全面开工"}),
+        "monitor_summary": "标准化建设进度稍慢。"})
+    goal = _goal(app, iid)
+    assert (goal.indicators[0].monitor_colour, goal.monitor_colour) == (Colour.YELLOW, Colour.YELLOW)
+    assert steps(users["fin_edu"], iid) == ["Task_FollowUp"]  # yellow is still followed up by default
