@@ -17,7 +17,6 @@ Targets: drafting a sector under 30 s (it runs once a year, behind a progress me
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dashboard import fill_rest  # noqa: E402
 from bench.project_library import fill  # noqa: E402
-from bench.scratch import analyze, bench_args, login, p95, scratch_database, seeded_app  # noqa: E402
+from bench.scratch import analyze, bench_args, login, scratch_database, seeded_app, time_get  # noqa: E402
 
 YEAR = 2026  # arranged from 2025's results: the fill's newest year of projects is 2026
 SECTOR = "水利"
@@ -78,18 +77,9 @@ def measure(app, engine, instance_id: int, repeat: int) -> float:
     for username, paths in pages.items():
         browser = login(app, username)
         for name, path in paths.items():
-            times, queries = [], set()
-            for i in range(repeat + 2):
-                statements.clear()
-                resp = browser.get(path)
-                assert resp.status_code == 200, (path, resp.status_code, resp.get_data(as_text=True)[:300])
-                if i >= 2:
-                    times.append(float(resp.headers["Server-Timing"].split("=")[1]))
-                    queries.add(len(statements))
-            ordered = sorted(times)
-            median = statistics.median(ordered)
+            median, tail, queries, _resp = time_get(browser, path, repeat, statements)
             worst = max(worst, median)
-            print(f"{name:<40}{median:>10.1f}{p95(ordered):>9.1f}{'/'.join(map(str, sorted(queries))):>9}")
+            print(f"{name:<40}{median:>10.1f}{tail:>9.1f}{queries:>9}")
     browser = login(app, "perf")
     t0 = time.perf_counter()
     resp = browser.get(f"/budget-arrangements?fiscal_year={YEAR}&sector={SECTOR}&format=xlsx")

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.project_library import _exec, fill  # noqa: E402
-from bench.scratch import analyze, bench_args, login, p95, scratch_database, seeded_app  # noqa: E402
+from bench.scratch import analyze, bench_args, login, scratch_database, seeded_app, time_get  # noqa: E402
 
 YEAR = 2025  # the work year shown: budget 2026 prepared, 2025 monitored, 2024 evaluated (all five years filled)
 PAGES = {
@@ -142,19 +142,9 @@ def measure(app, engine, repeat: int) -> float:
         browser = login(app, username)
         print(f"-- as {username}")
         for name, path in pages.items():
-            times, queries = [], set()
-            for i in range(repeat + 2):
-                statements.clear()
-                resp = browser.get(path)
-                assert resp.status_code == 200, (path, resp.status_code)
-                if i >= 2:
-                    times.append(float(resp.headers["Server-Timing"].split("=")[1]))
-                    queries.add(len(statements))
-            ordered = sorted(times)
-            median = statistics.median(ordered)
-            tail = p95(ordered)
+            median, tail, queries, _resp = time_get(browser, path, repeat, statements)
             worst = max(worst, median)
-            print(f"{name:<40}{median:>10.1f}{tail:>9.1f}{'/'.join(map(str, sorted(queries))):>9}")
+            print(f"{name:<40}{median:>10.1f}{tail:>9.1f}{queries:>9}")
     print("\nslowest statements (median ms over all pages)")
     for statement, ms in sorted(took.items(), key=lambda kv: -statistics.median(kv[1]))[:10]:
         print(f"{statistics.median(ms):8.1f}  {statement}")

@@ -15,7 +15,6 @@ the first pages; the 20,000-row export under 5 s with flat memory (its tracemall
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 import tracemalloc
@@ -24,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import analyze, bench_args, login, p95, scratch_database, seeded_app  # noqa: E402
+from bench.scratch import analyze, bench_args, login, scratch_database, seeded_app, time_get  # noqa: E402
 
 SECTORS = ("教育", "科技", "文化", "农业", "水利", "卫生", "交通", "环保", "民政", "城建")
 UNITS = 1000
@@ -134,22 +133,12 @@ def measure_pages(app, engine, org: int, repeat: int) -> float:
         print(f"-- as {username}")
         for name, path in pages.items():
             path = path.format(org=org)
-            app_ms, queries = [], set()
-            for i in range(repeat + 2):
-                statements.clear()
-                resp = browser.get(path)
-                assert resp.status_code == 200, (path, resp.status_code)
-                if i >= 2:
-                    app_ms.append(float(resp.headers["Server-Timing"].split("=")[1]))
-                    queries.add(len(statements))
+            median, tail, queries, resp = time_get(browser, path, repeat, statements)
             html = resp.get_data(as_text=True)
             shown = html.count('<tr data-report=') or html.count('<td data-label="项目"><a')
-            ordered = sorted(app_ms)
-            median = statistics.median(ordered)
-            tail = p95(ordered)
             if "search" not in name:
                 worst = max(worst, median)
-            print(f"{name:<44}{median:>10.1f}{tail:>9.1f}{'/'.join(map(str, sorted(queries))):>9}{shown:>6}")
+            print(f"{name:<44}{median:>10.1f}{tail:>9.1f}{queries:>9}{shown:>6}")
     return worst
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,3 +74,18 @@ def bench_args(doc: str | None, **defaults: int) -> argparse.Namespace:
         parser.add_argument(f"--{name}", type=int, default=value)
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     return parser.parse_args()
+
+
+def time_get(browser, path: str, repeat: int, statements: list[str], warmups: int = 2):
+    """GET `path` warmups + repeat times: (median ms, p95 ms, the SQL statement counts seen, the last response),
+    from the app's own Server-Timing; `statements` is the list an engine listener appends each statement to."""
+    times, queries = [], set()
+    for i in range(repeat + warmups):
+        statements.clear()
+        resp = browser.get(path)
+        assert resp.status_code == 200, (path, resp.status_code, resp.get_data(as_text=True)[:300])
+        if i >= warmups:
+            times.append(float(resp.headers["Server-Timing"].split("=")[1]))
+            queries.add(len(statements))
+    ordered = sorted(times)
+    return statistics.median(ordered), p95(ordered), "/".join(map(str, sorted(queries))), resp

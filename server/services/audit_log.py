@@ -42,7 +42,8 @@ ACTIONS: dict[str, Any] = {
     "user_reactivate": _l("恢复用户"), "user_import": _l("批量导入用户"), "password_reset": _l("重置密码"),
     "password_change": _l("修改本人密码"), "org_create": _l("新建机构"), "org_update": _l("修改机构"),
     "indicator_save": _l("保存指标库指标"), "indicator_deactivate": _l("停用指标"),
-    "indicator_activate": _l("恢复指标"),
+    "indicator_activate": _l("恢复指标"), "dept_evaluation_select": _l("选定部门评价项目"),
+    "dept_evaluation_unselect": _l("取消部门评价项目"), "dept_evaluation_reason": _l("修改部门评价理由"),
 }
 
 

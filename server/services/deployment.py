@@ -29,7 +29,7 @@ from server.services.start_lane import start_lane
 
 ALLOWED_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".json")
 MAX_LANE_ROLES = 100
-MAX_FILES = 50
+MAX_FILES = 100  # a flow with its forms and rule tables: the largest shipped one has about 30 files
 MAX_FILE_BYTES = 1024 * 1024
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_\-]{1,63}$")
 

@@ -58,8 +58,8 @@ def whole_year(app, clock, users) -> int:
     do(users["fin_edu"], iid, "Task_Review", {"goal_grade": "良", "review_opinion": "目标明确，予以批复"})
     assert wake_at(clock, app, county(2026, 8, 3, 9)) >= 1  # mid-year monitoring
     rows = task_data(users["edu_head"], iid, "Task_Monitor")["monitor_rows"]
-    do(users["edu_head"], iid, "Task_Monitor", {"monitor_rows": [{**r, "current_value": r["target"], "deviation": ""}
-                                                                 for r in rows], "monitor_summary": "按进度推进。"})
+    on_track = [{**r, "current_value": "达成" if r["operator"] == "定性" else r["target"], "deviation": ""} for r in rows]
+    do(users["edu_head"], iid, "Task_Monitor", {"monitor_rows": on_track, "monitor_summary": "按进度推进。"})
     assert wake_at(clock, app, county(2027, 1, 4, 9)) >= 1  # the year is over: self-evaluation
     rows = task_data(users["edu_head"], iid, "Task_Self")["self_rows"]
     qualitative = {"actual_value": "达成", "degree": 95}
