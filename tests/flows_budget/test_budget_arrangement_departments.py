@@ -139,6 +139,7 @@ def test_the_departments_evaluation_moves_its_public_funds_in_next_years_arrange
     assert status_of(users, water) == "running"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_the_rule_table_can_take_last_years_operating_projects_as_the_base(app, users, flows, clock):
     a = approved_project(users)  # 360,000 元, 特定目标类
     in_library(users, fiscal_year=2026, amount=200000, category="operating", project_name="县第一中学日常运转")

@@ -6,6 +6,8 @@ Over HTTP on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.flows_budget.conftest import KEY, SECTION, arrangement, codes, water_project
 from tests.flows_budget.test_budget_arrangement_years import FULL, evaluate, start_arrangement
 from tests.flows_evaluation.conftest import county
@@ -14,6 +16,7 @@ from tests.flows_goal_review.conftest import deploy_variant, steps
 from tests.flows_monitoring.conftest import approved_project
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_a_county_may_consider_new_demands_of_a_unit_that_skipped_its_self_evaluation(app, users, flows, clock):
     skipped = water_project(users, project_name="县水利工程站渠道维护")
     clock.set(county(2027, 1, 20, 9))  # the year is over; the station never self-evaluates
@@ -31,6 +34,7 @@ def test_a_county_may_consider_new_demands_of_a_unit_that_skipped_its_self_evalu
     assert codes(lines[demand]) == ["not_admitted"]  # considered: waits only for its assessment (先评估后入库)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_a_county_may_apply_the_percentage_to_the_project_instead_of_the_unit(app, users, flows, clock):
     a = approved_project(users)
     approved_project(users, project_name="县第一中学食堂改造")  # the school's 2026 project budget: 720,000

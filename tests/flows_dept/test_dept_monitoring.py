@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from server.db import db
@@ -163,6 +164,7 @@ def test_green_goes_on_and_red_is_corrected_with_the_finance_section(app, clock,
     assert "纠偏措施报送期限 2026-08-20" in html and "要求纠偏" in html and measures in html and "措施可行，继续执行" in html
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_a_green_report_goes_on_and_the_rule_table_decides_what_is_followed_up(app, clock, users, flow):
     iid = _approved_and_monitoring(clock, app, users)
     edu = users["edu_head"]
@@ -220,6 +222,7 @@ def test_the_finance_section_may_have_the_targets_adjusted(app, clock, users, fl
     assert goal.follow_ups[0].decision == FollowUpDecision.ADJUST_GOALS and "12 → 7" in goal.follow_ups[0].measures
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_an_edited_threshold_table_colours_the_same_report_otherwise(app, clock, users, flow):
     """A county whose red line is 50%: 4 of 12 schools after seven months (57%) is yellow there, not red."""
     deploy_variant(users, KEY, {"dept_performance_monitoring.dmn": [

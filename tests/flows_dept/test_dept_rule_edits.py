@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from server.db import db
@@ -20,6 +21,7 @@ ACTUAL = {"义务教育学校标准化建设完成数": "12", "义务教育巩�
           "学生家长满意度": "92"}
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_a_county_edits_the_department_grade_and_application_tables(app, clock, users, flow):
     version = deploy_variant(users, KEY, {
         "dept_performance_grade.dmn": [('<inputEntry id="InputEntry_excellent"><text>&gt;= 90',
@@ -49,6 +51,7 @@ def test_a_county_edits_the_department_grade_and_application_tables(app, clock, 
         assert (ev.grade, ev.adjust_percent, ev.adjustment) == ("良", Decimal("8.00"), Decimal("96000.00"))
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_a_county_that_wants_good_goals_fixed_first_edits_the_goal_outcome_table(app, clock, users, flow):
     deploy_variant(users, KEY, {"dept_performance_goal_outcome.dmn": [
         ('<outputEntry id="OutputEntry_good_approved"><text>True', '<outputEntry id="OutputEntry_good_approved"><text>False')]})

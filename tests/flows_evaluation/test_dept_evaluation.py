@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from server.db import db
@@ -137,6 +138,7 @@ def test_department_evaluates_its_chosen_project_and_its_grade_is_the_result(app
     assert public.get(f"/public/results/{ev_id}").status_code == 404
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_the_rule_table_decides_an_amount_row_brings_an_unselected_project_in(app, users, flows, clock):
     a = approved_project(users)
     wake_at(clock, app, county(2027, 2, 1, 9))

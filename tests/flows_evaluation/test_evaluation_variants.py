@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.api.helpers import start, tasks
 from tests.flows_evaluation.conftest import (
     KEY,
@@ -44,6 +46,7 @@ def two_projects(app, users, clock) -> tuple[str, str, int]:
     return old, new, start(users["school1"], KEY, {"project_code": old})["id"]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_a_province_grades_80_70_60_by_editing_the_table(app, users, flows, clock):
     old, new, running = two_projects(app, users, clock)
     version = deploy_variant(users, KEY, {"evaluation_grade.dmn": [
@@ -72,6 +75,7 @@ def test_a_province_grades_80_70_60_by_editing_the_table(app, users, flows, cloc
     assert evaluation(app, old).rectify_due_at == county(2027, 3, 4)  # measures within 30 days
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_linqu_cuts_below_good_by_ten_percent_by_editing_the_table(app, users, flows, clock):
     old, new, running = two_projects(app, users, clock)
     deploy_variant(users, KEY, {"evaluation_application.dmn": [
@@ -94,6 +98,7 @@ def test_linqu_cuts_below_good_by_ten_percent_by_editing_the_table(app, users, f
     assert len(suspensions(app, new)) == len(suspensions(app, old)) == 1  # both rectify with payments held
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_a_shorter_rectification_deadline_in_the_rules_table(app, users, flows, clock):
     old, new, running = two_projects(app, users, clock)
     deploy_variant(users, KEY, {"evaluation_rules.dmn": [

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from server.db import db
@@ -40,6 +41,7 @@ def escalated(app, clock, iid: int, at: datetime) -> bool:
             Notification.instance_id == iid, Notification.kind == "escalation").limit(1)))
 
 
+@pytest.mark.parametrize("year_db", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_an_edited_rule_table_changes_the_proposed_longest_and_resubmit_deadlines(app, login_as, clock):
     office, school = login_as("perf"), login_as("school1")
     with app.app_context():  # the demo year's monitoring (version 1): 县供水站 is rectifying

@@ -5,6 +5,8 @@ Walked over HTTP on SQLite and PostgreSQL with the ManualClock."""
 
 from __future__ import annotations
 
+import pytest
+
 from server.flows.monitoring.models import Colour
 from tests.api.helpers import start
 from tests.flows_goal_review.conftest import deploy_variant, do, steps
@@ -24,6 +26,7 @@ from tests.flows_monitoring.conftest import (
 from tests.flows_monitoring.test_monitoring_year import file, on_track
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_over_target_is_blue_partial_is_yellow_and_the_goal_takes_the_worst(app, users, flows, clock):
     clock.set(JANUARY)
     code = approved_project(users)
@@ -38,6 +41,7 @@ def test_over_target_is_blue_partial_is_yellow_and_the_goal_takes_the_worst(app,
     assert steps(users["school1"], iid) == [EXPLAIN]  # a yellow month asks the unit why
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a rule table's effect, not the database's: the walks run on both
 def test_deadlines_calendar_months_and_blue_follow_the_dmn(app, users, flows, clock):
     clock.set(JANUARY)
     version = deploy_variant(users, KEY, {"monitoring_rules.dmn": [
