@@ -13,6 +13,11 @@ Prints:
     .venv/bin/python bench/budget_arrangement.py [--projects 200000] [--repeat 10] [--keep]
 
 Targets: drafting a sector under 30 s (it runs once a year, behind a progress message); pages under 300 ms.
+
+Measured 2026-12-04 at full size on this 2-core machine, quiet: drafting 水利 15.2 s for 5,714 lines; the list
+184.5 ms, the API's first page 180.2 ms and page 30 206.2 ms, the review task page 320.9 ms; the sector's xlsx
+7.3 s. Before the list paged (it rendered up to 2,000 lines) and the review task showed 500 lines: 3,878 ms and
+942 ms, the API's first page 373 ms (it sorted the year's lines by project code on every page).
 """
 
 from __future__ import annotations
