@@ -8,24 +8,12 @@ from typing import Any
 
 import pytest
 
+from server.flows.dept_performance.demo import INDICATORS  # the demo year's goals
 from tests.api.helpers import deploy_folder
 from tests.flows_ex_ante.conftest import Users
 from tests.flows_goal_review.conftest import ROOT
 
 KEY = "dept_performance"
-
-INDICATORS: list[dict[str, Any]] = [
-    {"level1": "产出", "level2": "数量", "name": "义务教育学校标准化建设完成数", "operator": "≥", "value": "12",
-     "unit": "所", "basis": "计划标准", "weight": 30},
-    {"level1": "产出", "level2": "质量", "name": "义务教育巩固率", "operator": "≥", "value": "98", "unit": "%",
-     "basis": "历史标准", "weight": 20},
-    {"level1": "产出", "level2": "时效", "name": "秋季学期学生资助发放", "operator": "定性", "value": "11月底前足额发放到位",
-     "unit": "", "basis": "计划标准", "weight": 10},
-    {"level1": "效益", "level2": "社会效益", "name": "适龄儿童入学率", "operator": "=", "value": "100", "unit": "%",
-     "basis": "行业标准", "weight": 20},
-    {"level1": "满意度", "level2": "服务对象满意度", "name": "学生家长满意度", "operator": "≥", "value": "90", "unit": "%",
-     "basis": "历史标准", "weight": 20},
-]
 
 
 def dept_goals(**over: Any) -> dict[str, Any]:
