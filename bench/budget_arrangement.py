@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dashboard import fill_rest  # noqa: E402
 from bench.project_library import fill  # noqa: E402
-from bench.scratch import analyze, bench_args, login, scratch_database, seeded_app, time_get  # noqa: E402
+from bench.scratch import bench_args, filled_app, login, scratch_database, time_get  # noqa: E402
 
 YEAR = 2026  # arranged from 2025's results: the fill's newest year of projects is 2026
 SECTOR = "水利"
@@ -94,28 +94,12 @@ def measure(app, engine, instance_id: int, repeat: int) -> float:
 
 
 def run(url: str, projects: int, repeat: int) -> None:
-    from sqlalchemy import text
-
-    from server.db import db
-
-    app = seeded_app(url)
-    with app.app_context():
-        t0 = time.perf_counter()
-        with db.engine.begin() as conn:
-            fill(conn, projects)
-            fill_rest(conn)
-        analyze(db.engine)
-        counts = {t: db.session.scalar(text(f"SELECT count(*) FROM {t}"))
-                  for t in ("projects", "evaluations", "budget_adjustments")}
-        engine = db.engine
-    print(f"  filled in {time.perf_counter() - t0:.0f} s: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
-    took, lines, instance_id = draft(app)
-    print(f"\ndrafting {YEAR} {SECTOR}: {took:.1f} s for {lines:,} lines (target < 30 s)")
-    worst = measure(app, engine, instance_id, repeat)
+    tables = ("projects", "evaluations", "budget_adjustments")
+    with filled_app(url, [lambda conn: fill(conn, projects), fill_rest], tables) as (app, engine):
+        took, lines, instance_id = draft(app)
+        print(f"\ndrafting {YEAR} {SECTOR}: {took:.1f} s for {lines:,} lines (target < 30 s)")
+        worst = measure(app, engine, instance_id, repeat)
     print(f"\nworst median {worst:.1f} ms (target < 300 ms server time)")
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def main() -> None:

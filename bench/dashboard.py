@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.project_library import _exec, fill  # noqa: E402
-from bench.scratch import analyze, bench_args, login, scratch_database, seeded_app, time_get  # noqa: E402
+from bench.scratch import bench_args, filled_app, login, scratch_database, time_get  # noqa: E402
 
 YEAR = 2025  # the work year shown: budget 2026 prepared, 2025 monitored, 2024 evaluated (all five years filled)
 PAGES = {
@@ -152,26 +152,11 @@ def measure(app, engine, repeat: int) -> float:
 
 
 def run(url: str, projects: int, repeat: int) -> None:
-
-    from server.db import db
-
-    app = seeded_app(url)
-    with app.app_context():
-        t0 = time.perf_counter()
-        with db.engine.begin() as conn:
-            fill(conn, projects)
-            fill_rest(conn)
-        analyze(db.engine)
-        tables = ("projects", "monitoring_reports", "evaluations", "assessments", "key_attention",
-                  "budget_adjustments", "payment_suspensions", "human_tasks", "monitoring_tallies")
-        counts = {t: db.session.scalar(db.text(f"SELECT count(*) FROM {t}")) for t in tables}
-        engine = db.engine
-    print(f"  filled in {time.perf_counter() - t0:.0f} s: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
-    worst = measure(app, engine, repeat)
+    tables = ("projects", "monitoring_reports", "evaluations", "assessments", "key_attention",
+              "budget_adjustments", "payment_suspensions", "human_tasks", "monitoring_tallies")
+    with filled_app(url, [lambda conn: fill(conn, projects), fill_rest], tables) as (app, engine):
+        worst = measure(app, engine, repeat)
     print(f"\nworst median {worst:.1f} ms (target < 200 ms server time)")
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def main() -> None:

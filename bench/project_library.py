@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import analyze, bench_args, login, scratch_database, seeded_app, time_get  # noqa: E402
+from bench.scratch import bench_args, filled_app, login, scratch_database, time_get  # noqa: E402
 
 SECTORS = ("教育", "科技", "文化", "农业", "水利", "卫生", "交通", "环保", "民政", "城建")
 UNITS = 1000
@@ -167,26 +167,15 @@ def measure_export(app) -> None:
 
 
 def run(url: str, projects: int, repeat: int) -> None:
-
     from server.db import db
 
-    app = seeded_app(url)
-    with app.app_context():
-        t0 = time.perf_counter()
-        with db.engine.begin() as conn:
-            fill(conn, projects)
-        analyze(db.engine)
-        counts = {t: db.session.scalar(db.text(f"SELECT count(*) FROM {t}"))
-                  for t in ("projects", "monitoring_reports", "monitoring_corrections")}
-        org = db.session.scalar(db.text("SELECT id FROM organisations WHERE code = 'bench_unit_4'"))
-        engine = db.engine
-    print(f"  filled in {time.perf_counter() - t0:.0f} s: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
-    worst = measure_pages(app, engine, org, repeat)
-    print(f"\nworst median (search excluded) {worst:.1f} ms (target < 100 ms server time)")
-    measure_export(app)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    tables = ("projects", "monitoring_reports", "monitoring_corrections")
+    with filled_app(url, [lambda conn: fill(conn, projects)], tables) as (app, engine):
+        with app.app_context():
+            org = db.session.scalar(db.text("SELECT id FROM organisations WHERE code = 'bench_unit_4'"))
+        worst = measure_pages(app, engine, org, repeat)
+        print(f"\nworst median (search excluded) {worst:.1f} ms (target < 100 ms server time)")
+        measure_export(app)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import os
 import re
 import statistics
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -89,3 +90,27 @@ def time_get(browser, path: str, repeat: int, statements: list[str], warmups: in
             queries.add(len(statements))
     ordered = sorted(times)
     return statistics.median(ordered), p95(ordered), "/".join(map(str, sorted(queries))), resp
+
+
+@contextmanager
+def filled_app(url: str, fills: list, tables: tuple[str, ...]):
+    """The seeded app with each `fills(conn)` run in one transaction and the statistics refreshed; prints the
+    time it took and the row counts of `tables`. Yields (app, engine); the pool is closed on the way out."""
+    from server.db import db
+
+    app = seeded_app(url)
+    with app.app_context():
+        t0 = time.perf_counter()
+        with db.engine.begin() as conn:
+            for fill in fills:
+                fill(conn)
+        analyze(db.engine)
+        counts = {t: db.session.scalar(db.text(f"SELECT count(*) FROM {t}")) for t in tables}
+        engine = db.engine
+    print(f"  filled in {time.perf_counter() - t0:.0f} s: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
+    try:
+        yield app, engine
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
